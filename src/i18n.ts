@@ -1,0 +1,61 @@
+/**
+ * Every user-visible sentence lives in locales/<lng>/<namespace>.json. Vietnamese is the default.
+ * Namespaces are loaded synchronously from disk at first use.
+ */
+import { readdirSync, readFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import i18next, { type TFunction } from "i18next";
+
+export const LOCALES_DIR = join(dirname(fileURLToPath(import.meta.url)), "..", "locales");
+export const DEFAULT_LANGUAGE = "vi";
+export type Language = "vi" | "en";
+
+function loadResources(): Record<string, Record<string, unknown>> {
+  const resources: Record<string, Record<string, unknown>> = {};
+  for (const lng of readdirSync(LOCALES_DIR)) {
+    const dir = join(LOCALES_DIR, lng);
+    resources[lng] = {};
+    for (const file of readdirSync(dir)) {
+      if (!file.endsWith(".json")) continue;
+      resources[lng]![file.replace(/\.json$/, "")] = JSON.parse(readFileSync(join(dir, file), "utf8"));
+    }
+  }
+  return resources;
+}
+
+let ready = false;
+const instance = i18next.createInstance();
+
+function ensureReady(): void {
+  if (ready) return;
+  const resources = loadResources();
+  instance.init({
+    initAsync: false,
+    lng: DEFAULT_LANGUAGE,
+    fallbackLng: DEFAULT_LANGUAGE,
+    defaultNS: "common",
+    ns: Object.keys(resources[DEFAULT_LANGUAGE] ?? {}),
+    resources: resources as never,
+    interpolation: { escapeValue: false },
+    returnNull: false,
+  });
+  ready = true;
+}
+
+/** A translation function for a language (Vietnamese by default). Keys are "namespace:key.path". */
+export function t(key: string, options?: Record<string, unknown>, lng: Language = DEFAULT_LANGUAGE): string {
+  ensureReady();
+  return instance.t(key, { ...options, lng }) as string;
+}
+
+export function getT(lng: Language = DEFAULT_LANGUAGE): TFunction {
+  ensureReady();
+  return instance.getFixedT(lng);
+}
+
+/** True when the key exists in the language (used by tests that check locales are complete). */
+export function hasKey(key: string, lng: Language = DEFAULT_LANGUAGE): boolean {
+  ensureReady();
+  return instance.exists(key, { lng, fallbackLng: false } as never);
+}
