@@ -1,0 +1,188 @@
+/**
+ * Turning a chat message into the answer to one plan question. Pure, no I/O.
+ *
+ * parseAnswer returns one of:
+ * - `{ ok: true, value }` — the answer (number, boolean, choice key(s), text, "YYYY-MM-DD",
+ *   `{ part, total }`), typed as the question asks;
+ * - `{ ok: true, value: null, skipped: true }` — an optional question left out: empty text,
+ *   "bỏ qua"/"bo qua", "-", "skip" (polite words allowed: "dạ bỏ qua ạ");
+ * - `{ ok: false, error: { code, params } }` — see {@link PARSE_ERROR_CODES}; the same skip
+ *   inputs on a required question give "required". Messages: messages.ts.
+ * Narrow with `if (!r.ok) … else if (r.skipped) … else r.value`.
+ */
+import type { AnswerValue, Question } from "../../plan/schema.js";
+import { matchChoice, matchChoices } from "./choices.js";
+import { parseDate } from "./dates.js";
+import { normalize, stripCourtesyText } from "./normalize.js";
+import { parseNumber } from "./numbers.js";
+import { parsePartOfTotal } from "./partOfTotal.js";
+import { parseYesNo } from "./yesno.js";
+
+/** Every error code parseAnswer can return, with the params it fills in. */
+export const PARSE_ERROR_CODES = [
+  "required", // {}
+  "not_a_number", // { input }
+  "not_an_integer", // { input, n }
+  "out_of_range", // { n, min, max }
+  "not_yes_no", // { input }
+  "bad_date", // { input }
+  "invalid_date", // { date: "31/04/2024", day, month, year }
+  "not_part_of_total", // { input }
+  "part_gt_total", // { part, total, partLabel, totalLabel }
+  "unknown_choice", // { input, count }
+  "choice_out_of_range", // { n, count }
+  "ambiguous_choice", // { input, options: "label; label", candidates: keys[], count }
+  "one_choice_only", // { count }
+  "too_long", // { length, maxLength }
+] as const;
+export type ParseErrorCode = (typeof PARSE_ERROR_CODES)[number];
+
+export interface ParseError {
+  code: ParseErrorCode;
+  params: Record<string, unknown>;
+}
+
+export type ParseResult =
+  | { ok: true; value: AnswerValue; skipped?: false }
+  | { ok: true; value: null; skipped: true }
+  | { ok: false; error: ParseError };
+
+export interface ParseOptions {
+  /** Reference day "YYYY-MM-DD" for "hôm nay" and dates without a year; default today in Vietnam. */
+  today?: string;
+}
+
+const SKIP_INPUTS = new Set(["", "-", "--", "bo qua", "boqua", "skip", "/skip", "/boqua"]);
+/** How much of the user's text is echoed back in an error message. */
+const MAX_ECHO = 40;
+
+/** True for inputs that mean "skip this question": empty, "bỏ qua", "bo qua", "-", "skip". */
+export function isSkipInput(text: string): boolean {
+  const n = normalize(text);
+  return SKIP_INPUTS.has(n) || SKIP_INPUTS.has(stripCourtesyText(n));
+}
+
+function echo(text: string): string {
+  const t = text.normalize("NFC").trim().replace(/\s+/g, " ");
+  const chars = [...t];
+  return chars.length > MAX_ECHO ? `${chars.slice(0, MAX_ECHO - 1).join("")}…` : t;
+}
+
+const ok = (value: AnswerValue): ParseResult => ({ ok: true, value });
+const fail = (code: ParseErrorCode, params: Record<string, unknown> = {}): ParseResult => ({
+  ok: false,
+  error: { code, params },
+});
+
+function inRange(n: number, min: number, max: number): boolean {
+  return n >= min && n <= max;
+}
+
+function parseInteger(q: Extract<Question, { type: "integer" }>, text: string): ParseResult {
+  const n = parseNumber(text, { units: q.unit ? [q.unit] : [] });
+  if (n === null) return fail("not_a_number", { input: echo(text) });
+  if (!Number.isInteger(n)) return fail("not_an_integer", { input: echo(text), n });
+  return inRange(n, q.min, q.max) ? ok(n) : fail("out_of_range", { n, min: q.min, max: q.max });
+}
+
+/**
+ * Decimal questions read "1.234" as thousands first; when that is out of range and the decimal
+ * reading (1,234) is in range, the decimal reading wins.
+ */
+function parseDecimal(q: Extract<Question, { type: "decimal" }>, text: string): ParseResult {
+  const units = q.unit ? [q.unit] : [];
+  const n = parseNumber(text, { units });
+  if (n === null) return fail("not_a_number", { input: echo(text) });
+  if (inRange(n, q.min, q.max)) return ok(n);
+  const alt = parseNumber(text, { units, threeDigitGroup: "decimal" });
+  if (alt !== null && inRange(alt, q.min, q.max)) return ok(alt);
+  return fail("out_of_range", { n, min: q.min, max: q.max });
+}
+
+function parseYesNoAnswer(text: string): ParseResult {
+  const v = parseYesNo(text);
+  return v === null ? fail("not_yes_no", { input: echo(text) }) : ok(v);
+}
+
+function parseDateAnswer(text: string, today: string | undefined): ParseResult {
+  const r = parseDate(text, today);
+  if (r.ok) return ok(r.value);
+  if (r.code === "bad_date") return fail("bad_date", { input: echo(text) });
+  const { day, month, year } = r.date;
+  const date = `${String(day).padStart(2, "0")}/${String(month).padStart(2, "0")}/${year}`;
+  return fail("invalid_date", { date, day, month, year });
+}
+
+function parsePartOfTotalAnswer(q: Extract<Question, { type: "part_of_total" }>, text: string): ParseResult {
+  const r = parsePartOfTotal(text, [q.partLabel, q.totalLabel]);
+  if (!r.ok) return fail("not_part_of_total", { input: echo(text) });
+  const { part, total } = r;
+  for (const n of [part, total]) {
+    if (!Number.isInteger(n)) return fail("not_an_integer", { input: echo(text), n });
+    if (!inRange(n, 0, q.max)) return fail("out_of_range", { n, min: 0, max: q.max });
+  }
+  if (part > total) return fail("part_gt_total", { part, total, partLabel: q.partLabel, totalLabel: q.totalLabel });
+  return ok({ part, total });
+}
+
+type ChoiceQuestion = Extract<Question, { type: "single_choice" | "multi_choice" }>;
+
+function choiceFailure(
+  q: ChoiceQuestion,
+  m: { code: "unknown_choice" } | { code: "choice_out_of_range"; n: number } | { code: "ambiguous_choice"; candidates: string[] },
+  input: string,
+): ParseResult {
+  const count = q.choices.length;
+  switch (m.code) {
+    case "unknown_choice":
+      return fail("unknown_choice", { input: echo(input), count });
+    case "choice_out_of_range":
+      return fail("choice_out_of_range", { n: m.n, count });
+    case "ambiguous_choice": {
+      const options = m.candidates.map((k) => q.choices.find((c) => c.key === k)?.label ?? k).join("; ");
+      return fail("ambiguous_choice", { input: echo(input), options, candidates: m.candidates, count });
+    }
+  }
+}
+
+function parseSingleChoice(q: Extract<Question, { type: "single_choice" }>, text: string): ParseResult {
+  const m = matchChoice(q.choices, text);
+  if (m.ok) return ok(m.key);
+  const several = matchChoices(q.choices, text);
+  if (several.ok && several.keys.length > 1) return fail("one_choice_only", { count: q.choices.length });
+  return choiceFailure(q, m, text);
+}
+
+function parseMultiChoice(q: Extract<Question, { type: "multi_choice" }>, text: string): ParseResult {
+  const m = matchChoices(q.choices, text);
+  return m.ok ? ok(m.keys) : choiceFailure(q, m, m.input);
+}
+
+function parseText(q: Extract<Question, { type: "text" }>, text: string): ParseResult {
+  const value = text.normalize("NFC").trim();
+  const length = [...value].length;
+  return length > q.maxLength ? fail("too_long", { length, maxLength: q.maxLength }) : ok(value);
+}
+
+/** Parses a chat message as the answer to `question`. */
+export function parseAnswer(question: Question, text: string, opts: ParseOptions = {}): ParseResult {
+  if (isSkipInput(text)) return question.optional ? { ok: true, value: null, skipped: true } : fail("required");
+  switch (question.type) {
+    case "integer":
+      return parseInteger(question, text);
+    case "decimal":
+      return parseDecimal(question, text);
+    case "yes_no":
+      return parseYesNoAnswer(text);
+    case "single_choice":
+      return parseSingleChoice(question, text);
+    case "multi_choice":
+      return parseMultiChoice(question, text);
+    case "text":
+      return parseText(question, text);
+    case "date":
+      return parseDateAnswer(text, opts.today);
+    case "part_of_total":
+      return parsePartOfTotalAnswer(question, text);
+  }
+}

@@ -1,0 +1,151 @@
+/**
+ * Picking choices by number, key or label, typed with or without diacritics. Pure, no I/O.
+ *
+ * One choice is matched in tiers; the first tier with any match decides, and more than one match
+ * in that tier is ambiguous:
+ *   1. a number 1..n ("2", "số 2", "chọn 2", "phương án 2"); another number is out of range;
+ *   2. the label, exactly (ignoring case, diacritics and punctuation);
+ *   3. the key ("giao_duc_cha_me", also typed with spaces);
+ *   4. the start of a label ("giao duc cha" → "Giáo dục cha mẹ");
+ *   5. every typed word starts a label word, in order ("gd cha me" does not, "giao cha me" does);
+ *   6. the typed text inside a label ("cha me").
+ * Tiers 4–6 need at least 3 letters. The same is tried again without polite words ("dạ … ạ").
+ *
+ * Several choices (multi_choice): "1,3", "1, 3", "1 3", "1 và 3", "1;3", "1 + 3", labels separated
+ * by commas, "và", ";" or new lines; "tất cả"/"tat ca"/"hết"/"all", and "cả hai"/"cả 3" when that
+ * is the number of choices. Commas inside a label ("ấm no, hạnh phúc") are kept: adjacent pieces
+ * are joined back when together they are a label. Duplicates are ignored; the result follows the
+ * order of the choices in the plan.
+ */
+import type { Choice } from "../../plan/schema.js";
+import { comparable, stripCourtesy } from "./normalize.js";
+import { parseNumber } from "./numbers.js";
+
+export type ChoiceMatch =
+  | { ok: true; key: string }
+  | { ok: false; code: "unknown_choice" }
+  | { ok: false; code: "choice_out_of_range"; n: number }
+  | { ok: false; code: "ambiguous_choice"; candidates: string[] };
+
+export type MultiChoiceMatch = { ok: true; keys: string[] } | (Exclude<ChoiceMatch, { ok: true }> & { input: string });
+
+const NUMBER_PREFIX = /^(?:so|chon|y|muc|phuong an|lua chon|dap an|cau|phan)\s*(?=\d)/;
+const MIN_FUZZY_LENGTH = 3;
+
+function fromTier(matches: readonly Choice[]): ChoiceMatch | null {
+  if (matches.length === 1) return { ok: true, key: matches[0]!.key };
+  if (matches.length > 1) return { ok: false, code: "ambiguous_choice", candidates: matches.map((c) => c.key) };
+  return null;
+}
+
+function matchComparable(choices: readonly Choice[], s: string): ChoiceMatch {
+  if (s === "") return { ok: false, code: "unknown_choice" };
+  const numeric = s.replace(NUMBER_PREFIX, "");
+  if (/^\d+$/.test(numeric)) {
+    const n = Number(numeric);
+    const choice = choices[n - 1];
+    return choice && n >= 1 ? { ok: true, key: choice.key } : { ok: false, code: "choice_out_of_range", n };
+  }
+  const labels = choices.map((c) => ({ choice: c, label: comparable(c.label) }));
+  const tiers: Array<(label: string, choice: Choice) => boolean> = [
+    (label) => label === s,
+    (_label, c) => c.key === s.replace(/ /g, "_"),
+  ];
+  if (s.replace(/ /g, "").length >= MIN_FUZZY_LENGTH) {
+    const typed = s.split(" ");
+    tiers.push(
+      (label) => label.startsWith(s),
+      (label) => wordPrefixesInOrder(typed, label.split(" ")),
+      (label) => label.includes(s),
+    );
+  }
+  for (const tier of tiers) {
+    const found = fromTier(labels.filter(({ label, choice }) => tier(label, choice)).map(({ choice }) => choice));
+    if (found) return found;
+  }
+  return { ok: false, code: "unknown_choice" };
+}
+
+/** True when each typed word is the start of a label word, in order ("giao cha me"). */
+function wordPrefixesInOrder(typed: readonly string[], label: readonly string[]): boolean {
+  let j = 0;
+  for (const w of typed) {
+    while (j < label.length && !label[j]!.startsWith(w)) j++;
+    if (j === label.length) return false;
+    j++;
+  }
+  return true;
+}
+
+/** Matches one choice (see tiers above). */
+export function matchChoice(choices: readonly Choice[], text: string): ChoiceMatch {
+  const s = comparable(text);
+  const direct = matchComparable(choices, s);
+  if (direct.ok || direct.code !== "unknown_choice") return direct;
+  const polite = stripCourtesy(s.split(" ")).join(" ");
+  return polite === s ? direct : matchComparable(choices, polite);
+}
+
+/** Separators between several choices; captured so pieces can be joined back. */
+const MULTI_SEPARATOR = /(\s*[,;+&\n]\s*|\s+(?:và|va|với|voi)\s+)/i;
+const ALL_WORDS = new Set(["tat ca", "chon tat ca", "tat ca cac muc", "het", "chon het", "all"]);
+
+/** True for "tất cả", "hết", and "cả N" / "cả hai" when N is the number of choices. */
+export function isAllChoices(choices: readonly Choice[], text: string): boolean {
+  const s = stripCourtesy(comparable(text).split(" ")).join(" ");
+  if (ALL_WORDS.has(s)) return true;
+  const m = /^ca (.+)$/.exec(s);
+  return m !== null && parseNumber(m[1]!) === choices.length;
+}
+
+/**
+ * Matches several choices. An exact label that contains a separator ("Xây dựng gia đình ấm no,
+ * hạnh phúc, …") is recognised as one choice.
+ */
+export function matchChoices(choices: readonly Choice[], text: string): MultiChoiceMatch {
+  if (isAllChoices(choices, text) && !choices.some((c) => comparable(c.label) === comparable(text))) {
+    return { ok: true, keys: choices.map((c) => c.key) };
+  }
+  // Only figures, whatever separates them: "1,3", "1 3", "1; 3", "dạ 1, 3 ạ".
+  const figures = stripCourtesy(comparable(text).split(" "));
+  if (figures.length > 1 && figures.every((w) => /^\d+$/.test(w))) return matchPieces(choices, figures, []);
+  const parts = text.normalize("NFC").replace(/\r/g, "").trim().split(MULTI_SEPARATOR);
+  return matchPieces(
+    choices,
+    parts.filter((_, i) => i % 2 === 0),
+    parts.filter((_, i) => i % 2 === 1),
+  );
+}
+
+/** Matches pieces one by one, joining adjacent pieces (with their separators) that form a label. */
+function matchPieces(choices: readonly Choice[], pieces: readonly string[], seps: readonly string[]): MultiChoiceMatch {
+  const joined = (from: number, to: number) =>
+    pieces.slice(from, to + 1).reduce((acc, p, k) => (k === 0 ? p : acc + (seps[from + k - 1] ?? " ") + p), "");
+  const keys = new Set<string>();
+  let i = 0;
+  while (i < pieces.length) {
+    if (comparable(pieces[i]!) === "") {
+      i++;
+      continue;
+    }
+    let matched = false;
+    // Longest run of pieces that is exactly one label (labels with commas or "và" inside).
+    for (let j = pieces.length - 1; j > i; j--) {
+      const s = comparable(joined(i, j));
+      const exact = choices.find((c) => comparable(c.label) === s);
+      if (exact) {
+        keys.add(exact.key);
+        i = j + 1;
+        matched = true;
+        break;
+      }
+    }
+    if (matched) continue;
+    const one = matchChoice(choices, pieces[i]!);
+    if (!one.ok) return { ...one, input: pieces[i]!.trim() };
+    keys.add(one.key);
+    i++;
+  }
+  if (keys.size === 0) return { ok: false, code: "unknown_choice", input: pieces.join(" ").trim() };
+  return { ok: true, keys: choices.filter((c) => keys.has(c.key)).map((c) => c.key) };
+}

@@ -1,0 +1,35 @@
+/**
+ * "Part of total" answers: "12/15", "12 / 15", "12 trên 15", "12 tren tong so 15",
+ * "12 trong 15", "12 trong tổng số 15", "12 hộ / 15 hộ". Pure, no I/O.
+ * A lone 0 ("0", "không", "không có", "chưa có") means none of none: 0/0.
+ */
+import { normalize, stripCourtesyText } from "./normalize.js";
+import { parseNumber } from "./numbers.js";
+
+export type PartOfTotalParse =
+  | { ok: true; part: number; total: number }
+  /** "not_part_of_total": no separator or a side is not a number. */
+  | { ok: false; code: "not_part_of_total" };
+
+/**
+ * The first "/" or separator word ("trên", "trong", "của"). What follows the word ("tổng số",
+ * "số") is dropped by parseNumber as a leading word.
+ */
+const SEPARATOR = /^(.+?)\s*(?:\/|\s(?:tren|trong|cua)\s)\s*(.+)$/;
+
+/**
+ * Splits and reads both sides as numbers (figures or words, with unit words such as the
+ * question's labels after them). Does not check integers, bounds or part ≤ total.
+ */
+export function parsePartOfTotal(text: string, labels: readonly string[] = []): PartOfTotalParse {
+  const s = stripCourtesyText(normalize(text));
+  const opts = { units: labels };
+  const m = SEPARATOR.exec(s);
+  if (!m) {
+    return parseNumber(s, opts) === 0 ? { ok: true, part: 0, total: 0 } : { ok: false, code: "not_part_of_total" };
+  }
+  const part = parseNumber(m[1]!, opts);
+  const total = parseNumber(m[2]!, opts);
+  if (part === null || total === null) return { ok: false, code: "not_part_of_total" };
+  return { ok: true, part, total };
+}
