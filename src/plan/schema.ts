@@ -114,6 +114,8 @@ export type Form = z.infer<typeof formSchema>;
  * - ratio: sum of parts / sum of totals of a part_of_total question (e.g. ≥ 80% of victims supported).
  * - yes_share: the share of expected units that answered yes (e.g. 100% of branches held outreach).
  * `window`: the reports counted — the form's own period, the calendar year to date, or the whole plan to date.
+ * `target.atLeast`: for sum a count; for ratio and yes_share a share, written as a percentage (80)
+ *   or a fraction (0.8): values above 1 are read as a percentage, at most 100 (checked at load).
  */
 export const indicatorSchema = z.object({
   key: keySchema,

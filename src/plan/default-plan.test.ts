@@ -1,0 +1,149 @@
+import { describe, expect, it } from "vitest";
+import { DEFAULT_PLAN_PATH, loadPlanFile } from "./load.js";
+import type { Plan } from "./schema.js";
+
+const plan: Plan = loadPlanFile(DEFAULT_PLAN_PATH);
+
+const form = (key: string) => {
+  const found = plan.forms.find((f) => f.key === key);
+  if (!found) throw new Error(`form ${key} missing`);
+  return found;
+};
+
+describe("default plan (52/KH-BTV, Nam Định)", () => {
+  it("loads from prisma/seed/plan.yaml with the plan period 14/02/2023 – 31/12/2025", () => {
+    expect(DEFAULT_PLAN_PATH).toMatch(/prisma[\\/]seed[\\/]plan\.yaml$/);
+    expect(plan.reference).toContain("52/KH-BTV");
+    expect(plan.reference).toContain("14/02/2023");
+    expect(plan.start).toBe("2023-02-14");
+    expect(plan.end).toBe("2025-12-31");
+    expect(plan.place).toBe("Nam Định");
+  });
+
+  it("has the four family values in order", () => {
+    expect(plan.values.map((v) => v.name)).toEqual(["An toàn", "Trách nhiệm", "Thịnh vượng", "Bình đẳng"]);
+    for (const value of plan.values) expect(value.description.length).toBeGreaterThan(40);
+  });
+
+  it("has both campaigns with their criteria", () => {
+    const byKey = Object.fromEntries(plan.campaigns.map((c) => [c.key, c.criteria]));
+    expect(byKey["nam_khong_ba_sach"]).toEqual([
+      "Không đói nghèo",
+      "Không vi phạm pháp luật và tệ nạn xã hội",
+      "Không có bạo lực gia đình",
+      "Không sinh con thứ 3 trở lên",
+      "Không có trẻ suy dinh dưỡng và bỏ học",
+      "Sạch nhà",
+      "Sạch bếp",
+      "Sạch ngõ",
+    ]);
+    expect(byKey["nam_co_ba_sach"]).toEqual([
+      "Có ngôi nhà an toàn",
+      "Có sinh kế bền vững",
+      "Có sức khỏe",
+      "Có kiến thức",
+      "Có nếp sống văn hóa",
+      "Sạch nhà",
+      "Sạch bếp",
+      "Sạch ngõ",
+    ]);
+  });
+
+  it("lists the plan's family models", () => {
+    const names = plan.models.map((m) => m.name).join(" | ");
+    for (const model of ["Giáo dục cha mẹ", "Giáo dục trước hôn nhân", "CLB Nuôi con bằng sữa mẹ", "Địa chỉ tin cậy", "Dịch vụ gia đình"]) {
+      expect(names).toContain(model);
+    }
+  });
+
+  it("measures each of the 4 targets (Chỉ tiêu 1–4) with an indicator", () => {
+    for (const n of [1, 2, 3, 4]) {
+      expect(plan.indicators.some((i) => i.source?.startsWith(`Chỉ tiêu ${n}:`)), `Chỉ tiêu ${n}`).toBe(true);
+    }
+    const bySource = (n: number) => plan.indicators.filter((i) => i.source?.startsWith(`Chỉ tiêu ${n}:`));
+    expect(bySource(1).map((i) => i.measure).sort()).toEqual(["ratio", "yes_share", "yes_share"]);
+    expect(bySource(2)).toMatchObject([{ measure: "sum", window: "year", target: { atLeast: 1, per: "district" } }]);
+    expect(bySource(3)).toMatchObject([
+      { form: "chi_hoi_thang", question: "ho_dat_moi", measure: "sum", window: "year", target: { atLeast: 5, per: "commune" } },
+    ]);
+    expect(bySource(4)).toMatchObject([{ form: "chi_hoi_thang", question: "nan_nhan_blgd", measure: "ratio", target: { atLeast: 80 } }]);
+  });
+
+  it("has the milestones 10/6/2023 (two pilot communes) and 28/6/2023 (district pilots)", () => {
+    const province = plan.milestones.find((m) => m.date === "2023-06-10");
+    expect(province?.unitCodes).toEqual(
+      expect.arrayContaining(["NDI-XTR-XKIEN", "NDI-YYE-YPHUONG", "NDI-XTR-XKIEN-CH01", "NDI-YYE-YPHUONG-CH01"]),
+    );
+    expect(province?.name).toContain("Xuân Kiên");
+    expect(province?.name).toContain("Yên Phương");
+    const district = plan.milestones.find((m) => m.date === "2023-06-28");
+    expect(district?.unitKinds).toEqual(["district"]);
+    expect(district?.form).toBe("ngay_gia_dinh_2023");
+  });
+
+  it("has monthly, half-yearly, yearly and one-off forms with the chosen deadlines", () => {
+    const periods = new Set(plan.forms.map((f) => f.period));
+    expect([...periods].sort()).toEqual(["half_yearly", "monthly", "once", "yearly"]);
+
+    const monthly = form("chi_hoi_thang");
+    expect(monthly).toMatchObject({ period: "monthly", unitKinds: ["branch"], from: "2023-07-01", due: { day: 20, monthOffset: 0 } });
+    expect(form("co_so_6_thang")).toMatchObject({ period: "half_yearly", unitKinds: ["commune"], due: { day: 15 } });
+    expect(form("huyen_6_thang")).toMatchObject({ period: "half_yearly", unitKinds: ["district", "special"], due: { day: 15 } });
+    expect(form("huyen_nam")).toMatchObject({ period: "yearly", unitKinds: ["district", "special"], due: { day: 15 } });
+    expect(form("ngay_gia_dinh_2023")).toMatchObject({
+      period: "once", unitKinds: ["district"], due: { date: "2023-07-05" }, from: "2023-06-01", until: "2023-07-05",
+    });
+  });
+
+  it("asks branch leaders the monthly questions the plan needs, with skip conditions", () => {
+    const questions = Object.fromEntries(form("chi_hoi_thang").questions.map((q) => [q.key, q]));
+    expect(Object.keys(questions)).toEqual([
+      "tuyen_truyen", "so_buoi", "so_nguoi", "gia_tri", "ho_dat_moi", "mo_hinh", "phat_hien_blgd", "nan_nhan_blgd", "ghi_chu",
+    ]);
+    expect(questions["tuyen_truyen"]?.type).toBe("yes_no");
+    expect(questions["so_buoi"]).toMatchObject({ type: "integer", min: 1, askIf: { question: "tuyen_truyen", value: true } });
+    const values = questions["gia_tri"];
+    expect(values?.type === "multi_choice" && values.choices.map((c) => c.key)).toEqual(plan.values.map((v) => v.key));
+    const models = questions["mo_hinh"];
+    expect(models?.type === "multi_choice" && models.choices.map((c) => c.key)).toEqual(plan.models.map((m) => m.key));
+    expect(questions["nan_nhan_blgd"]).toMatchObject({ type: "part_of_total", askIf: { question: "phat_hien_blgd", value: true } });
+    expect(questions["ghi_chu"]).toMatchObject({ type: "text", optional: true });
+    expect(questions["tuyen_truyen"]?.text).toContain("chị");
+  });
+
+  it("reminds before every form deadline and every milestone", () => {
+    for (const f of plan.forms) {
+      const rule = plan.reminders.find((r) => "form" in r.target && r.target.form === f.key);
+      expect(rule?.before, f.key).toEqual(["3d", "1d"]);
+    }
+    for (const m of plan.milestones) {
+      const rule = plan.reminders.find((r) => "milestone" in r.target && r.target.milestone === m.key);
+      expect(rule?.before, m.key).toEqual(["7d", "2d"]);
+    }
+  });
+
+  it("has at least 16 content items covering every value and campaign, the 2023 slogan and Family Day", () => {
+    const items = plan.content.items;
+    expect(items.length).toBeGreaterThanOrEqual(16);
+    for (const topic of [...plan.values.map((v) => v.key), ...plan.campaigns.map((c) => c.key)]) {
+      expect(items.some((i) => i.topic === topic), topic).toBe(true);
+    }
+    const all = items.map((i) => `${i.title} ${i.text}`).join("\n").toLowerCase();
+    for (const campaign of plan.campaigns) {
+      for (const criterion of campaign.criteria) expect(all, criterion).toContain(criterion.toLowerCase());
+    }
+    expect(all).toContain("gia đình hạnh phúc – quốc gia thịnh vượng");
+    expect(all).toContain("72/2001/qđ-ttg");
+    for (const item of items) {
+      const sentences = item.text.split(/[.!?](?:\s|$)/).filter((s) => s.trim().length > 0);
+      expect(sentences.length, item.key).toBeGreaterThanOrEqual(2);
+      expect(sentences.length, item.key).toBeLessThanOrEqual(4);
+    }
+  });
+
+  it("schedules content for branch and commune groups on Monday 08:00 and Thursday 19:00", () => {
+    const crons = plan.content.schedules.filter((s) => s.unitKinds.includes("branch")).map((s) => s.cron);
+    expect(crons.sort()).toEqual(["0 19 * * 4", "0 8 * * 1"]);
+    for (const s of plan.content.schedules) expect(s.noRepeatDays).toBe(28);
+  });
+});
