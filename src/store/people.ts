@@ -1,0 +1,150 @@
+/**
+ * People, their roles in units, invite codes and group-chat links. Every command checks roles
+ * through `rolesOf` and the unit tree (officers and admins act on their subtree only).
+ */
+import { randomInt } from "node:crypto";
+import type { ChannelName } from "../channels/types.js";
+import type { Store } from "./database.js";
+
+import { isRoleName, type Grant, type RoleName } from "../domain/permissions.js";
+
+export { isRoleName, type RoleName };
+
+export interface PersonRecord {
+  id: number;
+  channel: string;
+  externalId: string;
+  displayName: string;
+}
+
+
+/** Find or create the person behind a channel sender; keeps the display name fresh. */
+export async function upsertPerson(
+  store: Store,
+  channel: ChannelName,
+  externalId: string,
+  displayName: string,
+): Promise<PersonRecord> {
+  return store.prisma.person.upsert({
+    where: { channel_externalId: { channel, externalId } },
+    create: { channel, externalId, displayName },
+    update: { displayName },
+    select: { id: true, channel: true, externalId: true, displayName: true },
+  });
+}
+
+export async function rolesOf(store: Store, personId: number): Promise<Grant[]> {
+  const rows = await store.prisma.role.findMany({ where: { personId }, select: { role: true, unitId: true } });
+  return rows.filter((r) => isRoleName(r.role)).map((r) => ({ role: r.role as RoleName, unitId: r.unitId }));
+}
+
+export async function grantRole(store: Store, personId: number, unitId: number, role: RoleName): Promise<void> {
+  await store.prisma.role.upsert({
+    where: { personId_unitId_role: { personId, unitId, role } },
+    create: { personId, unitId, role },
+    update: {},
+  });
+}
+
+/** People holding a role in a unit (e.g. the branch leaders to mention in a reminder). */
+export async function holdersOf(store: Store, unitId: number, role: RoleName): Promise<PersonRecord[]> {
+  const rows = await store.prisma.role.findMany({
+    where: { unitId, role },
+    select: { person: { select: { id: true, channel: true, externalId: true, displayName: true } } },
+  });
+  return rows.map((r) => r.person);
+}
+
+// Invite codes: 8 characters from an alphabet without look-alikes (no 0/O, 1/I/L), easy to type on a phone.
+const CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789";
+export const INVITE_CODE_LENGTH = 8;
+
+export function newInviteCode(): string {
+  let s = "";
+  for (let i = 0; i < INVITE_CODE_LENGTH; i++) s += CODE_ALPHABET[randomInt(CODE_ALPHABET.length)];
+  return s;
+}
+
+export async function createInvite(
+  store: Store,
+  input: { unitId: number; role: RoleName; createdById: number | null; now: Date; validForHours: number },
+): Promise<{ code: string; expiresAt: Date }> {
+  const expiresAt = new Date(input.now.getTime() + input.validForHours * 3600_000);
+  for (let attempt = 0; ; attempt++) {
+    const code = newInviteCode();
+    try {
+      await store.prisma.invite.create({
+        data: { code, unitId: input.unitId, role: input.role, createdById: input.createdById, expiresAt, createdAt: input.now },
+      });
+      return { code, expiresAt };
+    } catch (err) {
+      if (attempt >= 4) throw err; // a collision five times in a row is not a collision
+    }
+  }
+}
+
+export type RedeemResult =
+  | { ok: true; unitId: number; role: RoleName }
+  | { ok: false; reason: "unknown" | "used" | "expired" };
+
+/** Use an invite code once: atomically marks it used and grants the role. */
+export async function redeemInvite(store: Store, codeText: string, personId: number, now: Date): Promise<RedeemResult> {
+  const code = codeText.trim().toUpperCase().replace(/[\s-]/g, "");
+  return store.prisma.$transaction(async (tx) => {
+    const invite = await tx.invite.findUnique({ where: { code } });
+    if (!invite || !isRoleName(invite.role)) return { ok: false, reason: "unknown" } as const;
+    if (invite.usedAt) return { ok: false, reason: "used" } as const;
+    if (invite.expiresAt.getTime() < now.getTime()) return { ok: false, reason: "expired" } as const;
+    // Conditional update: if two people redeem at once, only one update matches usedAt = null.
+    const claimed = await tx.invite.updateMany({
+      where: { id: invite.id, usedAt: null },
+      data: { usedAt: now, usedById: personId },
+    });
+    if (claimed.count !== 1) return { ok: false, reason: "used" } as const;
+    await tx.role.upsert({
+      where: { personId_unitId_role: { personId, unitId: invite.unitId, role: invite.role } },
+      create: { personId, unitId: invite.unitId, role: invite.role },
+      update: {},
+    });
+    return { ok: true, unitId: invite.unitId, role: invite.role as RoleName } as const;
+  });
+}
+
+export async function linkChat(
+  store: Store,
+  channel: ChannelName,
+  chatId: string,
+  unitId: number,
+  linkedById: number | null,
+): Promise<void> {
+  await store.prisma.chatLink.upsert({
+    where: { channel_chatId: { channel, chatId } },
+    create: { channel, chatId, unitId, linkedById },
+    update: { unitId, linkedById },
+  });
+}
+
+export async function linkedUnitOf(store: Store, channel: ChannelName, chatId: string): Promise<number | null> {
+  const row = await store.prisma.chatLink.findUnique({
+    where: { channel_chatId: { channel, chatId } },
+    select: { unitId: true },
+  });
+  return row?.unitId ?? null;
+}
+
+/** Make sure the people named in the environment (ADMIN_TELEGRAM_IDS, ADMIN_ZALO_IDS) are admins of the root units. */
+export async function ensureEnvAdmins(
+  store: Store,
+  channel: ChannelName,
+  externalIds: readonly string[],
+  rootUnitIds: readonly number[],
+): Promise<void> {
+  for (const externalId of externalIds) {
+    const person = await store.prisma.person.upsert({
+      where: { channel_externalId: { channel, externalId } },
+      create: { channel, externalId, displayName: externalId },
+      update: {},
+    });
+    for (const unitId of rootUnitIds) await grantRole(store, person.id, unitId, "admin");
+  }
+}
