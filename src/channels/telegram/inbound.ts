@@ -1,0 +1,87 @@
+/** Telegram update → channel-neutral inbound message (pure; no I/O). */
+import type { Message, Update, UserFromGetMe } from "grammy/types";
+import type { InboundMessage } from "../types.js";
+
+export type InboundDecision =
+  | { kind: "message"; message: InboundMessage }
+  | { kind: "migrate"; oldChatId: string; newChatId: string }
+  | { kind: "ignore"; reason: string };
+
+/** "/cmd@botname rest" at the very start of a text (Telegram command syntax: a-z, 0-9, _). */
+const COMMAND = /^\/([A-Za-z0-9_]{1,64})(?:@([A-Za-z0-9_]{1,64}))?(?=\s|$)/;
+
+/**
+ * Normalises a command addressed to this bot: "/TienDo@VunDapBot thang 5" → "/tiendo thang 5".
+ * Returns null for a command addressed to another bot; the text unchanged when it is no command.
+ */
+export function normalizeCommand(text: string, botUsername: string): string | null {
+  const m = COMMAND.exec(text);
+  if (!m) return text;
+  if (m[2] !== undefined && m[2].toLowerCase() !== botUsername.toLowerCase()) return null;
+  return `/${m[1]!.toLowerCase()}${text.slice(m[0].length)}`;
+}
+
+export function mentionsBot(message: Pick<Message, "text" | "entities">, me: UserFromGetMe): boolean {
+  const text = message.text ?? "";
+  const handle = `@${me.username}`.toLowerCase();
+  if (message.entities) {
+    return message.entities.some(
+      (e) =>
+        (e.type === "mention" && text.slice(e.offset, e.offset + e.length).toLowerCase() === handle) ||
+        (e.type === "text_mention" && e.user.id === me.id),
+    );
+  }
+  const escaped = me.username.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+  return new RegExp(`(^|[^A-Za-z0-9_])@${escaped}(?![A-Za-z0-9_])`, "i").test(text);
+}
+
+function fullName(u: { first_name: string; last_name?: string }): string {
+  return [u.first_name, u.last_name].filter(Boolean).join(" ").trim();
+}
+
+/** Decides what an update means for the app. Edited messages, channel posts and non-text messages are ignored. */
+export function decideUpdate(update: Update, me: UserFromGetMe): InboundDecision {
+  const m = update.message;
+  if (!m) return { kind: "ignore", reason: "not a new message" };
+  const chat = m.chat;
+  if (chat.type !== "private" && chat.type !== "group" && chat.type !== "supergroup") {
+    return { kind: "ignore", reason: `chat type ${(chat as { type: string }).type}` };
+  }
+  if (m.migrate_to_chat_id !== undefined) {
+    return { kind: "migrate", oldChatId: String(chat.id), newChatId: String(m.migrate_to_chat_id) };
+  }
+  if (typeof m.text !== "string") return { kind: "ignore", reason: "not a text message" };
+  if (m.from?.id === me.id) return { kind: "ignore", reason: "own message" };
+
+  let sender: InboundMessage["sender"];
+  if (m.sender_chat) {
+    // an anonymous group admin or a linked channel speaks as the chat
+    sender = { id: String(m.sender_chat.id), name: "title" in m.sender_chat ? (m.sender_chat.title ?? "") : "" };
+  } else if (m.from && !m.from.is_bot) {
+    sender = { id: String(m.from.id), name: fullName(m.from) || (m.from.username ?? String(m.from.id)) };
+  } else {
+    return { kind: "ignore", reason: m.from ? "from another bot" : "no sender" };
+  }
+
+  const text = normalizeCommand(m.text, me.username);
+  if (text === null) return { kind: "ignore", reason: "command for another bot" };
+
+  const r = m.reply_to_message;
+  // in forum topics every message implicitly "replies" to the topic's first message
+  const implicitTopicReply = r !== undefined && m.is_topic_message === true && r.message_id === m.message_thread_id;
+  const message: InboundMessage = {
+    channel: "telegram",
+    chatId: String(chat.id),
+    chatType: chat.type === "private" ? "private" : "group",
+    sender,
+    text,
+    messageId: String(m.message_id),
+    updateId: String(update.update_id),
+    // when she sent it (Telegram's clock), not when a possibly late delivery reached us
+    receivedAt: new Date(m.date * 1000),
+  };
+  if (chat.type !== "private") message.chatTitle = chat.title;
+  if (r && !implicitTopicReply) message.replyTo = { messageId: String(r.message_id), fromBot: r.from?.id === me.id };
+  if (mentionsBot(m, me)) message.mentionsBot = true;
+  return { kind: "message", message };
+}

@@ -1,0 +1,101 @@
+/**
+ * OutboundMessage → the Bot API calls that deliver it (pure; no I/O), so the rules are testable:
+ * - text split at 4096 UTF-16 code units, each part in order;
+ * - replyToMessageId → reply_parameters (allow_sending_without_reply) on the first part;
+ * - askPerson: force_reply on the last part (selective in groups). Selective force_reply reaches
+ *   only people @mentioned in that message or the sender of the message it replies to, so in a
+ *   group the last part replies to her message when replyToMessageId is given, and otherwise
+ *   starts with a text_mention of her ("Chị <name>, ...", from locales);
+ * - mentions → text_mention entities;
+ * - file → sendDocument; the text is its caption when it fits in 1024, else sent after it.
+ */
+import type { ForceReply, MessageEntity, ReplyParameters } from "grammy/types";
+import { t, type Language } from "../../i18n.js";
+import { PermanentSendError, type OutboundMessage } from "../types.js";
+import { CAPTION_LIMIT, TEXT_LIMIT, splitWithEntities, textMention, withMentions, type Part } from "./text.js";
+
+export interface SendMessageStep {
+  method: "sendMessage";
+  text: string;
+  entities: MessageEntity[];
+  reply_parameters?: ReplyParameters;
+  reply_markup?: ForceReply;
+}
+export interface SendDocumentStep {
+  method: "sendDocument";
+  file: NonNullable<OutboundMessage["file"]>;
+  caption?: string;
+  caption_entities?: MessageEntity[];
+  reply_parameters?: ReplyParameters;
+  reply_markup?: ForceReply;
+}
+export type SendStep = SendMessageStep | SendDocumentStep;
+
+/** Telegram private chat ids are the (positive) user ids; groups and supergroups are negative. */
+export function isPrivateChatId(chatId: string): boolean {
+  return /^\d+$/.test(chatId);
+}
+
+const MARK = "\u0000";
+
+/** "Chị <name>, " with a text_mention entity on the name. */
+export function askPrefix(person: { id: string; name: string }, language: Language = "vi"): Part {
+  const name = person.name.normalize("NFC").trim() || t("telegram:unknownPerson", {}, language);
+  const template = t("telegram:askPerson", { name: MARK }, language);
+  const at = template.indexOf(MARK);
+  const text = template.replace(MARK, name);
+  const e = at >= 0 ? textMention(at, name.length, { id: person.id, name }) : undefined;
+  return { text, entities: e ? [e] : [] };
+}
+
+function prepend(prefix: Part | undefined, part: Part): Part {
+  if (!prefix) return part;
+  const shift = prefix.text.length;
+  return {
+    text: prefix.text + part.text,
+    entities: [...prefix.entities, ...part.entities.map((e) => ({ ...e, offset: e.offset + shift }))],
+  };
+}
+
+export function planSend(msg: OutboundMessage, language: Language = "vi"): SendStep[] {
+  const group = !isPrivateChatId(msg.chatId);
+  const body = withMentions((msg.text ?? "").normalize("NFC"), msg.mentions);
+  const replyTo = msg.replyToMessageId && /^\d+$/.test(msg.replyToMessageId) ? Number(msg.replyToMessageId) : undefined;
+  const replyParameters: ReplyParameters | undefined =
+    replyTo !== undefined ? { message_id: replyTo, allow_sending_without_reply: true } : undefined;
+  const prefix = msg.askPerson && group && replyParameters === undefined ? askPrefix(msg.askPerson, language) : undefined;
+  const markup: ForceReply | undefined = msg.askPerson
+    ? group
+      ? { force_reply: true, selective: true }
+      : { force_reply: true }
+    : undefined;
+
+  const prefixLength = prefix?.text.length ?? 0;
+  if (msg.file && prefixLength + body.text.length <= CAPTION_LIMIT) {
+    const caption = prepend(prefix, body);
+    const step: SendDocumentStep = { method: "sendDocument", file: msg.file };
+    if (caption.text.length > 0) step.caption = caption.text;
+    if (caption.entities.length > 0) step.caption_entities = caption.entities;
+    if (replyParameters) step.reply_parameters = replyParameters;
+    if (markup) step.reply_markup = markup;
+    return [step];
+  }
+
+  const steps: SendStep[] = [];
+  if (msg.file) {
+    const doc: SendDocumentStep = { method: "sendDocument", file: msg.file };
+    if (replyParameters) doc.reply_parameters = replyParameters;
+    steps.push(doc);
+  }
+  if (body.text.trim().length === 0) throw new PermanentSendError("telegram: empty message");
+  const parts = splitWithEntities(body.text, body.entities, TEXT_LIMIT - prefixLength);
+  parts.forEach((p, i) => {
+    const last = i === parts.length - 1;
+    const part = last ? prepend(prefix, p) : p;
+    const step: SendMessageStep = { method: "sendMessage", text: part.text, entities: part.entities };
+    if (replyParameters && ((i === 0 && !msg.file) || (last && msg.askPerson))) step.reply_parameters = replyParameters;
+    if (last && markup) step.reply_markup = markup;
+    steps.push(step);
+  });
+  return steps;
+}
