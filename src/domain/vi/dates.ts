@@ -9,6 +9,7 @@
  * The day must exist: 31/4 and 29/2/2023 are "invalid_date", 29/2/2024 is valid.
  * A day above 31, a month above 12 ("12/15") or a year outside 1900–2100 is "bad_date".
  */
+import { wordTable } from "./numbers.js";
 import { normalize, stripCourtesyText } from "./normalize.js";
 
 export interface YMD {
@@ -94,7 +95,7 @@ export function nearestYear(day: number, month: number, today: YMD): number | nu
   return best;
 }
 
-const RELATIVE_DAYS: Readonly<Record<string, number>> = {
+const RELATIVE_DAYS = wordTable({
   "hom nay": 0,
   nay: 0,
   "bua nay": 0,
@@ -105,7 +106,7 @@ const RELATIVE_DAYS: Readonly<Record<string, number>> = {
   "hom kia": -2,
   today: 0,
   yesterday: -1,
-};
+});
 
 function expandYear(y: string): number {
   return y.length === 2 ? 2000 + Number(y) : Number(y);

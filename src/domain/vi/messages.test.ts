@@ -95,7 +95,7 @@ describe("locale files", () => {
 
 describe("describeExpected", () => {
   it("returns key and params per question type", () => {
-    expect(describeExpected(Q.households)).toEqual({ key: "parse:expected.integer_unit", params: { min: 0, max: 500, unit: "hộ" } });
+    expect(describeExpected(Q.households)).toEqual({ key: "parse:expected.integer_unit", params: { min: 0, max: 500, measure: "hộ" } });
     expect(describeExpected(Q.members)).toEqual({ key: "parse:expected.integer", params: { min: 0, max: 100000 } });
     expect(describeExpected(Q.held)).toEqual({ key: "parse:expected.yes_no", params: {} });
     expect(describeExpected(Q.models)).toEqual({ key: "parse:expected.multi_choice", params: { count: 7 } });

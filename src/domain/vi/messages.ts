@@ -50,7 +50,7 @@ export function describeExpected(question: Question): LocaleMessage {
     case "decimal": {
       const { min, max, unit } = question;
       const key = `expected.${question.type}${unit ? "_unit" : ""}` as const;
-      return msg(key, unit ? { min, max, unit } : { min, max });
+      return msg(key, unit ? { min, max, measure: unit } : { min, max });
     }
     case "yes_no":
       return msg("expected.yes_no");

@@ -149,3 +149,9 @@ describe("parseNumber", () => {
     expect(parseNumber("tam")).toBe(8);
   });
 });
+
+describe("words that are names of JavaScript object properties", () => {
+  it.each(["constructor", "toString", "__proto__", "hasOwnProperty", "valueOf"])("%s is not a number", (word) => {
+    expect(parseNumber(word)).toBeNull();
+  });
+});

@@ -15,8 +15,16 @@
  */
 import { normalize, stripCourtesyText } from "./normalize.js";
 
+/**
+ * A lookup table without a prototype, so that typed words such as "constructor" or "toString"
+ * are not found in it.
+ */
+export function wordTable(entries: Record<string, number>): Readonly<Record<string, number>> {
+  return Object.freeze(Object.assign(Object.create(null) as Record<string, number>, entries));
+}
+
 /** Digit words, valid anywhere a digit is. "mốt" normalises to "mot", like "một". */
-const DIGIT_WORDS: Readonly<Record<string, number>> = {
+const DIGIT_WORDS = wordTable({
   khong: 0,
   mot: 1,
   hai: 2,
@@ -27,11 +35,11 @@ const DIGIT_WORDS: Readonly<Record<string, number>> = {
   bay: 7,
   tam: 8,
   chin: 9,
-};
+});
 /** Unit forms used only after "mươi"/"mười" or "linh": "hai mươi tư", "mười lăm", "ba mươi nhăm". */
-const AFTER_TENS_WORDS: Readonly<Record<string, number>> = { ...DIGIT_WORDS, tu: 4, lam: 5, nham: 5 };
+const AFTER_TENS_WORDS = wordTable({ ...DIGIT_WORDS, tu: 4, lam: 5, nham: 5 });
 /** Multipliers between groups, largest last. "k" = nghìn, "tr" = triệu, "ti"/"ty" = tỷ. */
-const BIG_MULTIPLIERS: Readonly<Record<string, number>> = {
+const BIG_MULTIPLIERS = wordTable({
   k: 1_000,
   nghin: 1_000,
   ngan: 1_000,
@@ -39,7 +47,7 @@ const BIG_MULTIPLIERS: Readonly<Record<string, number>> = {
   trieu: 1_000_000,
   ty: 1_000_000_000,
   ti: 1_000_000_000,
-};
+});
 const DECIMAL_POINT_WORDS = new Set(["phay", "cham"]);
 const ZERO_DIGIT_WORDS = new Set(["linh", "le"]);
 

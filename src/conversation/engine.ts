@@ -1,0 +1,476 @@
+/**
+ * The guided conversation: one question at a time, a numbered summary, confirm or change, then a
+ * submit (or correction) effect. Pure and channel-agnostic: (state, text) → (state', replies,
+ * effect?). No I/O, no clock (`today` comes in), no ids; the state is plain JSON.
+ *
+ * Phases (see types.ts): asking → … → confirm ⇄ pick_change / change_answer → submit.
+ * At any point "hủy" / "huy" / "/huy" cancels and "?" / "giúp" shows help. Three bad answers in a
+ * row to one question open the help offer (1. guide / 2. answer again / 3. cancel).
+ * handleInput never throws and never drops an earlier answer except when the person changes the
+ * answer a condition depends on (then answers whose condition became false are dropped).
+ */
+import type { Language } from "../i18n.js";
+import type { Answers, Form, Question } from "../plan/schema.js";
+import { explainError, parseYesNo, type ParseError, type ParseResult } from "../domain/vi/index.js";
+import { getT } from "../i18n.js";
+import {
+  applicability,
+  diffAnswers,
+  finalAnswers,
+  isResolved,
+  nextQuestion,
+  prune,
+  questionByKey,
+  questionNumber,
+  safeParseAnswer,
+} from "./flow.js";
+import { helpOfferChoice, isCancel, isChangeWord, isHelp, isKeep, isSubmit, pickNumber, splitNumbered } from "./intents.js";
+import { looksLikePastedReport, parsePastedReport, type PasteResult } from "./paste.js";
+import {
+  changeLines,
+  formatValue,
+  helpBlock,
+  questionBlock,
+  summaryLines,
+  summaryNumbers,
+  translator,
+  type Tr,
+} from "./render.js";
+import {
+  PHASES,
+  type ConversationState,
+  type CorrectionContext,
+  type InputOptions,
+  type Reply,
+  type StartContext,
+  type Step,
+  type TextOptions,
+} from "./types.js";
+
+/** Bad answers in a row before the help offer. */
+export const MAX_FAILURES = 3;
+
+export interface HandleOptions extends InputOptions {
+  form: Form;
+}
+
+const ask = (text: string): Reply => ({ text, expectsAnswer: true });
+const say = (text: string): Reply => ({ text, expectsAnswer: false });
+
+const hasOwn = (o: object, k: string): boolean => Object.prototype.hasOwnProperty.call(o, k);
+
+function formTitle(form: Form): string {
+  return form.shortTitle ?? form.title;
+}
+
+function titleParams(state: Pick<ConversationState, "formTitle" | "periodLabel" | "unitName">) {
+  return { form: state.formTitle, period: state.periodLabel, unit: state.unitName };
+}
+
+function baseState(form: Form, ctx: StartContext, mode: ConversationState["mode"]): ConversationState {
+  return {
+    v: 1,
+    mode,
+    formKey: form.key,
+    formTitle: formTitle(form),
+    periodKey: String(ctx.periodKey),
+    periodLabel: String(ctx.periodLabel),
+    unitId: Number(ctx.unitId),
+    unitName: String(ctx.unitName),
+    answers: {},
+    skipped: [],
+    phase: "asking",
+    questionKey: null,
+    failures: 0,
+  };
+}
+
+/** A deep copy through JSON: what a stored state becomes. */
+function jsonCopy<T>(value: T): T {
+  return JSON.parse(JSON.stringify(value)) as T;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Prompts
+
+function exampleNumber(form: Form, state: ConversationState): number {
+  const numbers = summaryNumbers(form, state);
+  return numbers[Math.min(2, numbers.length - 1)] ?? 1;
+}
+
+function summaryText(form: Form, state: ConversationState, tr: Tr): string {
+  const lines = summaryLines(form, state, tr);
+  const example = exampleNumber(form, state);
+  if (state.mode === "report") {
+    return [tr("summary.title", titleParams(state)), ...lines, "", tr("summary.confirm", { example })].join("\n");
+  }
+  const changes = changeLines(form, state, tr);
+  const tail =
+    changes.length > 0
+      ? [tr("summary.changes", { count: changes.length }), ...changes, "", tr("summary.confirmCorrect", { example })]
+      : [tr("summary.noChanges"), tr("summary.pickCorrect", { example })];
+  return [tr("summary.titleCorrect", titleParams(state)), ...lines, "", ...tail].join("\n");
+}
+
+function changeText(form: Form, state: ConversationState, q: Question, tr: Tr): string {
+  const current = hasOwn(state.answers, q.key) ? formatValue(q, state.answers[q.key], tr) : formatValue(q, null, tr);
+  return [
+    tr("change.intro", { n: questionNumber(form, q.key), value: current }),
+    questionBlock(form, q, tr),
+    tr("question.keep"),
+  ].join("\n");
+}
+
+function offerText(tr: Tr): string {
+  return [tr("offer.title"), tr("offer.guide"), tr("offer.retry"), tr("offer.cancel")].join("\n");
+}
+
+/** The prompt of the state as it is: the current question, the offer, the summary. */
+function promptText(form: Form, state: ConversationState, tr: Tr): string {
+  const q = questionByKey(form, state.questionKey);
+  switch (state.phase) {
+    case "asking":
+      return q ? questionBlock(form, q, tr) : summaryText(form, state, tr);
+    case "change_answer":
+      return q ? changeText(form, state, q, tr) : summaryText(form, state, tr);
+    case "help_offer":
+      return offerText(tr);
+    case "confirm":
+      return summaryText(form, state, tr);
+    case "pick_change":
+      return state.mode === "correct"
+        ? summaryText(form, state, tr)
+        : tr("pick.ask", { example: exampleNumber(form, state), numbers: summaryNumbers(form, state).join(", ") });
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Transitions
+
+/** Asks the next question that applies and has no answer, or shows the summary. */
+function advance(form: Form, state: ConversationState, tr: Tr, before: Reply[] = []): Step {
+  const next = nextQuestion(form, state);
+  const s: ConversationState = { ...state, failures: 0 };
+  delete s.changeKey;
+  if (next) {
+    s.phase = "asking";
+    s.questionKey = next.key;
+    return { state: s, replies: [...before, ask(questionBlock(form, next, tr))] };
+  }
+  s.phase = "confirm";
+  s.questionKey = null;
+  return { state: s, replies: [...before, ask(summaryText(form, s, tr))] };
+}
+
+function toSummary(form: Form, state: ConversationState, tr: Tr): Step {
+  const s: ConversationState = { ...state, phase: "confirm", questionKey: null, failures: 0 };
+  delete s.changeKey;
+  return { state: s, replies: [ask(summaryText(form, s, tr))] };
+}
+
+/** Records a valid parse (an answer or a skip) and drops answers whose condition became false. */
+function record(form: Form, state: ConversationState, q: Question, r: Exclude<ParseResult, { ok: false }>): ConversationState {
+  const answers: Answers = { ...state.answers };
+  let skipped = state.skipped.filter((k) => k !== q.key);
+  if (r.skipped) {
+    delete answers[q.key];
+    skipped = [...skipped, q.key];
+  } else {
+    answers[q.key] = r.value;
+  }
+  return { ...state, ...prune(form, { answers, skipped }) };
+}
+
+function failure(form: Form, state: ConversationState, q: Question, error: ParseError, tr: Tr, lng: Language): Step {
+  const failures = state.failures + 1;
+  const explained = explainError(q, error, getT(lng));
+  if (failures >= MAX_FAILURES) {
+    return { state: { ...state, phase: "help_offer", failures }, replies: [ask(`${explained}\n\n${offerText(tr)}`)] };
+  }
+  return { state: { ...state, failures }, replies: [ask(explained)] };
+}
+
+function cancel(state: ConversationState, tr: Tr): Step {
+  const key = state.mode === "correct" ? "cancelledCorrect" : "cancelled";
+  return { state: null, replies: [say(tr(key, titleParams(state)))], effect: { type: "cancelled" } };
+}
+
+function finish(form: Form, state: ConversationState, tr: Tr): Step {
+  const answers = finalAnswers(form, state);
+  if (state.mode === "report") return { state: null, replies: [], effect: { type: "submit", answers } };
+  const changes = diffAnswers(form, state.original ?? {}, answers);
+  if (changes.length === 0) return { state: null, replies: [say(tr("noChangeEnd"))] };
+  return { state: null, replies: [], effect: { type: "correct", answers, changes } };
+}
+
+function startChange(form: Form, state: ConversationState, n: number, tr: Tr): Step {
+  const numbers = summaryNumbers(form, state);
+  const q = form.questions[n - 1];
+  if (!q || !numbers.includes(n)) {
+    return { state, replies: [ask(tr("pick.unknown", { n, numbers: numbers.join(", ") }))] };
+  }
+  const s: ConversationState = { ...state, phase: "change_answer", questionKey: q.key, changeKey: q.key, failures: 0 };
+  return { state: s, replies: [ask(changeText(form, s, q, tr))] };
+}
+
+/** "sửa 3: 7", "3. 7" from the summary: change in one message. */
+function inlineEdit(form: Form, state: ConversationState, n: number, value: string, opts: HandleOptions, tr: Tr, lng: Language): Step {
+  const entered = startChange(form, state, n, tr);
+  const s = entered.state;
+  if (!s || s.phase !== "change_answer") return entered;
+  const q = questionByKey(form, s.changeKey)!;
+  const r = safeParseAnswer(q, value, { today: opts.today });
+  if (r.ok) return advance(form, record(form, s, q, r), tr);
+  return failure(form, s, q, r.error, tr, lng);
+}
+
+/** Problems and missing answers of a paste, as one reply, or null when there is nothing to say. */
+function pasteReport(form: Form, pr: PasteResult, state: ConversationState, tr: Tr): Reply | null {
+  const rows: string[] = [];
+  for (const p of pr.problems) {
+    if (hasOwn(state.answers, p.key)) {
+      const q = questionByKey(form, p.key)!;
+      rows.push(tr("paste.problemKept", { n: p.questionNumber, message: p.message, value: formatValue(q, state.answers[p.key], tr) }));
+    } else {
+      rows.push(tr("paste.problem", { n: p.questionNumber, message: p.message }));
+    }
+  }
+  for (const key of pr.missing) {
+    if (!isResolved(state, key)) rows.push(tr("paste.missing", { n: questionNumber(form, key) }));
+  }
+  if (rows.length === 0) return null;
+  const count = Object.keys(pr.answers).length + pr.skipped.length;
+  return say([tr("paste.partial", { count }), ...rows].join("\n"));
+}
+
+/** Merges a pasted report into a conversation: new valid answers win, unreadable ones keep the old. */
+function mergePaste(form: Form, state: ConversationState, text: string, opts: HandleOptions, tr: Tr, lng: Language): Step {
+  const pr = parsePastedReport(form, text, { today: opts.today, lng });
+  const answers: Answers = { ...state.answers, ...pr.answers };
+  const skipped = [
+    ...state.skipped.filter((k) => !hasOwn(pr.answers, k)),
+    ...pr.skipped.filter((k) => !hasOwn(state.answers, k)),
+  ];
+  const merged: ConversationState = { ...state, ...prune(form, { answers, skipped }) };
+  const report = pasteReport(form, pr, merged, tr);
+  return advance(form, merged, tr, report ? [report] : [say(tr("paste.merged", { count: pr.recognized }))]);
+}
+
+// ---------------------------------------------------------------------------------------------
+// State repair (a stored state may be old, hand-edited, or from a plan that changed since)
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === "object" && v !== null && !Array.isArray(v);
+}
+
+function sanitize(input: unknown, form: Form): ConversationState {
+  const s = isPlainObject(input) ? input : {};
+  const str = (v: unknown, fallback = ""): string => (typeof v === "string" ? v : fallback);
+  const state: ConversationState = {
+    v: 1,
+    mode: s.mode === "correct" ? "correct" : "report",
+    formKey: str(s.formKey, form.key),
+    formTitle: str(s.formTitle, formTitle(form)),
+    periodKey: str(s.periodKey),
+    periodLabel: str(s.periodLabel),
+    unitId: typeof s.unitId === "number" ? s.unitId : Number(s.unitId) || 0,
+    unitName: str(s.unitName),
+    answers: isPlainObject(s.answers) ? jsonCopy(s.answers as Answers) : {},
+    skipped: Array.isArray(s.skipped) ? [...new Set(s.skipped.filter((k): k is string => typeof k === "string"))] : [],
+    phase: PHASES.includes(s.phase as never) ? (s.phase as ConversationState["phase"]) : "asking",
+    questionKey: typeof s.questionKey === "string" ? s.questionKey : null,
+    failures: typeof s.failures === "number" && Number.isInteger(s.failures) && s.failures >= 0 ? s.failures : 0,
+  };
+  if (state.mode === "correct") state.original = isPlainObject(s.original) ? jsonCopy(s.original as Answers) : {};
+  if (typeof s.changeKey === "string") state.changeKey = s.changeKey;
+  return state;
+}
+
+/** null when the state is consistent with the form; otherwise the repaired state. */
+function repair(form: Form, state: ConversationState): ConversationState | null {
+  const status = applicability(form, state);
+  const applies = (key: string | null | undefined) => key !== null && key !== undefined && status.get(key) === "yes";
+  const next = nextQuestion(form, state);
+  switch (state.phase) {
+    case "asking":
+      if (applies(state.questionKey) && !isResolved(state, state.questionKey!) && next?.key === state.questionKey) return null;
+      break;
+    case "help_offer":
+      if (state.changeKey !== undefined ? applies(state.changeKey) && state.questionKey === state.changeKey : applies(state.questionKey) && next?.key === state.questionKey)
+        return null;
+      break;
+    case "change_answer":
+      if (applies(state.changeKey) && state.questionKey === state.changeKey) return null;
+      break;
+    case "confirm":
+    case "pick_change":
+      if (state.mode === "correct" || next === null) return null;
+      break;
+  }
+  // Back to the first question without an answer, or to the summary.
+  const s: ConversationState = { ...state, failures: 0 };
+  delete s.changeKey;
+  if (next) return { ...s, phase: "asking", questionKey: next.key };
+  return { ...s, phase: state.mode === "correct" ? "pick_change" : "confirm", questionKey: null };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Public API
+
+/** Starts a new report: a short introduction and the first question. */
+export function startReport(form: Form, ctx: StartContext, opts: TextOptions = {}): Step {
+  const tr = translator(opts.lng);
+  const state = baseState(form, ctx, "report");
+  const intro = say(tr("intro", { ...titleParams(state), count: form.questions.length }));
+  return advance(form, state, tr, [intro]);
+}
+
+/** Starts correcting a stored report: its numbered summary and "which number to change?". */
+export function startCorrection(form: Form, ctx: CorrectionContext, opts: TextOptions = {}): Step {
+  const tr = translator(opts.lng);
+  const existing = isPlainObject(ctx.existing) ? jsonCopy(ctx.existing) : {};
+  const status = applicability(form, { answers: existing, skipped: [] });
+  const skipped = form.questions
+    .filter((q) => q.optional && status.get(q.key) === "yes" && !hasOwn(existing, q.key))
+    .map((q) => q.key);
+  const state: ConversationState = {
+    ...baseState(form, ctx, "correct"),
+    answers: existing,
+    skipped,
+    original: jsonCopy(existing),
+    phase: "pick_change",
+  };
+  return { state, replies: [ask(summaryText(form, state, tr))] };
+}
+
+/**
+ * Starts a report from a whole report pasted in one message. All valid: straight to the summary.
+ * Otherwise one reply about what is wrong or missing, then only those questions are asked.
+ */
+export function startFromPaste(form: Form, ctx: StartContext, text: string, opts: InputOptions): Step {
+  const lng = opts.lng ?? "vi";
+  const tr = translator(lng);
+  const state = baseState(form, ctx, "report");
+  try {
+    const pr = parsePastedReport(form, text, { today: opts.today, lng });
+    if (pr.recognized === 0) return advance(form, state, tr, [say(tr("paste.nothing"))]);
+    const filled: ConversationState = { ...state, ...prune(form, { answers: pr.answers, skipped: pr.skipped }) };
+    const report = pasteReport(form, pr, filled, tr);
+    return advance(form, filled, tr, report ? [report] : [say(tr("paste.allValid"))]);
+  } catch {
+    return startReport(form, ctx, { lng });
+  }
+}
+
+/** One message of the person in the conversation. Never throws. */
+export function handleInput(state: ConversationState, text: string, opts: HandleOptions): Step {
+  const lng = opts.lng ?? "vi";
+  const tr = translator(lng);
+  try {
+    return handle(state, typeof text === "string" ? text : "", opts, tr, lng);
+  } catch {
+    return { state, replies: [ask(tr("fallback"))] };
+  }
+}
+
+function handle(raw: ConversationState, text: string, opts: HandleOptions, tr: Tr, lng: Language): Step {
+  const form = opts.form;
+  const input = text.normalize("NFC").replace(/[\u200b-\u200d\u2060\ufeff]/g, "");
+  let state = sanitize(raw, form);
+  if (isCancel(input)) return cancel(state, tr);
+  const repaired = repair(form, state);
+  if (repaired) {
+    // The plan or the stored state changed under the person: show where we are instead of guessing.
+    state = repaired;
+    return { state, replies: [ask(promptText(form, state, tr))] };
+  }
+  const q = questionByKey(form, state.questionKey);
+  if (isHelp(input)) {
+    if (q && (state.phase === "asking" || state.phase === "change_answer" || state.phase === "help_offer")) {
+      const phase = state.changeKey !== undefined ? "change_answer" : "asking";
+      return { state: { ...state, phase, failures: 0 }, replies: [ask(helpBlock(form, q, tr))] };
+    }
+    return { state, replies: [ask(`${tr("help.summary", { example: exampleNumber(form, state) })}`)] };
+  }
+  switch (state.phase) {
+    case "asking":
+    case "change_answer": {
+      if (!q) return advance(form, state, tr);
+      if (state.phase === "change_answer" && isKeep(input)) return toSummary(form, state, tr);
+      if (q.type !== "text" && looksLikePastedReport(input, form)) return mergePaste(form, state, input, opts, tr, lng);
+      const r = safeParseAnswer(q, input, { today: opts.today });
+      if (r.ok) return advance(form, record(form, state, q, r), tr);
+      return failure(form, state, q, r.error, tr, lng);
+    }
+    case "help_offer": {
+      if (!q) return advance(form, state, tr);
+      const back: ConversationState = { ...state, phase: state.changeKey !== undefined ? "change_answer" : "asking", failures: 0 };
+      switch (helpOfferChoice(input)) {
+        case "guide":
+          return { state: back, replies: [ask(helpBlock(form, q, tr))] };
+        case "retry":
+          return { state: back, replies: [ask(promptText(form, back, tr))] };
+        case "cancel":
+          return cancel(state, tr);
+        case null: {
+          // She may simply have answered.
+          const r = safeParseAnswer(q, input, { today: opts.today });
+          if (r.ok) return advance(form, record(form, back, q, r), tr);
+          return { state, replies: [ask(`${tr("offer.again")}\n${offerText(tr)}`)] };
+        }
+      }
+      break;
+    }
+    case "confirm":
+    case "pick_change": {
+      if (looksLikePastedReport(input, form)) return mergePaste(form, state, input, opts, tr, lng);
+      const numbered = splitNumbered(input);
+      if (numbered && numbered.value !== "") return inlineEdit(form, state, numbered.n, numbered.value, opts, tr, lng);
+      const n = numbered ? numbered.n : pickNumber(input);
+      if (n !== null) return startChange(form, state, n, tr);
+      if (isSubmit(input)) return finish(form, state, tr);
+      if (state.phase === "confirm") {
+        const yn = parseYesNo(input);
+        if (yn === true) return finish(form, state, tr);
+        if (yn === false || isChangeWord(input)) {
+          const s: ConversationState = { ...state, phase: "pick_change" };
+          return {
+            state: s,
+            replies: [ask(tr("pick.ask", { example: exampleNumber(form, s), numbers: summaryNumbers(form, s).join(", ") }))],
+          };
+        }
+        return { state, replies: [ask(tr("confirm.notUnderstood", { example: exampleNumber(form, state) }))] };
+      }
+      if (isKeep(input) || parseYesNo(input) === false) return toSummary(form, state, tr);
+      return {
+        state,
+        replies: [ask(tr("pick.again", { example: exampleNumber(form, state), numbers: summaryNumbers(form, state).join(", ") }))],
+      };
+    }
+  }
+  return { state, replies: [ask(promptText(form, state, tr))] };
+}
+
+/** What to say when the person comes back to an open conversation: where we are, then the prompt. */
+export function resumeText(state: ConversationState, opts: TextOptions & { form: Form }): string {
+  const tr = translator(opts.lng);
+  try {
+    const s = sanitize(state, opts.form);
+    const current = repair(opts.form, s) ?? s;
+    return `${tr(current.mode === "correct" ? "resumeCorrect" : "resume", titleParams(current))}\n\n${promptText(opts.form, current, tr)}`;
+  } catch {
+    return tr("fallback");
+  }
+}
+
+/** The polite notice when an unanswered conversation expires (the app decides when). */
+export function expiredNotice(state: ConversationState, opts: TextOptions = {}): string {
+  const tr = translator(opts.lng);
+  const s = isPlainObject(state) ? state : ({} as Partial<ConversationState>);
+  const params = {
+    form: typeof s.formTitle === "string" ? s.formTitle : "",
+    period: typeof s.periodLabel === "string" ? s.periodLabel : "",
+    unit: typeof s.unitName === "string" ? s.unitName : "",
+  };
+  return tr(s.mode === "correct" ? "expiredCorrect" : "expired", params);
+}
