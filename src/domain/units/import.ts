@@ -507,3 +507,6 @@ export function unitRowsToNodes(
   }
   return out;
 }
+
+/** The unit tree shipped with the project: Nam Định as plan 52/KH-BTV saw it. */
+export const DEFAULT_UNITS_PATH = new URL("../../../prisma/seed/units-nam-dinh.yaml", import.meta.url).pathname;

@@ -1,0 +1,181 @@
+/**
+ * The app core: every inbound message from any channel comes here. Commands go to the command
+ * table (with role checks), answers go to the person's open conversation, everything the bot says
+ * goes out through `dispatch` (the outbox in production).
+ */
+import type { InboundMessage, OutboundMessage } from "../channels/types.js";
+import { COMMANDS, findCommand } from "../commands/index.js";
+import type { AppServices, Command, CommandContext } from "../commands/types.js";
+import {
+  expiredNotice,
+  handleInput,
+  looksLikePastedReport,
+  type ConversationState,
+} from "../conversation/index.js";
+import { actionsOf } from "../domain/permissions.js";
+import { vietnamToday } from "../domain/vi/index.js";
+import type { UnitTree } from "../domain/units/tree.js";
+import { t } from "../i18n.js";
+import type { Logger } from "../log.js";
+import type { Plan } from "../plan/schema.js";
+import { loadConversation, deleteConversation, takeExpiredConversations } from "../store/conversations.js";
+import type { Store } from "../store/database.js";
+import { linkedUnitOf, rolesOf, upsertPerson } from "../store/people.js";
+import { loadUnitTree } from "../store/units.js";
+import { applyStep, conversationKey, formOf } from "./conversation-runner.js";
+import { startFromPasteFor } from "./paste.js";
+
+export interface AppOptions {
+  store: Store;
+  plan: Plan;
+  log: Logger;
+  dispatch: (msg: OutboundMessage) => Promise<void>;
+  now?: () => Date;
+  conversationTtlHours?: number;
+  inviteValidHours?: number;
+  commands?: readonly Command[];
+}
+
+/** "/tiendo thang 5" → ["tiendo", "thang 5"]; null when the text is not a command. */
+export function parseCommand(text: string): { name: string; args: string } | null {
+  const m = /^\/([a-z_]+)(?:@\S+)?(?:\s+([\s\S]*))?$/i.exec(text.trim());
+  if (!m) return null;
+  return { name: m[1]!.toLowerCase(), args: (m[2] ?? "").trim() };
+}
+
+export class App {
+  readonly services: AppServices;
+  private unitTree: UnitTree | null = null;
+  private readonly commands: readonly Command[];
+
+  constructor(private readonly opts: AppOptions) {
+    this.commands = opts.commands ?? COMMANDS;
+    const self = this;
+    this.services = {
+      store: opts.store,
+      plan: opts.plan,
+      log: opts.log,
+      now: opts.now ?? (() => new Date()),
+      tree() {
+        if (!self.unitTree) throw new Error("App.init() was not awaited");
+        return self.unitTree;
+      },
+      reloadTree: () => this.reloadTree(),
+      conversationTtlHours: opts.conversationTtlHours ?? 24,
+      inviteValidHours: opts.inviteValidHours ?? 72,
+    };
+  }
+
+  async init(): Promise<void> {
+    await this.reloadTree();
+  }
+
+  async reloadTree(): Promise<void> {
+    this.unitTree = await loadUnitTree(this.opts.store);
+  }
+
+  /** Handle one inbound message. Never throws: a failure is logged and the person gets an apology. */
+  async handleInbound(msg: InboundMessage): Promise<void> {
+    const ctx = await this.context(msg);
+    try {
+      await this.route(ctx);
+    } catch (err) {
+      this.opts.log.error({ err, channel: msg.channel, chatId: msg.chatId, text: msg.text.slice(0, 80) }, "failed to handle a message");
+      await ctx.reply(t("bot:error.internal")).catch(() => undefined);
+    }
+  }
+
+  private async context(msg: InboundMessage): Promise<CommandContext> {
+    const s = this.services;
+    const person = await upsertPerson(s.store, msg.channel, msg.sender.id, msg.sender.name);
+    const grants = await rolesOf(s.store, person.id);
+    const chatUnitId = msg.chatType === "group" ? await linkedUnitOf(s.store, msg.channel, msg.chatId) : null;
+    const dispatch = this.opts.dispatch;
+    return {
+      app: s,
+      msg,
+      person,
+      grants,
+      args: "",
+      chatUnitId,
+      async reply(text, opts) {
+        await dispatch({
+          channel: msg.channel,
+          chatId: msg.chatId,
+          text,
+          replyToMessageId: msg.messageId,
+          ...(opts?.ask ? { askPerson: { id: msg.sender.id, name: msg.sender.name } } : {}),
+        });
+      },
+    };
+  }
+
+  private async route(ctx: CommandContext): Promise<void> {
+    const { msg } = ctx;
+    const command = parseCommand(msg.text);
+    if (command) return this.runCommand(ctx, command.name, command.args);
+
+    const key = conversationKey(msg);
+    const open = await loadConversation<ConversationState>(ctx.app.store, key);
+    if (open) {
+      if (!this.isAddressedToBot(msg)) return;
+      if (open.expiresAt.getTime() < ctx.app.now().getTime()) {
+        await deleteConversation(ctx.app.store, key);
+        await ctx.reply(expiredNotice(open.state));
+        return;
+      }
+      const form = formOf(ctx.app, open.state.formKey);
+      if (!form) {
+        await deleteConversation(ctx.app.store, key);
+        await ctx.reply(t("bot:error.form_gone"));
+        return;
+      }
+      const step = handleInput(open.state, msg.text, { form, today: vietnamToday(ctx.app.now()) });
+      await applyStep(ctx, step, open.state);
+      return;
+    }
+    if (looksLikePastedReport(msg.text) && actionsOf(ctx.grants).has("report")) {
+      await startFromPasteFor(ctx, msg.text);
+      return;
+    }
+    // Chatter in a group is none of the bot's business; in a private chat, point to the help.
+    if (msg.chatType === "private" || msg.mentionsBot) await ctx.reply(t("bot:not_understood"));
+  }
+
+  /** In groups, an answer must be a reply to the bot or mention it (Telegram privacy mode); Zalo filters earlier. */
+  private isAddressedToBot(msg: InboundMessage): boolean {
+    if (msg.chatType === "private" || msg.channel !== "telegram") return true;
+    return Boolean(msg.replyTo?.fromBot || msg.mentionsBot);
+  }
+
+  private async runCommand(ctx: CommandContext, name: string, args: string): Promise<void> {
+    const command = findCommand(name, this.commands);
+    if (!command) return ctx.reply(t("bot:unknown_command", { name }));
+    if (command.groupOnly && ctx.msg.chatType !== "group") return ctx.reply(t("bot:denied.group_only", { name }));
+    if (command.needs && !actionsOf(ctx.grants).has(command.needs)) {
+      this.opts.log.info({ personId: ctx.person.id, command: name }, "command refused: missing role");
+      return ctx.reply(ctx.grants.length === 0 ? t("bot:denied.unregistered") : t(`bot:denied.${command.needs}`));
+    }
+    await command.run({ ...ctx, args });
+  }
+
+  /** Close conversations nobody answered in time, with a polite note in their chat. */
+  async expireConversations(): Promise<number> {
+    const expired = await takeExpiredConversations<ConversationState>(this.opts.store, this.services.now());
+    for (const c of expired) {
+      await this.opts.dispatch({
+        channel: c.channel as OutboundMessage["channel"],
+        chatId: c.chatId,
+        text: expiredNotice(c.state),
+      });
+    }
+    if (expired.length) this.opts.log.info({ count: expired.length }, "conversations expired");
+    return expired.length;
+  }
+
+  get commandNames(): string[] {
+    return this.commands.map((c) => c.name);
+  }
+}
+
+export { COMMANDS };

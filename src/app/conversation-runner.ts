@@ -1,0 +1,95 @@
+/**
+ * Runs the pure conversation engine against the store: loads and saves each person's state,
+ * turns the engine's effects (submit, correct) into stored reports, and answers with receipts.
+ */
+import type { InboundMessage } from "../channels/types.js";
+import { correctionReceiptText, receiptText, type ConversationState, type Step } from "../conversation/index.js";
+import { dueDate, isOnTime, localIsoDate, localTimeText, parsePeriodKey, periodLabel } from "../domain/periods.js";
+import { formatDate } from "../domain/vi/index.js";
+import { t } from "../i18n.js";
+import type { Form } from "../plan/schema.js";
+import { deleteConversation, saveConversation, type ConversationKey } from "../store/conversations.js";
+import { correctReport, PeriodLockedError, ReportExistsError, saveReport } from "../store/reports.js";
+import type { AppServices, CommandContext } from "../commands/types.js";
+
+export function conversationKey(msg: InboundMessage): ConversationKey {
+  return { channel: msg.channel, chatId: msg.chatId, personKey: msg.sender.id };
+}
+
+export function formOf(app: AppServices, key: string): Form | undefined {
+  return app.plan.forms.find((f) => f.key === key);
+}
+
+/**
+ * Save the step's state (or end the conversation), apply its effect, send its replies.
+ * `before` is the state the step came from: a finishing step has no state of its own, and its
+ * effect is about the form, unit and period named there.
+ */
+export async function applyStep(ctx: CommandContext, step: Step, before?: ConversationState): Promise<void> {
+  const key = conversationKey(ctx.msg);
+  const now = ctx.app.now();
+  for (const r of step.replies) await ctx.reply(r.text, { ask: r.expectsAnswer });
+  if (step.effect?.type === "submit" || step.effect?.type === "correct") {
+    // The state that produced the effect names the form, unit and period.
+    const state = before ?? step.state ?? undefined;
+    if (state) await storeEffect(ctx, state, step);
+  }
+  if (step.state) {
+    await saveConversation(ctx.app.store, key, step.state, new Date(now.getTime() + ctx.app.conversationTtlHours * 3600_000));
+  } else {
+    await deleteConversation(ctx.app.store, key);
+  }
+}
+
+export async function beginConversation(ctx: CommandContext, step: Step): Promise<void> {
+  await applyStep(ctx, step);
+}
+
+async function storeEffect(ctx: CommandContext, state: ConversationState, step: Step): Promise<void> {
+  const form = formOf(ctx.app, state.formKey);
+  if (!form || !step.effect) return;
+  const now = ctx.app.now();
+  const period = parsePeriodKey(form.period, state.periodKey, { form, plan: ctx.app.plan });
+  const due = period ? dueDate(form, period) : null;
+  const common = {
+    formTitle: form.title,
+    periodLabel: period ? periodLabel(period) : state.periodKey,
+    unitName: state.unitName,
+    submittedAtText: `${localTimeText(now)} ${formatDate(localIsoDate(now))}`,
+  };
+  try {
+    if (step.effect.type === "submit") {
+      await saveReport(ctx.app.store, {
+        formKey: form.key,
+        periodKey: state.periodKey,
+        unitId: state.unitId,
+        answers: step.effect.answers,
+        personId: ctx.person.id,
+        submittedAt: now,
+      });
+      ctx.app.log.info({ form: form.key, period: state.periodKey, unitId: state.unitId, personId: ctx.person.id }, "report stored");
+      await ctx.reply(
+        receiptText({ ...common, onTime: due ? isOnTime(now, due) : true, answersCount: Object.keys(step.effect.answers).length }),
+      );
+    } else if (step.effect.type === "correct") {
+      await correctReport(ctx.app.store, {
+        formKey: form.key,
+        periodKey: state.periodKey,
+        unitId: state.unitId,
+        personId: ctx.person.id,
+        changes: step.effect.changes,
+        answers: step.effect.answers,
+        at: now,
+      });
+      ctx.app.log.info(
+        { form: form.key, period: state.periodKey, unitId: state.unitId, changes: step.effect.changes.length },
+        "report corrected",
+      );
+      await ctx.reply(correctionReceiptText({ ...common, changesCount: step.effect.changes.length }));
+    }
+  } catch (err) {
+    if (err instanceof ReportExistsError) await ctx.reply(t("bot:report.already_sent_now"));
+    else if (err instanceof PeriodLockedError) await ctx.reply(t("bot:report.locked", { period: common.periodLabel }));
+    else throw err;
+  }
+}

@@ -1,0 +1,30 @@
+/** A whole report pasted in one message, without /baocao first: find her unit and form, then let the engine check it. */
+import { startFromPaste } from "../conversation/index.js";
+import { currentPeriod, periodLabel } from "../domain/periods.js";
+import { reportingUnits } from "../domain/permissions.js";
+import { vietnamToday } from "../domain/vi/index.js";
+import { t } from "../i18n.js";
+import { getReport } from "../store/reports.js";
+import type { CommandContext } from "../commands/types.js";
+import { openForms } from "../commands/report.js";
+import { applyStep } from "./conversation-runner.js";
+
+export async function startFromPasteFor(ctx: CommandContext, text: string): Promise<void> {
+  const tree = ctx.app.tree();
+  const units = reportingUnits(ctx.grants, tree);
+  const unit = units.find((u) => u.id === ctx.chatUnitId) ?? (units.length === 1 ? units[0] : undefined);
+  if (!unit) return ctx.reply(t("bot:report.paste_pick_unit"));
+  const now = ctx.app.now();
+  for (const form of openForms(ctx, unit)) {
+    const period = currentPeriod(form, now, ctx.app.plan);
+    if (await getReport(ctx.app.store, form.key, period.key, unit.id)) continue;
+    const step = startFromPaste(
+      form,
+      { unitId: unit.id, unitName: unit.name, periodKey: period.key, periodLabel: periodLabel(period) },
+      text,
+      { today: vietnamToday(now) },
+    );
+    return applyStep(ctx, step);
+  }
+  await ctx.reply(t("bot:report.paste_nothing_open"));
+}

@@ -1,0 +1,24 @@
+/** The command table: every command word the bot answers, in one place. */
+import { helpCommand, startCommand } from "./help.js";
+import { progressCommand } from "./progress.js";
+import { inviteCommand, linkCommand, registerCommand } from "./register.js";
+import { cancelCommand, correctCommand, reportCommand } from "./report.js";
+import type { Command } from "./types.js";
+
+export const COMMANDS: readonly Command[] = [
+  startCommand,
+  helpCommand,
+  reportCommand,
+  correctCommand,
+  cancelCommand,
+  progressCommand,
+  registerCommand,
+  linkCommand,
+  inviteCommand,
+];
+
+export function findCommand(name: string, table: readonly Command[] = COMMANDS): Command | undefined {
+  return table.find((c) => c.name === name);
+}
+
+export type { Command, CommandContext, AppServices } from "./types.js";

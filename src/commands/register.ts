@@ -1,0 +1,87 @@
+/** /dangky (register with an invite code), /lienket (link a group to a unit), /moi (create an invite). */
+import { canInvite, canOversee, type RoleName } from "../domain/permissions.js";
+import { normalize } from "../domain/vi/index.js";
+import { formatDate } from "../domain/vi/index.js";
+import { localIsoDate, localTimeText } from "../domain/periods.js";
+import { t } from "../i18n.js";
+import { createInvite, linkChat, redeemInvite } from "../store/people.js";
+import type { Command } from "./types.js";
+
+/** Role words an officer may type after /moi, with or without diacritics. */
+const ROLE_WORDS: Record<string, RoleName> = {
+  leader: "leader",
+  chihoitruong: "leader",
+  cht: "leader",
+  baocao: "leader",
+  officer: "officer",
+  canbo: "officer",
+  admin: "admin",
+  quantri: "admin",
+};
+
+export function parseRoleWord(text: string): RoleName | undefined {
+  return ROLE_WORDS[normalize(text).replace(/[\s_-]/g, "")];
+}
+
+export function roleLabel(role: RoleName): string {
+  return t(`bot:roles.${role}`);
+}
+
+export const registerCommand: Command = {
+  name: "dangky",
+  async run(ctx) {
+    if (!ctx.args) return ctx.reply(t("bot:register.usage"));
+    const result = await redeemInvite(ctx.app.store, ctx.args, ctx.person.id, ctx.app.now());
+    if (!result.ok) return ctx.reply(t(`bot:register.${result.reason}`));
+    const unit = ctx.app.tree().byId(result.unitId);
+    ctx.app.log.info({ personId: ctx.person.id, unitId: result.unitId, role: result.role }, "person registered");
+    await ctx.reply(t("bot:register.done", { unit: unit?.name ?? "?", role: roleLabel(result.role) }));
+  },
+};
+
+export const linkCommand: Command = {
+  name: "lienket",
+  needs: "link",
+  groupOnly: true,
+  async run(ctx) {
+    if (!ctx.args) return ctx.reply(t("bot:link.usage"));
+    const unit = ctx.app.tree().byCode(ctx.args.split(/\s+/)[0]!);
+    if (!unit) return ctx.reply(t("bot:unit_unknown", { code: ctx.args }));
+    if (!canOversee(ctx.grants, ctx.app.tree(), unit.id)) return ctx.reply(t("bot:denied.outside", { unit: unit.name }));
+    await linkChat(ctx.app.store, ctx.msg.channel, ctx.msg.chatId, unit.id, ctx.person.id);
+    ctx.app.log.info({ channel: ctx.msg.channel, chatId: ctx.msg.chatId, unit: unit.code }, "chat linked");
+    await ctx.reply(t("bot:link.done", { unit: unit.name, code: unit.code }));
+  },
+};
+
+export const inviteCommand: Command = {
+  name: "moi",
+  needs: "invite",
+  async run(ctx) {
+    const [codeText, roleText] = ctx.args.split(/\s+/).filter(Boolean);
+    if (!codeText) return ctx.reply(t("bot:invite.usage"));
+    const unit = ctx.app.tree().byCode(codeText);
+    if (!unit) return ctx.reply(t("bot:unit_unknown", { code: codeText }));
+    const role = roleText ? parseRoleWord(roleText) : "leader";
+    if (!role) return ctx.reply(t("bot:invite.bad_role", { given: roleText }));
+    if (!canInvite(ctx.grants, ctx.app.tree(), unit.id, role))
+      return ctx.reply(role === "admin" ? t("bot:denied.admin_only") : t("bot:denied.outside", { unit: unit.name }));
+    const now = ctx.app.now();
+    const invite = await createInvite(ctx.app.store, {
+      unitId: unit.id,
+      role,
+      createdById: ctx.person.id,
+      now,
+      validForHours: ctx.app.inviteValidHours,
+    });
+    ctx.app.log.info({ unit: unit.code, role, by: ctx.person.id }, "invite created");
+    await ctx.reply(
+      t("bot:invite.done", {
+        code: invite.code,
+        unit: unit.name,
+        role: roleLabel(role),
+        expires: `${localTimeText(invite.expiresAt)} ${formatDate(localIsoDate(invite.expiresAt))}`,
+      }),
+    );
+  },
+};

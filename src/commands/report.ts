@@ -1,0 +1,135 @@
+/**
+ * /baocao (start a guided report), /sua (correct a report already sent), /huy (cancel).
+ * The questions themselves are asked by the conversation engine (src/conversation/); this file
+ * only decides which unit, form and period a report is for.
+ */
+import { startCorrection, startReport } from "../conversation/index.js";
+import { currentPeriod, formRange, periodLabel, type Period } from "../domain/periods.js";
+import { reportingUnits } from "../domain/permissions.js";
+import type { UnitNode } from "../domain/types.js";
+import { normalize } from "../domain/vi/index.js";
+import { t } from "../i18n.js";
+import type { Form } from "../plan/schema.js";
+import { deleteConversation } from "../store/conversations.js";
+import { getReport, isPeriodLocked } from "../store/reports.js";
+import { beginConversation, conversationKey } from "../app/conversation-runner.js";
+import type { Command, CommandContext } from "./types.js";
+
+interface Target {
+  unit: UnitNode;
+  form: Form;
+  period: Period;
+}
+
+/** Forms a unit answers that are open now (inside their from/until range). */
+export function openForms(ctx: CommandContext, unit: UnitNode): Form[] {
+  const now = ctx.app.now();
+  return ctx.app.plan.forms.filter((f) => {
+    if (!f.unitKinds.includes(unit.kind)) return false;
+    const range = formRange(f, ctx.app.plan);
+    return (!range.start || range.start <= now) && (!range.end || now < range.end);
+  });
+}
+
+function matchesForm(form: Form, word: string): boolean {
+  const w = normalize(word);
+  return normalize(form.key) === w || (form.shortTitle !== undefined && normalize(form.shortTitle) === w);
+}
+
+/**
+ * Which unit, form and period a /baocao or /sua is for. Replies and returns null when it can't tell.
+ * The unit: the group's unit when she reports for it, else her only reporting unit, else a code in the args.
+ */
+async function resolveTarget(ctx: CommandContext, wantExisting: boolean): Promise<Target | null> {
+  const tree = ctx.app.tree();
+  const units = reportingUnits(ctx.grants, tree);
+  if (units.length === 0) {
+    await ctx.reply(t("bot:report.not_leader"));
+    return null;
+  }
+  const words = ctx.args.split(/\s+/).filter(Boolean);
+  let unit = units.find((u) => u.id === ctx.chatUnitId);
+  const named = words.map((w) => tree.byCode(w)).find((u) => u !== undefined);
+  if (named) {
+    if (!units.some((u) => u.id === named.id)) {
+      await ctx.reply(t("bot:denied.not_your_unit", { unit: named.name }));
+      return null;
+    }
+    unit = named;
+  }
+  if (!unit && units.length === 1) unit = units[0];
+  if (!unit) {
+    await ctx.reply(t("bot:report.pick_unit", { list: units.map((u) => `• ${u.code} — ${u.name}`).join("\n") }));
+    return null;
+  }
+  const forms = openForms(ctx, unit);
+  if (forms.length === 0) {
+    await ctx.reply(t("bot:report.no_form", { unit: unit.name }));
+    return null;
+  }
+  const now = ctx.app.now();
+  const wanted = forms.filter((f) => words.some((w) => matchesForm(f, w)));
+  const candidates = wanted.length > 0 ? wanted : forms;
+  // First form whose current report is (not yet, for /baocao) or (already, for /sua) sent.
+  for (const form of candidates) {
+    const period = currentPeriod(form, now, ctx.app.plan);
+    const existing = await getReport(ctx.app.store, form.key, period.key, unit.id);
+    if (Boolean(existing) === wantExisting) return { unit, form, period };
+  }
+  const form = candidates[0]!;
+  const period = currentPeriod(form, now, ctx.app.plan);
+  await ctx.reply(
+    wantExisting
+      ? t("bot:report.nothing_to_correct", { form: form.title, period: periodLabel(period), unit: unit.name })
+      : t("bot:report.already_sent", { form: form.title, period: periodLabel(period), unit: unit.name }),
+  );
+  return null;
+}
+
+export const reportCommand: Command = {
+  name: "baocao",
+  needs: "report",
+  async run(ctx) {
+    const target = await resolveTarget(ctx, false);
+    if (!target) return;
+    const step = startReport(target.form, {
+      unitId: target.unit.id,
+      unitName: target.unit.name,
+      periodKey: target.period.key,
+      periodLabel: periodLabel(target.period),
+    });
+    await beginConversation(ctx, step);
+  },
+};
+
+export const correctCommand: Command = {
+  name: "sua",
+  needs: "report",
+  async run(ctx) {
+    const target = await resolveTarget(ctx, true);
+    if (!target) return;
+    if (await isPeriodLocked(ctx.app.store, target.form.key, target.period.key)) {
+      await ctx.reply(t("bot:report.locked", { period: periodLabel(target.period) }));
+      return;
+    }
+    const report = await getReport(ctx.app.store, target.form.key, target.period.key, target.unit.id);
+    const step = startCorrection(target.form, {
+      unitId: target.unit.id,
+      unitName: target.unit.name,
+      periodKey: target.period.key,
+      periodLabel: periodLabel(target.period),
+      existing: (report?.answers ?? {}) as never,
+    });
+    await beginConversation(ctx, step);
+  },
+};
+
+export const cancelCommand: Command = {
+  name: "huy",
+  async run(ctx) {
+    const key = conversationKey(ctx.msg);
+    const open = await ctx.app.store.prisma.conversation.count({ where: key });
+    await deleteConversation(ctx.app.store, key);
+    await ctx.reply(open > 0 ? t("bot:cancel.done") : t("bot:cancel.nothing"));
+  },
+};

@@ -1,0 +1,43 @@
+/** What every command handler receives, and the command table's shape. */
+import type { InboundMessage } from "../channels/types.js";
+import type { Action, Grant } from "../domain/permissions.js";
+import type { UnitTree } from "../domain/units/tree.js";
+import type { Logger } from "../log.js";
+import type { Plan } from "../plan/schema.js";
+import type { Store } from "../store/database.js";
+import type { PersonRecord } from "../store/people.js";
+
+export interface AppServices {
+  store: Store;
+  plan: Plan;
+  log: Logger;
+  now(): Date;
+  tree(): UnitTree;
+  /** Reload the unit tree after an import. */
+  reloadTree(): Promise<void>;
+  conversationTtlHours: number;
+  inviteValidHours: number;
+}
+
+export interface CommandContext {
+  app: AppServices;
+  msg: InboundMessage;
+  person: PersonRecord;
+  grants: Grant[];
+  /** Text after the command word, trimmed. */
+  args: string;
+  /** The unit the chat is linked to, when any. */
+  chatUnitId: number | null;
+  /** Answer in the chat (quoting the message). `ask` marks a question put to the sender. */
+  reply(text: string, opts?: { ask?: boolean }): Promise<void>;
+}
+
+export interface Command {
+  /** The command word without slash, a–z only (Telegram's rule). */
+  name: string;
+  /** The action a person needs; absent: anyone (registered or not). */
+  needs?: Action;
+  /** Only in group chats (e.g. /lienket). */
+  groupOnly?: boolean;
+  run(ctx: CommandContext): Promise<void>;
+}

@@ -1,0 +1,75 @@
+/** A test harness around the app core: a store, the default plan and Nam Định units, a fixed clock, captured replies. */
+import { App } from "../../src/app/app.js";
+import type { ChannelName, InboundMessage, OutboundMessage } from "../../src/channels/types.js";
+import { DEFAULT_UNITS_PATH } from "../../src/domain/units/import.js";
+import { createLogger } from "../../src/log.js";
+import { DEFAULT_PLAN_PATH, loadPlanFile } from "../../src/plan/load.js";
+import type { Store } from "../../src/store/database.js";
+import { grantRole, upsertPerson, type RoleName } from "../../src/store/people.js";
+import { seedUnitsIfEmpty } from "../../src/store/units.js";
+
+export const plan = loadPlanFile(DEFAULT_PLAN_PATH);
+
+export interface Harness {
+  app: App;
+  sent: OutboundMessage[];
+  clock: { now: Date };
+  /** Send a message as a person in a chat; returns the replies it caused. */
+  say(who: Who, text: string, extra?: Partial<InboundMessage>): Promise<OutboundMessage[]>;
+  /** A new App over the same store (a restart). */
+  restart(): Promise<void>;
+  grant(who: Who, unitCode: string, role: RoleName): Promise<void>;
+}
+
+export interface Who {
+  id: string;
+  name: string;
+  chatId: string;
+  chatType?: "private" | "group";
+  channel?: ChannelName;
+}
+
+export async function makeHarness(store: Store, now: Date): Promise<Harness> {
+  await seedUnitsIfEmpty(store, DEFAULT_UNITS_PATH);
+  const sent: OutboundMessage[] = [];
+  const clock = { now };
+  const log = createLogger("silent");
+  let counter = 0;
+  const build = async () => {
+    const app = new App({ store, plan, log, dispatch: async (m) => void sent.push(m), now: () => clock.now });
+    await app.init();
+    return app;
+  };
+  const h: Harness = {
+    app: await build(),
+    sent,
+    clock,
+    async say(who, text, extra = {}) {
+      const before = sent.length;
+      await h.app.handleInbound({
+        channel: who.channel ?? "local",
+        chatId: who.chatId,
+        chatType: who.chatType ?? "group",
+        sender: { id: who.id, name: who.name },
+        text,
+        messageId: `m${++counter}`,
+        receivedAt: clock.now,
+        ...extra,
+      });
+      return sent.slice(before);
+    },
+    async restart() {
+      h.app = await build();
+    },
+    async grant(who, unitCode, role) {
+      const person = await upsertPerson(store, who.channel ?? "local", who.id, who.name);
+      const unit = h.app.services.tree().byCode(unitCode);
+      if (!unit) throw new Error(`no unit ${unitCode}`);
+      await grantRole(store, person.id, unit.id, role);
+    },
+  };
+  return h;
+}
+
+/** All reply texts joined, for matching. */
+export const texts = (msgs: OutboundMessage[]): string => msgs.map((m) => m.text).join("\n---\n");
