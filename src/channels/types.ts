@@ -26,6 +26,8 @@ export interface InboundMessage {
 export interface OutboundMessage {
   channel: ChannelName;
   chatId: string;
+  /** Group or private chat, when the sender knows it (Zalo needs it: ThreadType.Group vs User). */
+  chatType?: "private" | "group";
   text: string;
   /** Quote / reply to this message. */
   replyToMessageId?: string;

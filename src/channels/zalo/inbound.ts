@@ -1,0 +1,140 @@
+/**
+ * Zalo messages → InboundMessage, and the filter that keeps a personal account (which sees every
+ * group message) from treating ordinary chatter as input.
+ */
+import type { InboundMessage } from "../types.js";
+import { ThreadType, type Message, type TGroupMessage } from "./zca.js";
+
+/** Command words accepted without a leading slash (only as the first word, case-insensitive). */
+export const ZALO_COMMANDS = [
+  "batdau",
+  "trogiup",
+  "baocao",
+  "tiendo",
+  "nhacnho",
+  "sua",
+  "huy",
+  "dangky",
+  "lienket",
+  "moi",
+  "noidung",
+  "xuat",
+] as const;
+const COMMAND_SET = new Set<string>(ZALO_COMMANDS);
+
+/**
+ * Words that are also everyday Vietnamese typed without diacritics ("moi nguoi oi" = mọi người ơi,
+ * "sua" = sữa, "huy" = a name, "xuat" = xuất): without a slash they count as commands only when they
+ * are the whole message ("huy", "Sửa."), never with following words.
+ */
+const AMBIGUOUS = new Set(["moi", "sua", "huy", "xuat"]);
+
+/** Whole-message phrases (with or without diacritics) that mean a command. */
+const PHRASES = new Map<string, string>([
+  ["bắt đầu", "batdau"],
+  ["bat dau", "batdau"],
+  ["trợ giúp", "trogiup"],
+  ["tro giup", "trogiup"],
+  ["báo cáo", "baocao"],
+  ["bao cao", "baocao"],
+  ["tiến độ", "tiendo"],
+  ["tien do", "tiendo"],
+  ["nhắc nhở", "nhacnho"],
+  ["nhac nho", "nhacnho"],
+  ["sửa", "sua"],
+  ["hủy", "huy"],
+  ["huỷ", "huy"],
+  ["đăng ký", "dangky"],
+  ["đăng kí", "dangky"],
+  ["dang ky", "dangky"],
+  ["dang ki", "dangky"],
+  ["liên kết", "lienket"],
+  ["lien ket", "lienket"],
+  ["mời", "moi"],
+  ["nội dung", "noidung"],
+  ["noi dung", "noidung"],
+  ["xuất", "xuat"],
+]);
+
+const TRAILING_PUNCT = /[\s.!?…:,;]+$/u;
+
+/**
+ * "tiendo thang 5" → "/tiendo thang 5", "Tiến độ" → "/tiendo", "/TienDo" → "/tiendo";
+ * undefined when the text is not a command.
+ */
+export function normalizeCommand(text: string): string | undefined {
+  const trimmed = text.normalize("NFC").trim();
+  if (!trimmed) return undefined;
+  const slash = /^\/([A-Za-z]+)(?=\s|$)([\s\S]*)$/.exec(trimmed);
+  if (slash) {
+    const word = slash[1]!.toLowerCase();
+    return COMMAND_SET.has(word) ? `/${word}${slash[2]!}` : undefined;
+  }
+  const m = /^(\S+)(?:\s+([\s\S]*))?$/.exec(trimmed);
+  if (m) {
+    const word = m[1]!.toLowerCase().replace(TRAILING_PUNCT, "");
+    const args = (m[2] ?? "").trim();
+    if (COMMAND_SET.has(word) && (args === "" || !AMBIGUOUS.has(word))) return args ? `/${word} ${args}` : `/${word}`;
+  }
+  const phrase = trimmed.toLowerCase().replace(TRAILING_PUNCT, "").replace(/\s+/g, " ");
+  const cmd = PHRASES.get(phrase);
+  return cmd ? `/${cmd}` : undefined;
+}
+
+/**
+ * Whether the app should handle this message at all. True for: private chats (everything written to
+ * the bot account), commands (slash or slash-less as above), replies/quotes to the bot, mentions of
+ * the bot, and anything from a person the bot has an open question for (decided by the app).
+ */
+export function isForBot(msg: InboundMessage, ctx: { hasOpenQuestion: boolean }): boolean {
+  if (msg.chatType === "private") return true;
+  if (/^\/[A-Za-z]/.test(msg.text.trim())) return true;
+  if (normalizeCommand(msg.text) !== undefined) return true;
+  if (msg.replyTo?.fromBot) return true;
+  if (msg.mentionsBot) return true;
+  return ctx.hasOpenQuestion;
+}
+
+/** Removes the given [pos, pos+len) spans (mentions of the bot) from the text. */
+function removeSpans(text: string, spans: { pos: number; len: number }[]): string {
+  let out = text;
+  for (const s of [...spans].sort((a, b) => b.pos - a.pos)) {
+    if (s.pos < 0 || s.pos + s.len > out.length) continue;
+    out = out.slice(0, s.pos) + out.slice(s.pos + s.len);
+  }
+  return out.replace(/[ \t]{2,}/g, " ");
+}
+
+/**
+ * A text message (group or private) as an InboundMessage; undefined for our own messages and for
+ * non-text content (stickers, photos, files…). Mentions of the bot are removed from the text (so
+ * "@Vun Đắp tiendo" reads as a command) and slash-less commands get their slash.
+ */
+export function toInbound(raw: Message, ownId: string, now: () => number = Date.now): InboundMessage | undefined {
+  if (raw.isSelf) return undefined;
+  const d = raw.data;
+  if (typeof d.content !== "string") return undefined;
+  if (ownId && String(d.uidFrom) === ownId) return undefined;
+  const isGroup = raw.type === ThreadType.Group;
+  const mentions = isGroup ? ((d as TGroupMessage).mentions ?? []) : [];
+  const botMentions = ownId ? mentions.filter((m) => String(m.uid) === ownId) : [];
+  let text = botMentions.length ? removeSpans(d.content, botMentions) : d.content;
+  text = text.trim();
+  text = normalizeCommand(text) ?? text;
+  const ts = Number(d.ts);
+  const msg: InboundMessage = {
+    channel: "zalo",
+    chatId: String(raw.threadId),
+    chatType: isGroup ? "group" : "private",
+    sender: { id: String(d.uidFrom), name: d.dName ?? "" },
+    text,
+    messageId: String(d.msgId),
+    updateId: String(d.msgId),
+    receivedAt: new Date(Number.isFinite(ts) && ts > 0 ? ts : now()),
+  };
+  if (botMentions.length) msg.mentionsBot = true;
+  if (d.quote) {
+    msg.replyTo = { messageId: String(d.quote.globalMsgId), fromBot: !!ownId && String(d.quote.ownerId) === ownId };
+  }
+  return msg;
+}

@@ -1,0 +1,45 @@
+import { ZaloSession, type ZaloSessionOptions } from "../../src/channels/zalo/session.js";
+import { credentialsPath, saveCredentials, type ZaloCredentials } from "../../src/channels/zalo/credentials.js";
+import type { InboundMessage } from "../../src/channels/types.js";
+import { fakeFactory, flush, type FakeApi, type FakeZalo } from "./fake-zca.js";
+import { captureLog, ManualClock, tempDir } from "./helpers.js";
+
+export const SAVED: ZaloCredentials = {
+  imei: "saved-imei-123",
+  cookie: [{ key: "zpw_sek", value: "saved", domain: "chat.zalo.me", path: "/" }],
+  userAgent: "Mozilla/5.0 test",
+  language: "vi",
+};
+
+export async function startSession(
+  opts: { saved?: ZaloCredentials | null; setup?: (z: FakeZalo) => void; session?: Partial<ZaloSessionOptions> } = {},
+) {
+  const tmp = tempDir();
+  if (opts.saved !== null) await saveCredentials(credentialsPath(tmp.dir), opts.saved ?? SAVED);
+  const clock = new ManualClock();
+  const cap = captureLog();
+  const problems: string[] = [];
+  const restored: string[] = [];
+  const inbound: InboundMessage[] = [];
+  const printed: string[] = [];
+  const f = fakeFactory(opts.setup);
+  const session = new ZaloSession({
+    dataDir: tmp.dir,
+    log: cap.log,
+    createZalo: f.create,
+    clock,
+    print: (s) => printed.push(s),
+    onSessionProblem: (t) => void problems.push(t),
+    onSessionRestored: (t) => void restored.push(t),
+    onInbound: async (m) => void inbound.push(m),
+    ...opts.session,
+  });
+  const state = await session.start();
+  await flush();
+  const api = (): FakeApi => {
+    const a = f.last().apis.at(-1);
+    if (!a) throw new Error("no api yet");
+    return a;
+  };
+  return { ...tmp, clock, cap, problems, restored, inbound, printed, f, session, state, api };
+}
