@@ -8,7 +8,13 @@ import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { App } from "./app/app.js";
 import { setUpDemo } from "./app/demo.js";
+import { createServer } from "node:http";
 import { TerminalChat, TerminalSender } from "./channels/local/terminal.js";
+import { createTelegramChannel } from "./channels/telegram/index.js";
+import { acquireZaloLeadership, isForBot, ZaloSender, ZaloSession } from "./channels/zalo/index.js";
+import { conversationKey } from "./app/conversation-runner.js";
+import { hasOpenConversation } from "./store/conversations.js";
+import { markUpdateProcessed } from "./store/processed-updates.js";
 import type { ChannelName, ChannelSender, OutboundMessage } from "./channels/types.js";
 import { ConfigError, loadEnv, type Env } from "./config/env.js";
 import { createLogger, type Logger } from "./log.js";
@@ -94,6 +100,72 @@ async function main(): Promise<void> {
   };
   process.on("SIGINT", () => void shutdown());
   process.on("SIGTERM", () => void shutdown());
+
+  if (env.TELEGRAM_BOT_TOKEN) {
+    const telegram = createTelegramChannel({
+      token: env.TELEGRAM_BOT_TOKEN,
+      apiRoot: env.TELEGRAM_API_ROOT,
+      store,
+      log,
+      language: env.LANGUAGE,
+      onInbound: (msg) => app.handleInbound(msg),
+      onPollingStopped: (err) => {
+        log.fatal({ err: (err as Error)?.message }, "Telegram polling stopped (bad token, or another instance polls with it)");
+        void shutdown(1);
+      },
+    });
+    senders.telegram = telegram.channel;
+    stops.push(() => telegram.stop());
+    // Command menu in the background: it retries for a while when Telegram is unreachable.
+    void telegram.setCommands().catch((err) => log.warn({ err: (err as Error).message }, "setMyCommands failed"));
+    if (env.TELEGRAM_MODE === "webhook") {
+      const handler = telegram.webhookCallback(env.TELEGRAM_WEBHOOK_SECRET!);
+      const server = createServer((req, res) => void handler(req, res));
+      await new Promise<void>((resolve) => server.listen(env.PORT, resolve));
+      stops.push(() => new Promise<void>((resolve) => server.close(() => resolve())));
+      await telegram.setWebhook(env.TELEGRAM_WEBHOOK_URL!, env.TELEGRAM_WEBHOOK_SECRET!);
+      log.info({ port: env.PORT }, "Telegram webhook listening");
+    } else {
+      await telegram.startPolling();
+      log.info("Telegram long polling started");
+    }
+  }
+
+  if (env.ZALO_ENABLED) {
+    // Alerts about the Zalo session go to the admins on Telegram (private chats), when configured.
+    const alertAdmins = async (text: string): Promise<void> => {
+      if (!senders.telegram) return;
+      for (const id of env.ADMIN_TELEGRAM_IDS) await dispatch({ channel: "telegram", chatId: id, chatType: "private", text });
+    };
+    const session = new ZaloSession({
+      dataDir: env.DATA_DIR,
+      log,
+      language: env.LANGUAGE,
+      onInbound: async (msg) => {
+        // A personal account sees all group chatter: only commands, replies, mentions and open answers go on.
+        const open = await hasOpenConversation(store, conversationKey(msg));
+        if (!isForBot(msg, { hasOpenQuestion: open })) return;
+        if (msg.updateId && !(await markUpdateProcessed(store, "zalo", msg.updateId))) return;
+        await app.handleInbound(msg);
+      },
+      onSessionProblem: alertAdmins,
+      onSessionRestored: alertAdmins,
+    });
+    senders.zalo = new ZaloSender({ session });
+    const leadership = await acquireZaloLeadership(store, {
+      databaseUrl: env.DATABASE_URL,
+      log,
+      onAcquired: async () => {
+        log.info("this instance holds the Zalo session");
+        await session.start();
+      },
+      onLost: async () => {
+        log.warn("this instance lost the Zalo session lock; stopping the listener");
+        await session.stop();
+      },
+    });
+    stops.push(() => session.stop(), () => leadership.release());
+  }
 
   if (local) {
     const demo = await setUpDemo(store, tree);
