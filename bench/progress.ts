@@ -1,0 +1,169 @@
+/**
+ * /tiendo benchmark (`npm run bench:progress`; `BENCH_SCALE=small` for a quick run).
+ *
+ * - province: provinceScale (≈2,500 units) on PGlite in a temp folder, every monthly branch report
+ *   of the default plan's form chi_hoi_thang (2023-07 … 2025-12, 30 months), ~85% reporting,
+ *   ~10% of them late;
+ * - national: nationalScale (≈100,000 units, 34 provinces under one national root) on the local
+ *   PostgreSQL in a throw-away database (dropped at the end), the 12 monthly reports of 2025.
+ *
+ * Then times loadProgress + renderProgressText (what an officer gets from /tiendo) for a
+ * district-level unit and for the whole tree, the unit tree loaded once (as the bot caches it),
+ * after warm-up. The last line printed is one JSON object with the figures (ms).
+ */
+import { rmSync } from "node:fs";
+import { renderProgressText } from "../src/domain/progress-text.js";
+import { formPeriods, makePeriod, type Period } from "../src/domain/periods.js";
+import type { UnitRow } from "../src/domain/units/import.js";
+import { nationalScale, provinceScale } from "../src/domain/units/generate.js";
+import type { UnitTree } from "../src/domain/units/tree.js";
+import { DEFAULT_PLAN_PATH, loadPlanFile } from "../src/plan/load.js";
+import type { Plan } from "../src/plan/schema.js";
+import { loadProgress } from "../src/progress/load.js";
+import { openStore, type Store } from "../src/store/database.js";
+import { importUnits, loadUnitTree } from "../src/store/units.js";
+import { createPgDatabase, tempDir } from "../test/helpers/db.js";
+import { generateReports } from "./data.js";
+
+const SMALL = process.env.BENCH_SCALE === "small";
+const RUNS = SMALL ? 10 : 40;
+const WARMUP = SMALL ? 5 : 25;
+/** The uncached path reads up to a million rows a call at national scale: fewer runs. */
+const DIRECT_RUNS = SMALL ? 5 : 30;
+const DIRECT_WARMUP = 2;
+const NOW = new Date("2025-12-28T03:00:00Z"); // 10:00 in Việt Nam; December's deadline has passed
+
+interface Timing {
+  p50: number;
+  p95: number;
+}
+
+function percentile(sorted: number[], p: number): number {
+  const i = Math.min(sorted.length - 1, Math.max(0, Math.ceil(p * sorted.length) - 1));
+  return sorted[i]!;
+}
+
+const round1 = (x: number) => Math.round(x * 10) / 10;
+
+async function time(run: () => Promise<unknown>, runs = RUNS, warmup = WARMUP): Promise<Timing> {
+  for (let i = 0; i < warmup; i++) await run();
+  const ts: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const t0 = performance.now();
+    await run();
+    ts.push(performance.now() - t0);
+  }
+  ts.sort((a, b) => a - b);
+  return { p50: round1(percentile(ts, 0.5)), p95: round1(percentile(ts, 0.95)) };
+}
+
+interface ScaleResult {
+  store: "pglite" | "postgres";
+  units: number;
+  reports: number;
+  loadSeconds: number;
+  districtUnit: string;
+  district: Timing;
+  whole: Timing;
+  /** First call after start (the slice cache fills): ms. */
+  coldWhole: number;
+  /** loadProgress with cache: false (one aggregate query over the subtree per call). */
+  uncached: { district: Timing; whole: Timing };
+}
+
+async function runScale(label: string, store: Store, plan: Plan, rows: UnitRow[], periods: Period[], pickDistrict: (tree: UnitTree) => number): Promise<ScaleResult> {
+  const form = plan.forms.find((f) => f.key === "chi_hoi_thang")!;
+  const t0 = performance.now();
+  const counts = await importUnits(store, rows);
+  const tree = await loadUnitTree(store);
+  const reports = await generateReports(store, { form, periods, periodsPerBatch: 1 });
+  await store.sql.exec(`VACUUM ANALYZE "Report"`);
+  await store.sql.exec(`VACUUM ANALYZE "Unit"`);
+  const loadSeconds = round1((performance.now() - t0) / 1000);
+  console.log(`${label}: ${counts.total.toLocaleString("en")} units, ${reports.toLocaleString("en")} reports loaded in ${loadSeconds} s (${store.kind})`);
+
+  const root = tree.roots[0]!;
+  const districtId = pickDistrict(tree);
+  const district = tree.byId(districtId)!;
+  const run = (rootId: number, cache = true) => async () =>
+    renderProgressText(await loadProgress(store, { plan, tree, rootId, now: NOW, cache }));
+  const c0 = performance.now();
+  const sample = await run(root.id)();
+  const coldWhole = round1(performance.now() - c0);
+  console.log(sample.split("\n").slice(0, 5).map((l) => `  | ${l}`).join("\n"));
+  console.log(`  first call, whole tree (fills the cache): ${coldWhole} ms`);
+  const dUnits = [...tree.subtree(districtId)].length;
+  const d = await time(run(districtId));
+  console.log(`  ${district.code} (${district.name}, ${dUnits} units): p50 ${d.p50} ms, p95 ${d.p95} ms`);
+  const w = await time(run(root.id));
+  console.log(`  whole tree ${root.code} (${tree.size} units): p50 ${w.p50} ms, p95 ${w.p95} ms`);
+  const ud = await time(run(districtId, false), DIRECT_RUNS, DIRECT_WARMUP);
+  const uw = await time(run(root.id, false), DIRECT_RUNS, DIRECT_WARMUP);
+  console.log(`  uncached (cache: false): ${district.code} p50 ${ud.p50} / p95 ${ud.p95} ms; whole p50 ${uw.p50} / p95 ${uw.p95} ms`);
+  return {
+    store: store.kind,
+    units: counts.total,
+    reports,
+    loadSeconds,
+    districtUnit: district.code,
+    district: d,
+    whole: w,
+    coldWhole,
+    uncached: { district: ud, whole: uw },
+  };
+}
+
+/** The national tree with one national root above the 34 provinces. */
+function nationalRows(): UnitRow[] {
+  const rows = nationalScale(2025);
+  const top: UnitRow = { code: "VN", name: "Hội Liên hiệp Phụ nữ Việt Nam", kind: "province", parentCode: null, line: 0 };
+  return [top, ...rows.map((r) => (r.parentCode === null ? { ...r, parentCode: "VN" } : r))];
+}
+
+function smallNational(): UnitRow[] {
+  return nationalRows().filter((r) => r.code === "VN" || /^P0[1-3]\b/.test(r.code));
+}
+
+async function main(): Promise<void> {
+  const plan = loadPlanFile(DEFAULT_PLAN_PATH);
+  const form = plan.forms.find((f) => f.key === "chi_hoi_thang")!;
+  const started = performance.now();
+
+  // Province scale on PGlite.
+  const dir = tempDir("vundap-bench-");
+  let province: ScaleResult;
+  const pgl = await openStore({ pgliteDir: `${dir.dir}/pglite` });
+  try {
+    const periods = SMALL ? formPeriods(form, plan).slice(-12) : formPeriods(form, plan);
+    province = await runScale("province", pgl, plan, provinceScale(2023), periods, (tree) => tree.children(tree.roots[0]!.id).find((u) => u.kind === "district")!.id);
+  } finally {
+    await pgl.close();
+    rmSync(dir.dir, { recursive: true, force: true });
+  }
+
+  // National scale on PostgreSQL.
+  const db = await createPgDatabase("vundap_bench_progress");
+  let national: ScaleResult;
+  try {
+    const pg = await openStore({ databaseUrl: db.url, poolSize: 4 });
+    try {
+      const periods = Array.from({ length: 12 }, (_, i) => makePeriod("monthly", 2025, i + 1));
+      national = await runScale("national", pg, plan, SMALL ? smallNational() : nationalRows(), periods, (tree) => tree.children(tree.roots[0]!.id)[0]!.id);
+    } finally {
+      await pg.close();
+    }
+  } finally {
+    await db.drop();
+  }
+
+  const targets = { provinceP95Ms: 50, nationalP95Ms: 300 };
+  const ok = (r: ScaleResult, t: number) => r.district.p95 <= t && r.whole.p95 <= t;
+  console.log(
+    `targets: province p95 ≤ ${targets.provinceP95Ms} ms ${ok(province, targets.provinceP95Ms) ? "met" : "MISSED"}, ` +
+      `national p95 ≤ ${targets.nationalP95Ms} ms ${ok(national, targets.nationalP95Ms) ? "met" : "MISSED"}` +
+      `${SMALL ? " (BENCH_SCALE=small: not the real scales)" : ""}; total ${round1((performance.now() - started) / 1000)} s`,
+  );
+  console.log(JSON.stringify({ scale: SMALL ? "small" : "full", province, national, targets }));
+}
+
+await main();

@@ -1,0 +1,10 @@
+/**
+ * The CLI's command table. To add a command: write a CliCommand (see ../types.ts) with its words,
+ * its texts under "commands.<id>" in locales/{vi,en}/cli.json, and list it here.
+ */
+import type { CliCommand } from "../types.js";
+import { planCheckCommand } from "./plan.js";
+import { progressCommand } from "./progress.js";
+import { unitsImportCommand } from "./units.js";
+
+export const COMMANDS: readonly CliCommand[] = [planCheckCommand, unitsImportCommand, progressCommand];

@@ -1,0 +1,108 @@
+/** `progress [unit] [period]`: the /tiendo text for a unit and period, from the store. */
+import { currentPeriod, periodLabel, splitPeriodText, startOfLocalDate } from "../../domain/periods.js";
+import { DEFAULT_UNITS_PATH } from "../../domain/units/import.js";
+import { DEFAULT_PLAN_PATH, loadPlanFile, PlanError } from "../../plan/load.js";
+import { defaultProgressForm, progressText } from "../../progress/index.js";
+import { findUnit, loadUnitTree, seedUnitsIfEmpty, UnitFileError } from "../../store/units.js";
+import { withStore } from "../store.js";
+import { envValue, EXIT, type CliCommand, type CliContext } from "../types.js";
+
+/** "2024-05-25" (noon, Việt Nam time) or any instant Date understands; null when invalid. */
+export function parseNow(text: string): Date | null {
+  if (/^\d{4}-\d{2}-\d{2}$/.test(text.trim())) {
+    try {
+      return new Date(startOfLocalDate(text.trim()).getTime() + 12 * 3_600_000);
+    } catch {
+      return null;
+    }
+  }
+  const d = new Date(text);
+  return Number.isNaN(d.getTime()) ? null : d;
+}
+
+export const progressCommand: CliCommand = {
+  words: ["progress"],
+  id: "progress",
+  args: { min: 0, max: Infinity },
+  options: {
+    form: { type: "string", help: "cli:commands.progress.optForm" },
+    now: { type: "string", help: "cli:commands.progress.optNow" },
+  },
+  async run(ctx, { args, options }) {
+    const now = typeof options.now === "string" ? parseNow(options.now) : new Date();
+    if (!now) {
+      ctx.err(ctx.t("cli:progress.badNow", { text: options.now }));
+      return EXIT.usage;
+    }
+    let plan;
+    try {
+      plan = loadPlanFile(envValue(ctx, "PLAN_FILE") ?? DEFAULT_PLAN_PATH, { language: ctx.lng });
+    } catch (err) {
+      if (!(err instanceof PlanError)) throw err;
+      ctx.err(err.message);
+      return EXIT.invalid;
+    }
+    return withStore(ctx, async (store, env) => {
+      const unitsFile = env.UNITS_FILE ?? DEFAULT_UNITS_PATH;
+      try {
+        const seeded = await seedUnitsIfEmpty(store, unitsFile);
+        if (seeded) ctx.err(ctx.t("cli:progress.seeded", { total: seeded.total, file: unitsFile }));
+      } catch (err) {
+        if (!(err instanceof UnitFileError)) throw err;
+        ctx.err(err.message);
+        return EXIT.invalid;
+      }
+      const tree = await loadUnitTree(store);
+      const top = tree.roots[0];
+      if (!top) {
+        ctx.err(ctx.t("cli:progress.noUnits"));
+        return EXIT.invalid;
+      }
+
+      // "Ý Yên tháng 5/2024" in one or several arguments: a unit, then (or before) a period.
+      const text = args.join(" ").trim();
+      const split = splitPeriodText(text, "monthly", now);
+      let root = top;
+      if (split.rest) {
+        const found = findUnit(tree, split.rest);
+        if (found.kind === "none") {
+          ctx.err(ctx.t("cli:progress.unitNotFound", { text: split.rest }));
+          return EXIT.invalid;
+        }
+        if (found.kind === "ambiguous") {
+          printAmbiguity(ctx, split.rest, found.candidates, found.more);
+          return EXIT.invalid;
+        }
+        root = found.unit;
+      }
+      if (text && !split.period && !split.rest) {
+        ctx.err(ctx.t("cli:progress.periodNotUnderstood", { text }));
+        return EXIT.usage;
+      }
+
+      let form = null;
+      if (typeof options.form === "string") {
+        form = plan.forms.find((f) => f.key === options.form) ?? null;
+        if (!form) {
+          ctx.err(ctx.t("cli:progress.unknownForm", { form: options.form }));
+          return EXIT.invalid;
+        }
+      } else form = defaultProgressForm(plan, tree, root.id, split.period?.kind);
+      if (!form) {
+        const period = split.period ? ctx.t("cli:progress.forPeriod", { period: periodLabel(split.period, ctx.lng) }) : "";
+        ctx.err(ctx.t("cli:progress.noForm", { unit: root.name, period }));
+        return EXIT.invalid;
+      }
+      // Read the period again with the form's kind ("kỳ này", "kỳ trước" depend on it).
+      const period = split.period ? (splitPeriodText(text, form.period, now, currentPeriod(form, now, plan)).period ?? split.period) : undefined;
+      ctx.out(await progressText(store, { plan, tree, rootId: root.id, form, period, now, render: { lng: ctx.lng } }));
+      return EXIT.ok;
+    });
+  },
+};
+
+function printAmbiguity(ctx: CliContext, text: string, candidates: readonly { code: string; name: string }[], more: number): void {
+  ctx.err(ctx.t("cli:progress.unitAmbiguous", { text }));
+  for (const u of candidates) ctx.err(ctx.t("cli:progress.candidate", { code: u.code, name: u.name }));
+  if (more > 0) ctx.err(ctx.t("cli:progress.moreCandidates", { count: more }));
+}
