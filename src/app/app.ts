@@ -20,7 +20,7 @@ import type { Logger } from "../log.js";
 import type { Plan } from "../plan/schema.js";
 import { loadConversation, deleteConversation, takeExpiredConversations } from "../store/conversations.js";
 import type { Store } from "../store/database.js";
-import { linkedUnitOf, rolesOf, upsertPerson } from "../store/people.js";
+import { linkedUnitOf, personWithRoles } from "../store/people.js";
 import { loadUnitTree } from "../store/units.js";
 import { applyStep, conversationKey, formOf } from "./conversation-runner.js";
 import { startFromPasteFor } from "./paste.js";
@@ -87,8 +87,7 @@ export class App {
 
   private async context(msg: InboundMessage): Promise<CommandContext> {
     const s = this.services;
-    const person = await upsertPerson(s.store, msg.channel, msg.sender.id, msg.sender.name);
-    const grants = await rolesOf(s.store, person.id);
+    const { person, grants } = await personWithRoles(s.store, msg.channel, msg.sender.id, msg.sender.name);
     const chatUnitId = msg.chatType === "group" ? await linkedUnitOf(s.store, msg.channel, msg.chatId) : null;
     const dispatch = this.opts.dispatch;
     return {

@@ -33,6 +33,30 @@ export async function upsertPerson(
   });
 }
 
+/**
+ * The person behind a sender with her roles, in one query on the hot path (every inbound message);
+ * creates her, or refreshes her display name, only when needed.
+ */
+export async function personWithRoles(
+  store: Store,
+  channel: ChannelName,
+  externalId: string,
+  displayName: string,
+): Promise<{ person: PersonRecord; grants: Grant[] }> {
+  const found = await store.prisma.person.findUnique({
+    where: { channel_externalId: { channel, externalId } },
+    select: { id: true, channel: true, externalId: true, displayName: true, roles: { select: { role: true, unitId: true } } },
+  });
+  if (!found) return { person: await upsertPerson(store, channel, externalId, displayName), grants: [] };
+  const { roles, ...person } = found;
+  if (person.displayName !== displayName) {
+    await store.prisma.person.update({ where: { id: person.id }, data: { displayName } });
+    person.displayName = displayName;
+  }
+  const grants = roles.filter((r) => isRoleName(r.role)).map((r) => ({ role: r.role as RoleName, unitId: r.unitId }));
+  return { person, grants };
+}
+
 export async function rolesOf(store: Store, personId: number): Promise<Grant[]> {
   const rows = await store.prisma.role.findMany({ where: { personId }, select: { role: true, unitId: true } });
   return rows.filter((r) => isRoleName(r.role)).map((r) => ({ role: r.role as RoleName, unitId: r.unitId }));
