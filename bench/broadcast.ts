@@ -1,0 +1,273 @@
+/**
+ * Broadcast bench: one message to each of 2,000 Telegram groups through the outbox and the real
+ * Telegram adapter (src/channels/telegram, grammY), against a local HTTP server that speaks the
+ * Bot API's sendMessage and ENFORCES Telegram's limits — 1 message/s per chat, 20/min per group,
+ * 30/s overall — answering 429 with parameters.retry_after when a request exceeds them.
+ *
+ * Store: a fresh PostgreSQL database on the local server (BENCH_DATABASE_URL, default
+ * postgres://postgres@127.0.0.1:5432/postgres, used to create and drop it); PGlite in memory
+ * when PostgreSQL is not reachable. Real clock. Prints human lines, then one JSON line:
+ *   { messages, totalSeconds, idealSeconds, overheadPct, got429, duplicates, losses, store, sender }
+ *
+ *   npm run bench:broadcast     (BENCH_MESSAGES=500 for a shorter run; BENCH_GAPS=1 prints the
+ *                                spacing of accepted requests; BENCH_LOG=info shows the worker's log)
+ */
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import pg from "pg";
+import { createTelegramChannel } from "../src/channels/telegram/index.js";
+import { createLogger } from "../src/log.js";
+import { enqueueMany, outboxCounts, OutboxWorker } from "../src/outbox/index.js";
+import { openStore, type Store } from "../src/store/database.js";
+
+const MESSAGES = Number(process.env.BENCH_MESSAGES ?? 2000);
+const GLOBAL_PER_S = 30;
+const TOKEN = "123456789:BENCH-broadcast-token-abcdefghijk";
+const TIMEOUT_MS = Math.max(60_000, (MESSAGES / GLOBAL_PER_S) * 3000);
+
+// ---------------------------------------------------------------------------------------------
+// A Bot API server that enforces Telegram's limits
+
+interface ServerStats {
+  accepted: number;
+  got429: number;
+  /** (chat|text) → times accepted */
+  deliveries: Map<string, number>;
+  firstAt: number;
+  lastAt: number;
+}
+
+/** Accepted request times (BENCH_GAPS=1 prints their spacing). */
+const arrivals: number[] = [];
+function startBotApi(): Promise<{ url: string; stats: ServerStats; close: () => Promise<void> }> {
+  const stats: ServerStats = { accepted: 0, got429: 0, deliveries: new Map(), firstAt: 0, lastAt: 0 };
+  const global: number[] = []; // accepted times, last second
+  const perChatLast = new Map<string, number>();
+  const perGroup = new Map<string, number[]>(); // accepted times, last minute
+  let messageId = 0;
+
+  const tooMany = (res: ServerResponse, waitMs: number) => {
+    stats.got429++;
+    const retryAfter = Math.max(1, Math.ceil(waitMs / 1000));
+    res.writeHead(429, { "content-type": "application/json" });
+    res.end(
+      JSON.stringify({
+        ok: false,
+        error_code: 429,
+        description: `Too Many Requests: retry after ${retryAfter}`,
+        parameters: { retry_after: retryAfter },
+      }),
+    );
+  };
+
+  const handle = (req: IncomingMessage, res: ServerResponse, body: string) => {
+    const m = /^\/bot([^/]+)\/(\w+)$/.exec(req.url ?? "");
+    if (!m || m[1] !== TOKEN) {
+      res.writeHead(404, { "content-type": "application/json" });
+      res.end(JSON.stringify({ ok: false, error_code: 404, description: "Not Found" }));
+      return;
+    }
+    if (m[2] !== "sendMessage") {
+      res.writeHead(400, { "content-type": "application/json" });
+      res.end(JSON.stringify({ ok: false, error_code: 400, description: `Bad Request: ${m[2]} is not served here` }));
+      return;
+    }
+    const payload = JSON.parse(body || "{}") as { chat_id: number | string; text: string };
+    const chat = String(payload.chat_id);
+    const now = performance.now();
+    while (global.length && global[0]! <= now - 1000) global.shift();
+    if (global.length >= GLOBAL_PER_S) return tooMany(res, global[0]! + 1000 - now);
+    const last = perChatLast.get(chat);
+    if (last !== undefined && now - last < 1000) return tooMany(res, last + 1000 - now);
+    if (chat.startsWith("-")) {
+      const g = perGroup.get(chat) ?? [];
+      while (g.length && g[0]! <= now - 60_000) g.shift();
+      if (g.length >= 20) return tooMany(res, g[0]! + 60_000 - now);
+      g.push(now);
+      perGroup.set(chat, g);
+    }
+    global.push(now);
+    perChatLast.set(chat, now);
+    stats.accepted++;
+    arrivals.push(now);
+    if (!stats.firstAt) stats.firstAt = now;
+    stats.lastAt = now;
+    const key = `${chat}|${payload.text}`;
+    stats.deliveries.set(key, (stats.deliveries.get(key) ?? 0) + 1);
+    res.writeHead(200, { "content-type": "application/json" });
+    res.end(
+      JSON.stringify({
+        ok: true,
+        result: {
+          message_id: ++messageId,
+          date: Math.floor(Date.now() / 1000),
+          chat: { id: Number(chat), type: "supergroup", title: `Nhóm ${chat}` },
+          text: payload.text,
+        },
+      }),
+    );
+  };
+
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on("data", (c: Buffer) => chunks.push(c));
+    req.on("end", () => handle(req, res, Buffer.concat(chunks).toString("utf8")));
+  });
+  server.keepAliveTimeout = 60_000;
+  return new Promise((resolve) => {
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address() as AddressInfo;
+      resolve({
+        url: `http://127.0.0.1:${port}`,
+        stats,
+        close: () =>
+          new Promise<void>((r) => {
+            server.closeAllConnections();
+            server.close(() => r());
+          }),
+      });
+    });
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Store: a throw-away PostgreSQL database, else PGlite
+
+async function openBenchStore(): Promise<{ store: Store; label: string; drop: () => Promise<void> }> {
+  const admin = process.env.BENCH_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
+  const name = `vundap_bench_${process.pid}`;
+  try {
+    const c = new pg.Client({ connectionString: admin, connectionTimeoutMillis: 3000 });
+    await c.connect();
+    await c.query(`DROP DATABASE IF EXISTS "${name}"`);
+    await c.query(`CREATE DATABASE "${name}"`);
+    await c.end();
+    const url = new URL(admin);
+    url.pathname = `/${name}`;
+    const store = await openStore({ databaseUrl: url.toString(), poolSize: 8 });
+    return {
+      store,
+      label: `PostgreSQL (${url.host}, database ${name})`,
+      async drop() {
+        await store.close();
+        const d = new pg.Client({ connectionString: admin });
+        await d.connect();
+        await d.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+        await d.end();
+      },
+    };
+  } catch (err) {
+    console.log(`PostgreSQL not reachable (${(err as Error).message}); using PGlite in memory`);
+    const store = await openStore({ pgliteDir: "memory://" });
+    return { store, label: "PGlite (in memory)", drop: () => store.close() };
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+
+async function main(): Promise<void> {
+  const api = await startBotApi();
+  const { store, label, drop } = await openBenchStore();
+  const log = createLogger(process.env.BENCH_LOG ?? "silent");
+  console.log(`Bot API server on ${api.url}: 1 msg/s per chat, 20/min per group, ${GLOBAL_PER_S}/s overall (429 + retry_after)`);
+  console.log(`store: ${label}`);
+  console.log("sender: the Telegram adapter (src/channels/telegram createTelegramChannel().channel, grammY) with apiRoot → local server");
+  try {
+    const telegram = createTelegramChannel({
+      token: TOKEN,
+      apiRoot: api.url,
+      botInfo: {
+        id: 123456789,
+        is_bot: true,
+        first_name: "Vun Đắp",
+        username: "vundap_bench_bot",
+        can_join_groups: true,
+        can_read_all_group_messages: false,
+        supports_inline_queries: false,
+        can_connect_to_business: false,
+        has_main_web_app: false,
+      } as never,
+      store,
+      onInbound: async () => undefined,
+      log,
+    });
+
+    const items = [];
+    for (let i = 0; i < MESSAGES; i++) {
+      const chatId = String(-1_000_000_000_000 - i);
+      items.push({
+        msg: { channel: "telegram" as const, chatId, text: `Dạ, em nhắc các chị: báo cáo tháng 5/2024 hạn 20:00 ngày 20/05/2024. (#${i})` },
+        dedupeKey: `bench|${i}`,
+      });
+    }
+    const t0 = performance.now();
+    await enqueueMany(store, items);
+    console.log(`queued ${MESSAGES} messages to ${MESSAGES} groups in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+
+    const worker = new OutboxWorker({ store, senders: { telegram: telegram.channel }, log });
+    const start = performance.now();
+    worker.start();
+    let sent = 0;
+    let lastReport = start;
+    while (performance.now() - start < TIMEOUT_MS) {
+      await new Promise((r) => setTimeout(r, 250));
+      const c = await outboxCounts(store);
+      sent = c.sent;
+      if (performance.now() - lastReport >= 10_000) {
+        lastReport = performance.now();
+        console.log(
+          `  ${((lastReport - start) / 1000).toFixed(0)} s: sent ${c.sent}, pending ${c.pending}, sending ${c.sending}, set aside ${c.dead}; server 429s ${api.stats.got429}`,
+        );
+      }
+      if (c.sent + c.dead >= MESSAGES) break;
+    }
+    const end = performance.now();
+    await worker.stop();
+    await telegram.stop().catch(() => undefined);
+    const counts = await outboxCounts(store);
+
+    let duplicates = 0;
+    for (const n of api.stats.deliveries.values()) if (n > 1) duplicates += n - 1;
+    const delivered = api.stats.deliveries.size;
+    const losses = MESSAGES - delivered;
+    const totalSeconds = (end - start) / 1000;
+    const sendSeconds = (api.stats.lastAt - start) / 1000;
+    const idealSeconds = MESSAGES / GLOBAL_PER_S;
+    const overheadPct = ((totalSeconds - idealSeconds) / idealSeconds) * 100;
+    console.log(
+      `delivered ${delivered}/${MESSAGES} (store: sent ${counts.sent}, set aside ${counts.dead}, pending ${counts.pending}) ` +
+        `in ${totalSeconds.toFixed(1)} s (last message accepted at ${sendSeconds.toFixed(1)} s); ideal at ${GLOBAL_PER_S}/s ${idealSeconds.toFixed(1)} s`,
+    );
+    if (process.env.BENCH_GAPS) {
+      const gaps = arrivals.slice(1).map((t, i) => t - arrivals[i]!).sort((a, b) => a - b);
+      const pct = (p: number) => gaps[Math.floor((gaps.length - 1) * p)]!.toFixed(1);
+      console.log(`gaps ms: p10 ${pct(0.1)} p50 ${pct(0.5)} p90 ${pct(0.9)} p99 ${pct(0.99)} max ${pct(1)}; sum>40ms ${gaps.filter((g) => g > 40).reduce((a, b) => a + b - 33.3, 0).toFixed(0)}`);
+    }
+    console.log(`overhead ${overheadPct.toFixed(1)} %, 429 answers ${api.stats.got429}, duplicates ${duplicates}, losses ${losses}`);
+    console.log(
+      JSON.stringify({
+        messages: MESSAGES,
+        totalSeconds: round(totalSeconds),
+        idealSeconds: round(idealSeconds),
+        overheadPct: round(overheadPct),
+        got429: api.stats.got429,
+        duplicates,
+        losses,
+        store: label.startsWith("PostgreSQL") ? "postgres" : "pglite",
+        sender: "src/channels/telegram",
+      }),
+    );
+  } finally {
+    await drop().catch(() => undefined);
+    await api.close();
+  }
+}
+
+function round(n: number): number {
+  return Math.round(n * 100) / 100;
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exitCode = 1;
+});

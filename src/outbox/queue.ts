@@ -1,0 +1,154 @@
+/**
+ * The outbox queue in the store: enqueue (idempotent by dedupeKey), the set-aside list for
+ * admins, and housekeeping. The worker (worker.ts) delivers.
+ */
+import type { ChannelName, OutboundMessage } from "../channels/types.js";
+import type { Store } from "../store/database.js";
+
+export type OutboxStatus = "pending" | "sending" | "sent" | "dead" | "skipped";
+
+export interface EnqueueOptions {
+  /** A second enqueue with the same key is a no-op (how scheduler occurrences become exactly-once). */
+  dedupeKey?: string;
+  /** Do not send before this instant (default: at once). */
+  notBefore?: Date;
+}
+
+export interface EnqueueResult {
+  /** The row id (the existing row's when the key was already there). */
+  id: number;
+  /** False when a message with the same dedupeKey was already queued. */
+  created: boolean;
+}
+
+interface StoredPayload extends Omit<OutboundMessage, "file"> {
+  file?: { name: string; mime: string; base64: string };
+}
+
+export function encodePayload(msg: OutboundMessage): StoredPayload {
+  const { file, ...rest } = msg;
+  const out: StoredPayload = { ...rest };
+  if (file) out.file = { name: file.name, mime: file.mime, base64: Buffer.from(file.data).toString("base64") };
+  return out;
+}
+
+export function decodePayload(payload: unknown): OutboundMessage {
+  const p = payload as StoredPayload;
+  const { file, ...rest } = p;
+  const msg: OutboundMessage = { ...rest };
+  if (file) msg.file = { name: file.name, mime: file.mime, data: new Uint8Array(Buffer.from(file.base64, "base64")) };
+  return msg;
+}
+
+// In-process workers are woken when something is enqueued (others poll).
+const wakers = new Set<() => void>();
+/** @internal used by OutboxWorker */
+export function onEnqueue(fn: () => void): () => void {
+  wakers.add(fn);
+  return () => wakers.delete(fn);
+}
+function wakeWorkers(): void {
+  for (const w of wakers) w();
+}
+
+export interface EnqueueItem extends EnqueueOptions {
+  msg: OutboundMessage;
+}
+
+/** Queue one message. */
+export async function enqueue(store: Store, msg: OutboundMessage, opts: EnqueueOptions = {}): Promise<EnqueueResult> {
+  const [created] = await store.prisma.outboxMessage.createManyAndReturn({
+    data: [row({ msg, ...opts })],
+    skipDuplicates: true,
+    select: { id: true },
+  });
+  if (created) {
+    wakeWorkers();
+    return { id: created.id, created: true };
+  }
+  const existing = await store.prisma.outboxMessage.findUnique({ where: { dedupeKey: opts.dedupeKey! }, select: { id: true } });
+  if (!existing) throw new Error("enqueue: the insert was skipped but no row has that dedupeKey");
+  return { id: existing.id, created: false };
+}
+
+/** Queue many messages in order (chunked inserts); returns how many were new. */
+export async function enqueueMany(store: Store, items: readonly EnqueueItem[]): Promise<number> {
+  let created = 0;
+  for (let i = 0; i < items.length; i += 500) {
+    const res = await store.prisma.outboxMessage.createMany({ data: items.slice(i, i + 500).map(row), skipDuplicates: true });
+    created += res.count;
+  }
+  if (created > 0) wakeWorkers();
+  return created;
+}
+
+function row(item: EnqueueItem) {
+  return {
+    channel: item.msg.channel,
+    chatId: item.msg.chatId,
+    payload: encodePayload(item.msg) as object,
+    dedupeKey: item.dedupeKey ?? null,
+    notBefore: item.notBefore ?? null,
+  };
+}
+
+export interface SetAsideMessage {
+  id: number;
+  channel: ChannelName;
+  chatId: string;
+  text: string;
+  attempts: number;
+  lastError: string | null;
+  dedupeKey: string | null;
+  createdAt: Date;
+  setAsideAt: Date;
+}
+
+/** Messages set aside after repeated or permanent failures, newest first (for admins). */
+export async function listSetAside(store: Store, opts: { limit?: number; channel?: ChannelName } = {}): Promise<SetAsideMessage[]> {
+  const rows = await store.prisma.outboxMessage.findMany({
+    where: { status: "dead", ...(opts.channel ? { channel: opts.channel } : {}) },
+    orderBy: { id: "desc" },
+    take: opts.limit ?? 50,
+  });
+  return rows.map((r) => ({
+    id: r.id,
+    channel: r.channel as ChannelName,
+    chatId: r.chatId,
+    text: decodePayload(r.payload).text,
+    attempts: r.attempts,
+    lastError: r.lastError,
+    dedupeKey: r.dedupeKey,
+    createdAt: r.createdAt,
+    setAsideAt: r.updatedAt,
+  }));
+}
+
+/**
+ * Put a set-aside message back in the queue (attempts reset). It keeps its id, so it goes out
+ * before that chat's newer queued messages. False when no set-aside message has that id.
+ */
+export async function retrySetAside(store: Store, id: number): Promise<boolean> {
+  const res = await store.prisma.outboxMessage.updateMany({
+    where: { id, status: "dead" },
+    data: { status: "pending", attempts: 0, notBefore: null, lockedUntil: null, lockedBy: null },
+  });
+  if (res.count > 0) wakeWorkers();
+  return res.count > 0;
+}
+
+/** Counts by status (for health checks and the bench). */
+export async function outboxCounts(store: Store): Promise<Record<OutboxStatus, number>> {
+  const groups = await store.prisma.outboxMessage.groupBy({ by: ["status"], _count: { _all: true } });
+  const out: Record<OutboxStatus, number> = { pending: 0, sending: 0, sent: 0, dead: 0, skipped: 0 };
+  for (const g of groups) out[g.status as OutboxStatus] = g._count._all;
+  return out;
+}
+
+/** Delete sent and skipped messages older than `before` (housekeeping); returns how many. */
+export async function pruneDelivered(store: Store, before: Date): Promise<number> {
+  const res = await store.prisma.outboxMessage.deleteMany({
+    where: { status: { in: ["sent", "skipped"] }, updatedAt: { lt: before } },
+  });
+  return res.count;
+}
