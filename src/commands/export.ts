@@ -1,0 +1,123 @@
+/**
+ * /xuat [đơn vị] [kỳ]: the officer's subtree as an Excel workbook (sent as a file);
+ * /baocaotonghop [đơn vị] [kỳ]: the draft periodic report of her unit, as text.
+ *
+ * The unit is resolved as in /tiendo: the chat's unit when she oversees it, else her (first)
+ * overseen unit; a unit she names must lie in her subtree. Nothing outside it is ever read.
+ */
+import { canOversee, overseenRoots } from "../domain/permissions.js";
+import { periodLabel, splitPeriodText, type Period } from "../domain/periods.js";
+import type { UnitNode } from "../domain/types.js";
+import { t } from "../i18n.js";
+import { NoExportFormError } from "../outputs/data.js";
+import { formatNumber } from "../domain/vi/format.js";
+import { draftPeriodicReport } from "../outputs/periodic-report.js";
+import { exportWorkbook } from "../outputs/workbook.js";
+import { findUnit } from "../store/units.js";
+import type { Command, CommandContext } from "./types.js";
+
+export interface OutboundFile {
+  name: string;
+  data: Uint8Array;
+  mime: string;
+}
+
+/** A CommandContext that may send a file (the app adds `sendFile` where the channel can). */
+export type FileCommandContext = CommandContext & {
+  sendFile?: (file: OutboundFile, caption?: string) => Promise<void>;
+};
+
+/** What /xuat answers: the caption and the file, or (file null) a refusal to send as text. */
+export interface ExportReply {
+  text: string;
+  file: OutboundFile | null;
+}
+
+type Scope = { ok: true; root: UnitNode; period: Period | null } | { ok: false; text: string };
+
+/** The unit and period an officer's command arguments name, within what she oversees. */
+export function resolveScope(ctx: CommandContext, args: string): Scope {
+  const tree = ctx.app.tree();
+  const now = ctx.app.now();
+  const roots = overseenRoots(ctx.grants, tree);
+  let root: UnitNode | undefined =
+    ctx.chatUnitId !== null && canOversee(ctx.grants, tree, ctx.chatUnitId) ? tree.byId(ctx.chatUnitId) : roots[0];
+  if (!root) return { ok: false, text: t("bot:denied.no_role") };
+  const { rest, period } = splitPeriodText(args, "monthly", now);
+  if (rest) {
+    const found = findUnit(tree, rest, roots.length === 1 ? { withinId: roots[0]!.id } : {});
+    if (found.kind === "none") return { ok: false, text: t("bot:progress.unit_not_found", { text: rest }) };
+    if (found.kind === "ambiguous")
+      return {
+        ok: false,
+        text: t("bot:progress.unit_ambiguous", { text: rest, list: found.candidates.map((u) => `• ${u.code} — ${u.name}`).join("\n") }),
+      };
+    if (!canOversee(ctx.grants, tree, found.unit.id)) return { ok: false, text: t("bot:denied.outside", { unit: found.unit.name }) };
+    root = found.unit;
+  }
+  return { ok: true, root, period };
+}
+
+/** /xuat: the workbook of the officer's subtree and its caption. */
+export async function exportReply(ctx: CommandContext, args: string): Promise<ExportReply> {
+  const scope = resolveScope(ctx, args);
+  if (!scope.ok) return { text: scope.text, file: null };
+  try {
+    const out = await exportWorkbook(ctx.app.store, {
+      plan: ctx.app.plan,
+      tree: ctx.app.tree(),
+      rootId: scope.root.id,
+      period: scope.period ?? undefined,
+      now: ctx.app.now(),
+    });
+    const main = out.export.sections[0]!.progress;
+    const text = t("outputs:export.caption", {
+      unit: scope.root.name,
+      period: periodLabel(out.export.reference),
+      received: formatNumber(main.received),
+      expected: formatNumber(main.expected),
+    });
+    return { text, file: { name: out.fileName, data: out.data, mime: out.mime } };
+  } catch (err) {
+    if (err instanceof NoExportFormError) return { text: t("outputs:export.noForm", { unit: scope.root.name }), file: null };
+    throw err;
+  }
+}
+
+export const exportCommand: Command = {
+  name: "xuat",
+  needs: "view",
+  async run(ctx) {
+    const c = ctx as FileCommandContext;
+    const reply = await exportReply(ctx, ctx.args);
+    if (!reply.file) return ctx.reply(reply.text);
+    if (!c.sendFile) return ctx.reply(t("outputs:export.noFile"));
+    await c.sendFile(reply.file, reply.text);
+  },
+};
+
+/** /baocaotonghop: the draft periodic report text (or a refusal). */
+export async function periodicReportReply(ctx: CommandContext, args: string): Promise<string> {
+  const scope = resolveScope(ctx, args);
+  if (!scope.ok) return scope.text;
+  try {
+    return await draftPeriodicReport(ctx.app.store, {
+      plan: ctx.app.plan,
+      tree: ctx.app.tree(),
+      rootId: scope.root.id,
+      period: scope.period ?? undefined,
+      now: ctx.app.now(),
+    });
+  } catch (err) {
+    if (err instanceof NoExportFormError) return t("outputs:export.noForm", { unit: scope.root.name });
+    throw err;
+  }
+}
+
+export const periodicReportCommand: Command = {
+  name: "baocaotonghop",
+  needs: "view",
+  async run(ctx) {
+    await ctx.reply(await periodicReportReply(ctx, ctx.args));
+  },
+};
