@@ -14,6 +14,8 @@ import { createTelegramChannel } from "./channels/telegram/index.js";
 import { acquireZaloLeadership, isForBot, ZaloSender, ZaloSession } from "./channels/zalo/index.js";
 import { conversationKey } from "./app/conversation-runner.js";
 import { hasOpenConversation } from "./store/conversations.js";
+import { enqueue, outboxCounts, OutboxWorker } from "./outbox/index.js";
+import { Scheduler } from "./scheduler/index.js";
 import { markUpdateProcessed } from "./store/processed-updates.js";
 import type { ChannelName, ChannelSender, OutboundMessage } from "./channels/types.js";
 import { ConfigError, loadEnv, type Env } from "./config/env.js";
@@ -66,14 +68,10 @@ async function main(): Promise<void> {
   await ensureEnvAdmins(store, "telegram", env.ADMIN_TELEGRAM_IDS, rootIds);
   await ensureEnvAdmins(store, "zalo", env.ADMIN_ZALO_IDS, rootIds);
 
+  // Everything the bot says goes through the durable outbox; workers deliver it, paced per channel.
   const senders: Partial<Record<ChannelName, ChannelSender>> = {};
   const dispatch = async (msg: OutboundMessage): Promise<void> => {
-    const sender = senders[msg.channel];
-    if (!sender) {
-      log.warn({ channel: msg.channel }, "no sender for channel; message dropped");
-      return;
-    }
-    await sender.send(msg);
+    await enqueue(store, msg);
   };
 
   const app = new App({
@@ -89,6 +87,10 @@ async function main(): Promise<void> {
   const stops: (() => Promise<void> | void)[] = [];
   const expiry = setInterval(() => void app.expireConversations().catch((err) => log.error({ err }, "expiry failed")), 60_000);
   stops.push(() => clearInterval(expiry));
+
+  const scheduler = new Scheduler({ store, plan, tree: () => app.services.tree(), log, lng: env.LANGUAGE });
+  await scheduler.start();
+  stops.push(() => scheduler.stop());
 
   let stopping = false;
   const shutdown = async (code = 0): Promise<void> => {
@@ -151,20 +153,23 @@ async function main(): Promise<void> {
       onSessionProblem: alertAdmins,
       onSessionRestored: alertAdmins,
     });
-    senders.zalo = new ZaloSender({ session });
+    // Only the instance holding the Zalo session delivers Zalo messages; the others only enqueue them.
+    const zaloWorker = new OutboxWorker({ store, senders: { zalo: new ZaloSender({ session }) }, log });
     const leadership = await acquireZaloLeadership(store, {
       databaseUrl: env.DATABASE_URL,
       log,
       onAcquired: async () => {
         log.info("this instance holds the Zalo session");
         await session.start();
+        zaloWorker.start();
       },
       onLost: async () => {
         log.warn("this instance lost the Zalo session lock; stopping the listener");
+        await zaloWorker.stop();
         await session.stop();
       },
     });
-    stops.push(() => session.stop(), () => leadership.release());
+    stops.push(() => session.stop(), () => leadership.release(), () => zaloWorker.stop());
   }
 
   if (local) {
@@ -173,11 +178,27 @@ async function main(): Promise<void> {
       chats: demo.chats,
       people: demo.people,
       onInbound: (msg) => app.handleInbound(msg),
-      onExit: () => void shutdown(),
+      // When the input ends (e.g. piped), let the outbox print the last answers first (at most 10 s).
+      onExit: async () => {
+        for (let i = 0; i < 100; i++) {
+          const c = await outboxCounts(store);
+          if (c.pending + c.sending === 0) break;
+          await new Promise((r) => setTimeout(r, 100));
+        }
+        await shutdown();
+      },
     });
-    senders.local = new TerminalSender((line) => process.stdout.write(`${line}\n`), chat.chatTitle);
+    senders.local = new TerminalSender(
+      (line) => process.stdout.write(`${line}\n${chat.prompt()}`),
+      chat.chatTitle,
+      join(env.DATA_DIR, "out"),
+    );
     chat.start();
   }
+
+  const worker = new OutboxWorker({ store, senders, log });
+  worker.start();
+  stops.push(() => worker.stop());
 }
 
 main().catch((err) => {

@@ -102,9 +102,13 @@ export class App {
           channel: msg.channel,
           chatId: msg.chatId,
           text,
+          chatType: msg.chatType,
           replyToMessageId: msg.messageId,
           ...(opts?.ask ? { askPerson: { id: msg.sender.id, name: msg.sender.name } } : {}),
         });
+      },
+      async sendFile(file, caption) {
+        await dispatch({ channel: msg.channel, chatId: msg.chatId, chatType: msg.chatType, text: caption ?? "", file });
       },
     };
   }

@@ -38,8 +38,14 @@ export interface OutboundMessage {
   askPerson?: { id: string; name: string };
   /** People to mention in the text (Zalo needs offsets; Telegram uses text mentions). */
   mentions?: { id: string; name: string }[];
-  /** A file to send with or instead of text. */
-  file?: { name: string; data: Uint8Array; mime: string };
+  /** A file to send with or instead of text (the text is its caption). */
+  file?: OutboundFile;
+}
+
+export interface OutboundFile {
+  name: string;
+  data: Uint8Array;
+  mime: string;
 }
 
 export interface SendResult {

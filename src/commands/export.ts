@@ -14,18 +14,13 @@ import { formatNumber } from "../domain/vi/format.js";
 import { draftPeriodicReport } from "../outputs/periodic-report.js";
 import { exportWorkbook } from "../outputs/workbook.js";
 import { findUnit } from "../store/units.js";
+import type { OutboundFile } from "../channels/types.js";
 import type { Command, CommandContext } from "./types.js";
 
-export interface OutboundFile {
-  name: string;
-  data: Uint8Array;
-  mime: string;
-}
+export type { OutboundFile };
 
-/** A CommandContext that may send a file (the app adds `sendFile` where the channel can). */
-export type FileCommandContext = CommandContext & {
-  sendFile?: (file: OutboundFile, caption?: string) => Promise<void>;
-};
+/** Kept for callers written before every CommandContext could send files. */
+export type FileCommandContext = CommandContext;
 
 /** What /xuat answers: the caption and the file, or (file null) a refusal to send as text. */
 export interface ExportReply {

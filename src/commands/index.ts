@@ -1,7 +1,9 @@
 /** The command table: every command word the bot answers, in one place. */
+import { exportCommand, periodicReportCommand } from "./export.js";
 import { helpCommand, startCommand } from "./help.js";
 import { progressCommand } from "./progress.js";
 import { inviteCommand, linkCommand, registerCommand } from "./register.js";
+import { contentCommand, pauseCommand, remindersCommand, resumeCommand, setAsideCommand } from "./reminders.js";
 import { cancelCommand, correctCommand, reportCommand } from "./report.js";
 import type { Command } from "./types.js";
 
@@ -15,6 +17,13 @@ export const COMMANDS: readonly Command[] = [
   registerCommand,
   linkCommand,
   inviteCommand,
+  remindersCommand,
+  contentCommand,
+  pauseCommand,
+  resumeCommand,
+  setAsideCommand,
+  exportCommand,
+  periodicReportCommand,
 ];
 
 export function findCommand(name: string, table: readonly Command[] = COMMANDS): Command | undefined {

@@ -1,22 +1,13 @@
 /** /tiendo [đơn vị] [kỳ]: progress of the asker's subtree, or of a unit / period she names inside it. */
 import { canOversee, overseenRoots } from "../domain/permissions.js";
-import { splitPeriodText, type Period } from "../domain/periods.js";
+import { splitPeriodText } from "../domain/periods.js";
 import type { UnitNode } from "../domain/types.js";
 import { t } from "../i18n.js";
-import type { Form } from "../plan/schema.js";
-import { progressText } from "../progress/index.js";
+import { renderProgressText } from "../domain/progress-text.js";
+import { chartFileName, renderProgressChart } from "../outputs/chart.js";
+import { defaultProgressForm, loadProgress } from "../progress/index.js";
 import { findUnit } from "../store/units.js";
-import type { Command, CommandContext } from "./types.js";
-
-/** The form to measure for a unit: one whose kind of period matches the asked period, preferring forms answered below. */
-export function formForProgress(ctx: CommandContext, root: UnitNode, period: Period | null): Form | undefined {
-  const tree = ctx.app.tree();
-  const kindsBelow = new Set<string>();
-  for (const u of tree.subtree(root.id)) kindsBelow.add(u.kind);
-  const forms = ctx.app.plan.forms.filter((f) => f.unitKinds.some((k) => kindsBelow.has(k)));
-  const byPeriod = period ? forms.filter((f) => f.period === period.kind) : forms;
-  return byPeriod[0] ?? (period ? undefined : forms[0]);
-}
+import type { Command } from "./types.js";
 
 export const progressCommand: Command = {
   name: "tiendo",
@@ -40,9 +31,9 @@ export const progressCommand: Command = {
       if (!canOversee(ctx.grants, tree, found.unit.id)) return ctx.reply(t("bot:denied.outside", { unit: found.unit.name }));
       root = found.unit;
     }
-    const form = formForProgress(ctx, root, period);
+    const form = defaultProgressForm(ctx.app.plan, tree, root.id, period?.kind);
     if (!form) return ctx.reply(t("bot:progress.no_form", { unit: root.name }));
-    const text = await progressText(ctx.app.store, {
+    const progress = await loadProgress(ctx.app.store, {
       plan: ctx.app.plan,
       tree,
       rootId: root.id,
@@ -50,6 +41,13 @@ export const progressCommand: Command = {
       period: period ?? undefined,
       now,
     });
-    await ctx.reply(text);
+    await ctx.reply(renderProgressText(progress));
+    // The same figures as a picture, for officers who would rather look than read.
+    try {
+      const chart = await renderProgressChart(progress);
+      await ctx.sendFile({ name: chartFileName(progress), data: chart.png, mime: "image/png" });
+    } catch (err) {
+      ctx.app.log.error({ err, unit: root.code }, "progress chart failed; the text was sent");
+    }
   },
 };

@@ -1,5 +1,5 @@
 /** What every command handler receives, and the command table's shape. */
-import type { InboundMessage } from "../channels/types.js";
+import type { InboundMessage, OutboundFile } from "../channels/types.js";
 import type { Action, Grant } from "../domain/permissions.js";
 import type { UnitTree } from "../domain/units/tree.js";
 import type { Logger } from "../log.js";
@@ -30,6 +30,8 @@ export interface CommandContext {
   chatUnitId: number | null;
   /** Answer in the chat (quoting the message). `ask` marks a question put to the sender. */
   reply(text: string, opts?: { ask?: boolean }): Promise<void>;
+  /** Send a file (a picture, a workbook) in the chat, with an optional caption. */
+  sendFile(file: OutboundFile, caption?: string): Promise<void>;
 }
 
 export interface Command {

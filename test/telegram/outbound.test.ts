@@ -179,7 +179,10 @@ describe("setCommands", () => {
       ["setMyCommands", "en"],
     ]);
     const vi = calls[0]!.payload.commands as Array<{ command: string; description: string }>;
-    expect(vi.map((c) => c.command)).toEqual(["batdau", "trogiup", "baocao", "tiendo", "nhacnho", "sua", "huy", "dangky", "lienket", "moi", "noidung"]);
+    expect(vi.map((c) => c.command)).toEqual([
+      "batdau", "trogiup", "baocao", "tiendo", "nhacnho", "sua", "huy", "dangky", "lienket", "moi", "noidung",
+      "xuat", "baocaotonghop", "tamdung", "tieptuc", "tinloi",
+    ]);
     expect(vi.find((c) => c.command === "tiendo")?.description).toBe("Xem tiến độ");
     expect(vi.find((c) => c.command === "dangky")?.description).toBe("Đăng ký bằng mã mời");
     const en = calls[1]!.payload.commands as Array<{ command: string; description: string }>;

@@ -4,6 +4,8 @@
  * Lines starting with ":" drive the simulation (switch person or group); anything else is a
  * chat message from the current person in the current group.
  */
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join, resolve } from "node:path";
 import { createInterface, type Interface } from "node:readline";
 import { t } from "../../i18n.js";
 import type { ChannelSender, InboundHandler, OutboundMessage, SendResult } from "../types.js";
@@ -19,19 +21,29 @@ export interface LocalPerson {
   name: string;
 }
 
-/** Prints what the bot sends; the outbox hands local messages to it like to any channel. */
+/**
+ * Prints what the bot sends; the outbox hands local messages to it like to any channel.
+ * Files (pictures, workbooks) are written to `fileDir` and their path is shown.
+ */
 export class TerminalSender implements ChannelSender {
   readonly channel = "local" as const;
   private counter = 0;
   constructor(
     private readonly out: (line: string) => void,
     private readonly chatTitle: (chatId: string) => string,
+    private readonly fileDir = "data/out",
   ) {}
 
   async send(msg: OutboundMessage): Promise<SendResult> {
     const id = `bot-${++this.counter}`;
     const to = msg.askPerson ? t("local:asks", { name: msg.askPerson.name }) : "";
-    const file = msg.file ? `\n${t("local:file", { name: msg.file.name })}` : "";
+    let file = "";
+    if (msg.file) {
+      mkdirSync(this.fileDir, { recursive: true });
+      const path = resolve(join(this.fileDir, msg.file.name));
+      writeFileSync(path, msg.file.data);
+      file = `\n${t("local:file", { name: path })}`;
+    }
     this.out(`\n[${this.chatTitle(msg.chatId)}] ${t("local:bot")}${to}:\n${msg.text}${file}\n`);
     return { messageId: id };
   }
@@ -44,7 +56,7 @@ export interface TerminalOptions {
   input?: NodeJS.ReadableStream;
   output?: (line: string) => void;
   /** Called when the person types :thoat or the input ends. */
-  onExit?: () => void;
+  onExit?: () => void | Promise<void>;
 }
 
 /** Turn a person's name into a stable id ("Chị Lan" → "chi-lan"). */
@@ -113,7 +125,7 @@ export class TerminalChat {
       messageId: `local-${++this.counter}`,
       receivedAt: new Date(),
     });
-    this.showPrompt();
+    // The prompt comes back with the bot's answer (the sender prints it after each message).
   }
 
   private meta(line: string): void {

@@ -38,6 +38,11 @@ export const COMMAND_NAMES = [
   "lienket",
   "moi",
   "noidung",
+  "xuat",
+  "baocaotonghop",
+  "tamdung",
+  "tieptuc",
+  "tinloi",
 ] as const;
 
 /** Only "message" updates: text, commands and service messages (migrate_to_chat_id). */
