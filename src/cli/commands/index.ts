@@ -3,8 +3,10 @@
  * its texts under "commands.<id>" in locales/{vi,en}/cli.json, and list it here.
  */
 import type { CliCommand } from "../types.js";
+import { inviteCommand } from "./invite.js";
 import { planCheckCommand } from "./plan.js";
 import { progressCommand } from "./progress.js";
 import { unitsImportCommand } from "./units.js";
+import { zaloLoginCommand } from "./zalo.js";
 
-export const COMMANDS: readonly CliCommand[] = [planCheckCommand, unitsImportCommand, progressCommand];
+export const COMMANDS: readonly CliCommand[] = [planCheckCommand, unitsImportCommand, progressCommand, inviteCommand, zaloLoginCommand];

@@ -1,0 +1,3 @@
+-- CreateIndex
+CREATE INDEX "Report_formKey_unitId_periodKey_idx" ON "Report"("formKey", "unitId", "periodKey");
+

@@ -1,0 +1,41 @@
+/** `npm run cli -- invite <unit> [role]` prints a code that registers the first admin through the bot. */
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { openStore } from "../../src/store/database.js";
+import { redeemInvite, upsertPerson } from "../../src/store/people.js";
+import { tempDir } from "../helpers/db.js";
+import { runTsx } from "../store/run.js";
+
+const files = tempDir("vundap-invite-");
+afterAll(() => files.remove());
+const ENV = { DATABASE_URL: "", PLAN_FILE: "", UNITS_FILE: "", LANGUAGE: "vi", PGLITE_DIR: join(files.dir, "pg") };
+
+describe("cli invite", () => {
+  it("prints a single-use admin code for the province that the bot accepts once", async () => {
+    const r = await runTsx(["src/cli/index.ts", "invite", "NDI"], ENV);
+    expect(r.code).toBe(0);
+    const code = /\/dangky ([A-Z0-9]{8})/.exec(r.stdout)?.[1];
+    expect(code, r.stdout).toBeDefined();
+    expect(r.stdout).toContain("Hội LHPN tỉnh Nam Định");
+
+    const store = await openStore({ pgliteDir: ENV.PGLITE_DIR });
+    try {
+      const person = await upsertPerson(store, "telegram", "12345", "Chị Mai");
+      const first = await redeemInvite(store, code!, person.id, new Date());
+      expect(first).toMatchObject({ ok: true, role: "admin" });
+      const again = await redeemInvite(store, code!, person.id, new Date());
+      expect(again).toEqual({ ok: false, reason: "used" });
+    } finally {
+      await store.close();
+    }
+  });
+
+  it("refuses an unknown unit and an unknown role with their own exit codes", async () => {
+    const unknownUnit = await runTsx(["src/cli/index.ts", "invite", "KHONGCO"], ENV);
+    expect(unknownUnit.code).toBe(1);
+    expect(unknownUnit.stderr).toContain("KHONGCO");
+    const badRole = await runTsx(["src/cli/index.ts", "invite", "NDI", "vua"], ENV);
+    expect(badRole.code).toBe(2);
+    expect(badRole.stderr).toContain("vua");
+  });
+});
