@@ -7,7 +7,7 @@ import "dotenv/config";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { App } from "./app/app.js";
-import { setUpDemo } from "./app/demo.js";
+import { DemoClock, demoStart, setUpDemo } from "./app/demo.js";
 import { createServer } from "node:http";
 import { TerminalChat, TerminalSender } from "./channels/local/terminal.js";
 import { createTelegramChannel } from "./channels/telegram/index.js";
@@ -74,11 +74,15 @@ async function main(): Promise<void> {
     await enqueue(store, msg);
   };
 
+  // The local chat runs on a simulated clock inside the plan's years; the real channels on the real clock.
+  const clock = new DemoClock();
+  if (local) clock.set(demoStart(plan, new Date()));
   const app = new App({
     store,
     plan,
     log,
     dispatch,
+    now: clock.now,
     conversationTtlHours: env.CONVERSATION_TTL_HOURS,
   });
   await app.init();
@@ -88,7 +92,14 @@ async function main(): Promise<void> {
   const expiry = setInterval(() => void app.expireConversations().catch((err) => log.error({ err }, "expiry failed")), 60_000);
   stops.push(() => clearInterval(expiry));
 
-  const scheduler = new Scheduler({ store, plan, tree: () => app.services.tree(), log, lng: env.LANGUAGE });
+  const scheduler = new Scheduler({
+    store,
+    plan,
+    tree: () => app.services.tree(),
+    log,
+    lng: env.LANGUAGE,
+    clock: { now: () => clock.now().getTime() },
+  });
   await scheduler.start();
   stops.push(() => scheduler.stop());
 
@@ -178,6 +189,7 @@ async function main(): Promise<void> {
       chats: demo.chats,
       people: demo.people,
       onInbound: (msg) => app.handleInbound(msg),
+      ...(clock.simulated ? { clock } : {}),
       // When the input ends (e.g. piped), let the outbox print the last answers first (at most 10 s).
       onExit: async () => {
         for (let i = 0; i < 100; i++) {

@@ -7,6 +7,8 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { createInterface, type Interface } from "node:readline";
+import { localInstant, localIsoDate, localTimeText } from "../../domain/periods.js";
+import { formatDate, isValidDate } from "../../domain/vi/index.js";
 import { t } from "../../i18n.js";
 import type { ChannelSender, InboundHandler, OutboundMessage, SendResult } from "../types.js";
 
@@ -55,6 +57,8 @@ export interface TerminalOptions {
   onInbound: InboundHandler;
   input?: NodeJS.ReadableStream;
   output?: (line: string) => void;
+  /** The simulated clock, which `:gio dd/mm/yyyy [HH:mm]` moves; absent: the real clock. */
+  clock?: { now(): Date; set(at: Date): void };
   /** Called when the person types :thoat or the input ends. */
   onExit?: () => void | Promise<void>;
 }
@@ -68,6 +72,19 @@ export function personIdOf(name: string): string {
     .toLowerCase()
     .replace(/[^a-z0-9]+/g, "-")
     .replace(/^-|-$/g, "");
+}
+
+/** "dd/mm/yyyy" or "dd/mm/yyyy HH:mm", local time (Asia/Ho_Chi_Minh). */
+export function parseLocalDateTime(text: string): Date | null {
+  const m = /^(\d{1,2})\/(\d{1,2})\/(\d{4})(?:\s+(\d{1,2}):(\d{2}))?$/.exec(text.trim());
+  if (!m) return null;
+  const [d, mo, y, h = "9", mi = "0"] = m.slice(1).map((x) => x ?? undefined) as string[];
+  if (!isValidDate({ year: Number(y), month: Number(mo), day: Number(d) })) return null;
+  return localInstant(Number(y), Number(mo), Number(d), Number(h), Number(mi));
+}
+
+function formatLocal(at: Date): string {
+  return `${localTimeText(at)} ${formatDate(localIsoDate(at))}`;
 }
 
 export class TerminalChat {
@@ -92,6 +109,7 @@ export class TerminalChat {
 
   start(): void {
     this.out(t("local:welcome", { chats: this.opts.chats.map((c) => `  ${c.id} — ${c.title}`).join("\n") }));
+    if (this.opts.clock) this.out(t("local:time_simulated", { at: formatLocal(this.opts.clock.now()) }));
     this.rl = createInterface({ input: this.opts.input ?? process.stdin, output: process.stdout, terminal: false });
     this.rl.on("line", (line) => {
       // Lines are handled one after another, in order, even when the input arrives all at once.
@@ -150,6 +168,12 @@ export class TerminalChat {
         if (!chat) return this.out(t("local:chats", { list: this.opts.chats.map((c) => `  ${c.id} — ${c.title}`).join("\n") }));
         this.chat = chat;
         return this.out(t("local:now_chat", { title: chat.title }));
+      }
+      case "gio": {
+        const at = parseLocalDateTime(arg);
+        if (!this.opts.clock || !at) return this.out(t("local:time_usage"));
+        this.opts.clock.set(at);
+        return this.out(t("local:time_now", { at: formatLocal(at) }));
       }
       case "thoat":
       case "q":
