@@ -43,17 +43,23 @@ export async function personWithRoles(
   externalId: string,
   displayName: string,
 ): Promise<{ person: PersonRecord; grants: Grant[] }> {
-  const found = await store.prisma.person.findUnique({
-    where: { channel_externalId: { channel, externalId } },
-    select: { id: true, channel: true, externalId: true, displayName: true, roles: { select: { role: true, unitId: true } } },
-  });
-  if (!found) return { person: await upsertPerson(store, channel, externalId, displayName), grants: [] };
-  const { roles, ...person } = found;
+  // Raw SQL: this runs for every inbound message (see bench:pipeline).
+  const rows = await store.sql.query<{ id: number; displayName: string; role: string | null; unitId: number | null }>(
+    `SELECT p.id, p."displayName", r.role, r."unitId"
+       FROM "Person" p LEFT JOIN "Role" r ON r."personId" = p.id
+      WHERE p.channel = $1 AND p."externalId" = $2`,
+    [channel, externalId],
+  );
+  const first = rows[0];
+  if (!first) return { person: await upsertPerson(store, channel, externalId, displayName), grants: [] };
+  const person: PersonRecord = { id: first.id, channel, externalId, displayName: first.displayName };
   if (person.displayName !== displayName) {
     await store.prisma.person.update({ where: { id: person.id }, data: { displayName } });
     person.displayName = displayName;
   }
-  const grants = roles.filter((r) => isRoleName(r.role)).map((r) => ({ role: r.role as RoleName, unitId: r.unitId }));
+  const grants: Grant[] = [];
+  for (const r of rows)
+    if (r.role !== null && r.unitId !== null && isRoleName(r.role)) grants.push({ role: r.role, unitId: Number(r.unitId) });
   return { person, grants };
 }
 
@@ -149,11 +155,11 @@ export async function linkChat(
 }
 
 export async function linkedUnitOf(store: Store, channel: ChannelName, chatId: string): Promise<number | null> {
-  const row = await store.prisma.chatLink.findUnique({
-    where: { channel_chatId: { channel, chatId } },
-    select: { unitId: true },
-  });
-  return row?.unitId ?? null;
+  const [row] = await store.sql.query<{ unitId: number }>(`SELECT "unitId" FROM "ChatLink" WHERE channel = $1 AND "chatId" = $2`, [
+    channel,
+    chatId,
+  ]);
+  return row ? Number(row.unitId) : null;
 }
 
 /** Make sure the people named in the environment (ADMIN_TELEGRAM_IDS, ADMIN_ZALO_IDS) are admins of the root units. */

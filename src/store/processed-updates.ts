@@ -11,11 +11,12 @@ import type { Store } from "./database.js";
  * the (channel, updateId) pair was already recorded (a redelivery: do nothing).
  */
 export async function markUpdateProcessed(store: Store, channel: string, updateId: string): Promise<boolean> {
-  const { count } = await store.prisma.processedUpdate.createMany({
-    data: [{ channel, updateId }],
-    skipDuplicates: true,
-  });
-  return count === 1;
+  // Raw SQL: this runs for every inbound update (see bench:pipeline).
+  const rows = await store.sql.query(
+    `INSERT INTO "ProcessedUpdate" (channel, "updateId") VALUES ($1, $2) ON CONFLICT DO NOTHING RETURNING 1 AS claimed`,
+    [channel, updateId],
+  );
+  return rows.length === 1;
 }
 
 /**

@@ -31,8 +31,21 @@ export function mentionsBot(message: Pick<Message, "text" | "entities">, me: Use
         (e.type === "text_mention" && e.user.id === me.id),
     );
   }
-  const escaped = me.username.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-  return new RegExp(`(^|[^A-Za-z0-9_])@${escaped}(?![A-Za-z0-9_])`, "i").test(text);
+  return botMentionPattern(me.username).test(text);
+}
+
+/** "@botname" as a whole word, any case. */
+function botMentionPattern(username: string): RegExp {
+  const escaped = username.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+  return new RegExp(`(^|[^A-Za-z0-9_])@${escaped}(?![A-Za-z0-9_])`, "gi");
+}
+
+/** Remove "@botname" (any case) from a text, and the spaces it leaves. */
+export function withoutBotMention(text: string, username: string): string {
+  return text
+    .replace(botMentionPattern(username), "$1")
+    .replace(/[ \t]{2,}/g, " ")
+    .trim();
 }
 
 function fullName(u: { first_name: string; last_name?: string }): string {
@@ -63,8 +76,11 @@ export function decideUpdate(update: Update, me: UserFromGetMe): InboundDecision
     return { kind: "ignore", reason: m.from ? "from another bot" : "no sender" };
   }
 
-  const text = normalizeCommand(m.text, me.username);
-  if (text === null) return { kind: "ignore", reason: "command for another bot" };
+  const command = normalizeCommand(m.text, me.username);
+  if (command === null) return { kind: "ignore", reason: "command for another bot" };
+  const addressed = mentionsBot(m, me);
+  // "@VunDapBot co": the mention addresses the bot; the answer is the rest.
+  const text = addressed ? withoutBotMention(command, me.username) : command;
 
   const r = m.reply_to_message;
   // in forum topics every message implicitly "replies" to the topic's first message
@@ -82,6 +98,6 @@ export function decideUpdate(update: Update, me: UserFromGetMe): InboundDecision
   };
   if (chat.type !== "private") message.chatTitle = chat.title;
   if (r && !implicitTopicReply) message.replyTo = { messageId: String(r.message_id), fromBot: r.from?.id === me.id };
-  if (mentionsBot(m, me)) message.mentionsBot = true;
+  if (addressed) message.mentionsBot = true;
   return { kind: "message", message };
 }
