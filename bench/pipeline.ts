@@ -9,7 +9,8 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { Update, UserFromGetMe } from "grammy/types";
+import type { Update } from "grammy/types";
+import { BOT } from "../test/telegram/fixtures.js";
 import pg from "pg";
 import { App } from "../src/app/app.js";
 import { createTelegramChannel } from "../src/channels/telegram/index.js";
@@ -25,21 +26,7 @@ const LEADERS = Number(process.env.BENCH_LEADERS ?? 200);
 const PG_ADMIN_URL = process.env.TEST_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
 const ANSWERS = ["co", "3", "45", "1,2", "2 ho", "bo qua", "ko", "bo qua", "gui"];
 
-const BOT: UserFromGetMe = {
-  id: 7000000001,
-  is_bot: true,
-  first_name: "Vun Đắp",
-  username: "VunDapBot",
-  can_join_groups: true,
-  can_read_all_group_messages: false,
-  supports_inline_queries: false,
-  can_connect_to_business: false,
-  has_main_web_app: false,
-  has_topics_enabled: false,
-  allows_users_to_create_topics: false,
-  can_manage_bots: false,
-  supports_join_request_queries: false,
-};
+
 
 /** A fake Bot API transport: every call succeeds at once, with a fresh message id. */
 function fakeFetch(): { fetch: typeof fetch; calls: () => number } {

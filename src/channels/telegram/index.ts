@@ -20,30 +20,14 @@ import { mapSendError, migratedTo } from "./errors.js";
 import { decideUpdate } from "./inbound.js";
 import { planSend, type SendStep } from "./send-plan.js";
 
+import { COMMAND_NAMES } from "../../commands/names.js";
 export { moveChatLink } from "./chat-link.js";
 export { mapSendError, migratedTo } from "./errors.js";
 export { decideUpdate, mentionsBot, normalizeCommand, type InboundDecision } from "./inbound.js";
 export { askPrefix, isPrivateChatId, planSend, type SendStep } from "./send-plan.js";
 export { splitText, splitWithEntities, withMentions, TEXT_LIMIT, CAPTION_LIMIT } from "./text.js";
 
-export const COMMAND_NAMES = [
-  "batdau",
-  "trogiup",
-  "baocao",
-  "tiendo",
-  "nhacnho",
-  "sua",
-  "huy",
-  "dangky",
-  "lienket",
-  "moi",
-  "noidung",
-  "xuat",
-  "baocaotonghop",
-  "tamdung",
-  "tieptuc",
-  "tinloi",
-] as const;
+export { COMMAND_NAMES };
 
 /** Only "message" updates: text, commands and service messages (migrate_to_chat_id). */
 export const ALLOWED_UPDATES = ["message"] as const;

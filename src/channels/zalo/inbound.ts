@@ -2,24 +2,12 @@
  * Zalo messages → InboundMessage, and the filter that keeps a personal account (which sees every
  * group message) from treating ordinary chatter as input.
  */
+import { COMMAND_NAMES } from "../../commands/names.js";
 import type { InboundMessage } from "../types.js";
 import { ThreadType, type Message, type TGroupMessage } from "./zca.js";
 
-/** Command words accepted without a leading slash (only as the first word, case-insensitive). */
-export const ZALO_COMMANDS = [
-  "batdau",
-  "trogiup",
-  "baocao",
-  "tiendo",
-  "nhacnho",
-  "sua",
-  "huy",
-  "dangky",
-  "lienket",
-  "moi",
-  "noidung",
-  "xuat",
-] as const;
+/** Command words accepted without a leading slash (only as the first word, case-insensitive): all the app's commands. */
+export const ZALO_COMMANDS = COMMAND_NAMES;
 const COMMAND_SET = new Set<string>(ZALO_COMMANDS);
 
 /**
