@@ -47,14 +47,5 @@ export function drive(start: Step, inputs: readonly string[], opts: { roundTrip?
 /** The text of all replies of a step. */
 export const said = (step: Step): string => step.replies.map((r) => r.text).join("\n");
 
-/** A small deterministic PRNG (mulberry32). */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** A small deterministic PRNG (mulberry32), the one the unit-tree generator uses. */
+export { prng } from "../domain/units/generate.js";

@@ -232,24 +232,8 @@ export function progressChartOption(progress: Progress, options: ChartOptions = 
     const gi = grids.length;
     const left = PAD + labelWidth + LABEL_GAP;
     grids.push({ left, width: CHART_WIDTH - left - BAR_RIGHT, top, height, outerBoundsMode: "none" });
-    xAxes.push({
-      type: "value",
-      gridIndex: gi,
-      min: 0,
-      max: 100,
-      interval: 25,
-      axisLabel: { formatter: "{value}%", fontSize: 18, color: COLORS.muted, fontFamily: FONT_FAMILY },
-      splitLine: { lineStyle: { color: COLORS.grid } },
-    });
-    yAxes.push({
-      type: "category",
-      gridIndex: gi,
-      inverse: true,
-      data: labels,
-      axisTick: { show: false },
-      axisLine: { show: false },
-      axisLabel: { fontSize: 22, color: COLORS.text, fontFamily: FONT_FAMILY, margin: LABEL_GAP },
-    });
+    xAxes.push(percentAxis(gi, 100));
+    yAxes.push(labelAxis(gi, labels, { fontSize: 22 }));
     series.push({
       type: "bar",
       xAxisIndex: gi,
@@ -290,24 +274,8 @@ export function progressChartOption(progress: Progress, options: ChartOptions = 
     const labelWidth = Math.max(MIN_LABEL_WIDTH, ...rows.flatMap((r) => r.lines.map((l) => Math.ceil(measureText(l, font(20))))));
     const left = PAD + labelWidth + LABEL_GAP;
     grids.push({ left, width: CHART_WIDTH - left - BAR_RIGHT, top, height, outerBoundsMode: "none" });
-    xAxes.push({
-      type: "value",
-      gridIndex: gi,
-      min: 0,
-      max: axisMax,
-      interval: 25,
-      axisLabel: { formatter: "{value}%", fontSize: 18, color: COLORS.muted, fontFamily: FONT_FAMILY },
-      splitLine: { lineStyle: { color: COLORS.grid } },
-    });
-    yAxes.push({
-      type: "category",
-      gridIndex: gi,
-      inverse: true,
-      data: rows.map((r) => r.lines.join("\n")),
-      axisTick: { show: false },
-      axisLine: { show: false },
-      axisLabel: { fontSize: 20, lineHeight: LINE, color: COLORS.text, fontFamily: FONT_FAMILY, margin: LABEL_GAP },
-    });
+    xAxes.push(percentAxis(gi, axisMax));
+    yAxes.push(labelAxis(gi, rows.map((r) => r.lines.join("\n")), { fontSize: 20, lineHeight: LINE }));
     series.push({
       type: "bar",
       xAxisIndex: gi,
@@ -382,4 +350,30 @@ export async function renderProgressChart(progress: Progress, options: ChartOpti
 /** "tien-do_NDI-YYE_2024-05.png" */
 export function chartFileName(progress: Progress): string {
   return `tien-do_${safeFilePart(progress.unit.code)}_${safeFilePart(progress.period.key)}.png`;
+}
+
+/** A 0–max % value axis with ticks every 25 %. */
+function percentAxis(gridIndex: number, max: number) {
+  return {
+    type: "value" as const,
+    gridIndex,
+    min: 0,
+    max,
+    interval: 25,
+    axisLabel: { formatter: "{value}%", fontSize: 18, color: COLORS.muted, fontFamily: FONT_FAMILY },
+    splitLine: { lineStyle: { color: COLORS.grid } },
+  };
+}
+
+/** A category axis of row labels, top to bottom, without ticks or line. */
+function labelAxis(gridIndex: number, data: string[], label: { fontSize: number; lineHeight?: number }) {
+  return {
+    type: "category" as const,
+    gridIndex,
+    inverse: true,
+    data,
+    axisTick: { show: false },
+    axisLine: { show: false },
+    axisLabel: { ...label, color: COLORS.text, fontFamily: FONT_FAMILY, margin: LABEL_GAP },
+  };
 }

@@ -16,11 +16,26 @@
  */
 import { currentPeriod, formRange, oncePeriod, periodOf, dueDate, type Period } from "../domain/periods.js";
 import type { Progress } from "../domain/progress.js";
+import { percentText } from "../domain/progress-text.js";
+import { formatNumber } from "../domain/vi/index.js";
 import type { Answers, UnitNode } from "../domain/types.js";
 import type { UnitTree } from "../domain/units/tree.js";
 import type { Form, Plan } from "../plan/schema.js";
 import { defaultProgressForm, loadProgress, unitPath } from "../progress/index.js";
 import type { Store } from "../store/database.js";
+
+/** The reporting figures of a progress, formatted, as the workbook and the report texts name them. */
+export function reportingParams(p: Progress): Record<string, string> {
+  return {
+    expected: formatNumber(p.expected),
+    received: formatNumber(p.received),
+    rate: percentText(p.reportingRate ?? 0),
+    onTime: formatNumber(p.onTime),
+    onTimeRate: percentText(p.onTimeRate ?? 0),
+    late: formatNumber(p.late),
+    missing: formatNumber(p.missing.length),
+  };
+}
 
 export interface ExportOptions {
   plan: Plan;

@@ -17,7 +17,7 @@ import type { IndicatorResult } from "../domain/progress.js";
 import type { UnitNode } from "../domain/types.js";
 import { formalDateLine, formatNumber } from "../domain/vi/format.js";
 import type { Store } from "../store/database.js";
-import { loadExportData, type ExportData, type ExportOptions, type FormSection } from "./data.js";
+import { loadExportData, reportingParams, type ExportData, type ExportOptions, type FormSection } from "./data.js";
 import { questionLabel } from "./labels.js";
 
 export interface PeriodicReportOptions extends ExportOptions {
@@ -152,16 +152,7 @@ export function periodicReportFromData(data: ExportData, options: { place?: stri
   if (sections.length === 0) L.push(t("outputs:report.noForm", {}, lng));
   for (const s of sections) {
     const p = s.progress;
-    L.push(t("outputs:report.reportingLine", {
-      form: s.form.shortTitle ?? s.form.title,
-      expected: formatNumber(p.expected),
-      received: formatNumber(p.received),
-      rate: percentText(p.reportingRate ?? 0),
-      onTime: formatNumber(p.onTime),
-      onTimeRate: percentText(p.onTimeRate ?? 0),
-      late: formatNumber(p.late),
-      missing: formatNumber(p.missing.length),
-    }, lng));
+    L.push(t("outputs:report.reportingLine", { form: s.form.shortTitle ?? s.form.title, ...reportingParams(p) }, lng));
   }
   const indicators = sections.flatMap((s) => s.progress.indicators);
   L.push(t("outputs:report.indicators", {}, lng));

@@ -26,7 +26,7 @@ import { formatDate, formatNumber, NO_WORD, YES_WORD } from "../domain/vi/format
 import type { AnswerValue, Question } from "../plan/schema.js";
 import type { Store } from "../store/database.js";
 import { safeFilePart } from "./files.js";
-import { loadExportData, type ExportData, type ExportOptions, type FormSection, type RowStatus } from "./data.js";
+import { loadExportData, reportingParams, type ExportData, type ExportOptions, type FormSection, type RowStatus } from "./data.js";
 import { questionLabel } from "./labels.js";
 
 export const XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
@@ -182,16 +182,7 @@ function addFormSheet(wb: ExcelJS.Workbook, data: ExportData, section: FormSecti
   ws.getCell(3, 1).value =
     p.expected === 0
       ? t("outputs:sheet.unitOnly", { unit: data.root.name }, lng)
-      : t("outputs:sheet.unit", {
-          unit: data.root.name,
-          received: formatNumber(p.received),
-          expected: formatNumber(p.expected),
-          rate: percentText(p.reportingRate ?? 0),
-          onTime: formatNumber(p.onTime),
-          onTimeRate: percentText(p.onTimeRate ?? 0),
-          late: formatNumber(p.late),
-          missing: formatNumber(p.missing.length),
-        }, lng);
+      : t("outputs:sheet.unit", { unit: data.root.name, ...reportingParams(p) }, lng);
   ws.getCell(4, 1).value = t("outputs:sheet.exported", { time: localTimeText(data.now), date: formatDate(localIsoDate(data.now)) }, lng);
   ws.getCell(4, 1).font = { italic: true, color: { argb: "FF666666" } };
 

@@ -46,17 +46,8 @@ export class FakeSender implements ChannelSender {
   }
 }
 
-/** A tiny deterministic PRNG (mulberry32). */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** A small deterministic PRNG (mulberry32), the one the unit-tree generator uses. */
+export { prng } from "../../src/domain/units/generate.js";
 
 /** The most events in any window [t, t + windowMs). */
 export function maxInWindow(times: readonly number[], windowMs: number): number {

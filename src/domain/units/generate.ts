@@ -42,8 +42,8 @@ export interface GenerateCountryOptions extends TreeShape {
   codePrefix?: string;
 }
 
-/** mulberry32: a small, fast, well-distributed 32-bit PRNG. */
-function prng(seed: number): () => number {
+/** mulberry32: a small, fast, well-distributed 32-bit PRNG (also used by tests and benchmarks). */
+export function prng(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;
