@@ -1,11 +1,14 @@
 /** `progress [unit] [period]`: the /tiendo text for a unit and period, from the store. */
-import { currentPeriod, periodLabel, splitPeriodText, startOfLocalDate } from "../../domain/periods.js";
+import { currentPeriod, periodLabel, splitPeriodText, startOfLocalDate, type Period } from "../../domain/periods.js";
+import type { UnitNode } from "../../domain/types.js";
+import type { UnitTree } from "../../domain/units/tree.js";
+import type { Store } from "../../store/database.js";
 import { DEFAULT_UNITS_PATH } from "../../domain/units/import.js";
 import { DEFAULT_PLAN_PATH, loadPlanFile, PlanError } from "../../plan/load.js";
 import { defaultProgressForm, progressText } from "../../progress/index.js";
 import { findUnit, loadUnitTree, seedUnitsIfEmpty, UnitFileError } from "../../store/units.js";
 import { withStore } from "../store.js";
-import { envValue, EXIT, type CliCommand, type CliContext } from "../types.js";
+import { envValue, EXIT, type CliCommand, type CliContext, type ExitCode } from "../types.js";
 
 /** "2024-05-25" (noon, Việt Nam time) or any instant Date understands; null when invalid. */
 export function parseNow(text: string): Date | null {
@@ -43,42 +46,9 @@ export const progressCommand: CliCommand = {
       return EXIT.invalid;
     }
     return withStore(ctx, async (store, env) => {
-      const unitsFile = env.UNITS_FILE ?? DEFAULT_UNITS_PATH;
-      try {
-        const seeded = await seedUnitsIfEmpty(store, unitsFile);
-        if (seeded) ctx.err(ctx.t("cli:progress.seeded", { total: seeded.total, file: unitsFile }));
-      } catch (err) {
-        if (!(err instanceof UnitFileError)) throw err;
-        ctx.err(err.message);
-        return EXIT.invalid;
-      }
-      const tree = await loadUnitTree(store);
-      const top = tree.roots[0];
-      if (!top) {
-        ctx.err(ctx.t("cli:progress.noUnits"));
-        return EXIT.invalid;
-      }
-
-      // "Ý Yên tháng 5/2024" in one or several arguments: a unit, then (or before) a period.
-      const text = args.join(" ").trim();
-      const split = splitPeriodText(text, "monthly", now);
-      let root = top;
-      if (split.rest) {
-        const found = findUnit(tree, split.rest);
-        if (found.kind === "none") {
-          ctx.err(ctx.t("cli:progress.unitNotFound", { text: split.rest }));
-          return EXIT.invalid;
-        }
-        if (found.kind === "ambiguous") {
-          printAmbiguity(ctx, split.rest, found.candidates, found.more);
-          return EXIT.invalid;
-        }
-        root = found.unit;
-      }
-      if (text && !split.period && !split.rest) {
-        ctx.err(ctx.t("cli:progress.periodNotUnderstood", { text }));
-        return EXIT.usage;
-      }
+      const scope = await resolveScope(ctx, store, env.UNITS_FILE ?? DEFAULT_UNITS_PATH, args, now);
+      if (typeof scope === "number") return scope;
+      const { tree, root, split, text } = scope;
 
       let form = null;
       if (typeof options.form === "string") {
@@ -100,6 +70,51 @@ export const progressCommand: CliCommand = {
     });
   },
 };
+
+/** The unit tree (seeded when the store is empty) and the unit and period named by the arguments. */
+export async function resolveScope(
+  ctx: CliContext,
+  store: Store,
+  unitsFile: string,
+  args: string[],
+  now: Date,
+): Promise<{ tree: UnitTree; root: UnitNode; split: { rest: string; period: Period | null }; text: string } | ExitCode> {
+  try {
+    const seeded = await seedUnitsIfEmpty(store, unitsFile);
+    if (seeded) ctx.err(ctx.t("cli:progress.seeded", { total: seeded.total, file: unitsFile }));
+  } catch (err) {
+    if (!(err instanceof UnitFileError)) throw err;
+    ctx.err(err.message);
+    return EXIT.invalid;
+  }
+  const tree = await loadUnitTree(store);
+  const top = tree.roots[0];
+  if (!top) {
+    ctx.err(ctx.t("cli:progress.noUnits"));
+    return EXIT.invalid;
+  }
+  // "Ý Yên tháng 5/2024" in one or several arguments: a unit, then (or before) a period.
+  const text = args.join(" ").trim();
+  const split = splitPeriodText(text, "monthly", now);
+  let root = top;
+  if (split.rest) {
+    const found = findUnit(tree, split.rest);
+    if (found.kind === "none") {
+      ctx.err(ctx.t("cli:progress.unitNotFound", { text: split.rest }));
+      return EXIT.invalid;
+    }
+    if (found.kind === "ambiguous") {
+      printAmbiguity(ctx, split.rest, found.candidates, found.more);
+      return EXIT.invalid;
+    }
+    root = found.unit;
+  }
+  if (text && !split.period && !split.rest) {
+    ctx.err(ctx.t("cli:progress.periodNotUnderstood", { text }));
+    return EXIT.usage;
+  }
+  return { tree, root, split, text };
+}
 
 function printAmbiguity(ctx: CliContext, text: string, candidates: readonly { code: string; name: string }[], more: number): void {
   ctx.err(ctx.t("cli:progress.unitAmbiguous", { text }));

@@ -39,3 +39,21 @@ describe("cli invite", () => {
     expect(badRole.stderr).toContain("vua");
   });
 });
+
+describe("cli export", () => {
+  it("writes the workbook of a unit's subtree to the named file", async () => {
+    const out = join(files.dir, "y-yen.xlsx");
+    const r = await runTsx(["src/cli/index.ts", "export", "NDI-YYE", "--out", out, "--now", "2024-05-25"], ENV);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain(out);
+    const ExcelJS = (await import("exceljs")).default;
+    const book = new ExcelJS.Workbook();
+    await book.xlsx.readFile(out);
+    const names = book.worksheets.map((w) => w.name);
+    expect(names.length).toBeGreaterThan(1);
+    // Only Ý Yên's subtree: the Xuân Kiên branch (Xuân Trường) is not on any sheet.
+    const all = book.worksheets.map((w) => JSON.stringify(w.getSheetValues())).join("\n");
+    expect(all).toContain("NDI-YYE-YPHUONG-CH01");
+    expect(all).not.toContain("NDI-XTR-XKIEN-CH01");
+  });
+});

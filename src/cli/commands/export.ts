@@ -1,0 +1,57 @@
+/** `export [unit] [period] [--out file]`: the /xuat workbook, written to a file. */
+import { writeFileSync } from "node:fs";
+import { resolve } from "node:path";
+import { DEFAULT_UNITS_PATH } from "../../domain/units/import.js";
+import { NoExportFormError } from "../../outputs/data.js";
+import { exportWorkbook } from "../../outputs/workbook.js";
+import { DEFAULT_PLAN_PATH, loadPlanFile, PlanError } from "../../plan/load.js";
+import { withStore } from "../store.js";
+import { envValue, EXIT, type CliCommand } from "../types.js";
+import { parseNow, resolveScope } from "./progress.js";
+
+export const exportCommand: CliCommand = {
+  words: ["export"],
+  id: "export",
+  args: { min: 0, max: Infinity },
+  options: {
+    out: { type: "string", help: "cli:commands.export.optOut" },
+    now: { type: "string", help: "cli:commands.progress.optNow" },
+  },
+  async run(ctx, { args, options }) {
+    const now = typeof options.now === "string" ? parseNow(options.now) : new Date();
+    if (!now) {
+      ctx.err(ctx.t("cli:progress.badNow", { text: options.now }));
+      return EXIT.usage;
+    }
+    let plan;
+    try {
+      plan = loadPlanFile(envValue(ctx, "PLAN_FILE") ?? DEFAULT_PLAN_PATH, { language: ctx.lng });
+    } catch (err) {
+      if (!(err instanceof PlanError)) throw err;
+      ctx.err(err.message);
+      return EXIT.invalid;
+    }
+    return withStore(ctx, async (store, env) => {
+      const scope = await resolveScope(ctx, store, env.UNITS_FILE ?? DEFAULT_UNITS_PATH, args, now);
+      if (typeof scope === "number") return scope;
+      try {
+        const book = await exportWorkbook(store, {
+          plan,
+          tree: scope.tree,
+          rootId: scope.root.id,
+          period: scope.split.period ?? undefined,
+          now,
+          lng: ctx.lng,
+        });
+        const path = resolve(typeof options.out === "string" ? options.out : book.fileName);
+        writeFileSync(path, book.data);
+        ctx.out(ctx.t("cli:export.done", { path, unit: scope.root.name }));
+        return EXIT.ok;
+      } catch (err) {
+        if (!(err instanceof NoExportFormError)) throw err;
+        ctx.err(err.message);
+        return EXIT.invalid;
+      }
+    });
+  },
+};
