@@ -11,6 +11,17 @@ export const LOCALES_DIR = join(dirname(fileURLToPath(import.meta.url)), "..", "
 export const DEFAULT_LANGUAGE = "vi";
 export type Language = "vi" | "en";
 
+/** The language used when a caller names none: Vietnamese unless the deployment sets LANGUAGE. */
+let processLanguage: Language = DEFAULT_LANGUAGE;
+
+export function setProcessLanguage(lng: Language): void {
+  processLanguage = lng;
+}
+
+export function currentLanguage(): Language {
+  return processLanguage;
+}
+
 function loadResources(): Record<string, Record<string, unknown>> {
   const resources: Record<string, Record<string, unknown>> = {};
   for (const lng of readdirSync(LOCALES_DIR)) {
@@ -44,12 +55,12 @@ function ensureReady(): void {
 }
 
 /** A translation function for a language (Vietnamese by default). Keys are "namespace:key.path". */
-export function t(key: string, options?: Record<string, unknown>, lng: Language = DEFAULT_LANGUAGE): string {
+export function t(key: string, options?: Record<string, unknown>, lng: Language = processLanguage): string {
   ensureReady();
   return instance.t(key, { ...options, lng }) as string;
 }
 
-export function getT(lng: Language = DEFAULT_LANGUAGE): TFunction {
+export function getT(lng: Language = processLanguage): TFunction {
   ensureReady();
   return instance.getFixedT(lng);
 }

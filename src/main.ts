@@ -19,6 +19,7 @@ import { Scheduler } from "./scheduler/index.js";
 import { markUpdateProcessed } from "./store/processed-updates.js";
 import type { ChannelName, ChannelSender, OutboundMessage } from "./channels/types.js";
 import { ConfigError, loadEnv, type Env } from "./config/env.js";
+import { setProcessLanguage } from "./i18n.js";
 import { createLogger, type Logger } from "./log.js";
 import { DEFAULT_PLAN_PATH, loadPlanFile, PlanError } from "./plan/load.js";
 import { openStore, type Store } from "./store/database.js";
@@ -40,6 +41,7 @@ async function main(): Promise<void> {
     if (err instanceof ConfigError) fail(err.message);
     throw err;
   }
+  setProcessLanguage(env.LANGUAGE);
   const local = !env.TELEGRAM_BOT_TOKEN && !env.ZALO_ENABLED;
   mkdirSync(env.DATA_DIR, { recursive: true });
   // In the local chat the terminal is the conversation: logs go to a file there.

@@ -9,6 +9,7 @@
  * handleInput never throws and never drops an earlier answer except when the person changes the
  * answer a condition depends on (then answers whose condition became false are dropped).
  */
+import { currentLanguage } from "../i18n.js";
 import type { Language } from "../i18n.js";
 import type { Answers, Form, Question } from "../plan/schema.js";
 import { explainError, parseYesNo, type ParseError, type ParseResult } from "../domain/vi/index.js";
@@ -348,7 +349,7 @@ export function startCorrection(form: Form, ctx: CorrectionContext, opts: TextOp
  * Otherwise one reply about what is wrong or missing, then only those questions are asked.
  */
 export function startFromPaste(form: Form, ctx: StartContext, text: string, opts: InputOptions): Step {
-  const lng = opts.lng ?? "vi";
+  const lng = opts.lng ?? currentLanguage();
   const tr = translator(lng);
   const state = baseState(form, ctx, "report");
   try {
@@ -364,7 +365,7 @@ export function startFromPaste(form: Form, ctx: StartContext, text: string, opts
 
 /** One message of the person in the conversation. Never throws. */
 export function handleInput(state: ConversationState, text: string, opts: HandleOptions): Step {
-  const lng = opts.lng ?? "vi";
+  const lng = opts.lng ?? currentLanguage();
   const tr = translator(lng);
   try {
     return handle(state, typeof text === "string" ? text : "", opts, tr, lng);

@@ -11,6 +11,7 @@
  * an answer to a question whose condition is false is dropped. Optional questions left out are
  * recorded as skipped; required questions left out are `missing`.
  */
+import { currentLanguage } from "../i18n.js";
 import type { Answers, Form, Question } from "../plan/schema.js";
 import type { Language } from "../i18n.js";
 import { comparable, explainError } from "../domain/vi/index.js";
@@ -134,7 +135,7 @@ function items(form: Form, text: string): { items: Map<string, Item>; ignored: s
 
 /** Reads a pasted report. Never throws. */
 export function parsePastedReport(form: Form, text: string, opts: PasteOptions): PasteResult {
-  const tr = getT(opts.lng ?? "vi");
+  const tr = getT(opts.lng ?? currentLanguage());
   const { items: given, ignored } = items(form, typeof text === "string" ? text : "");
   const answers: Answers = {};
   const skipped: string[] = [];

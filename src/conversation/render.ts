@@ -2,6 +2,7 @@
  * The texts of the conversation: a question with its number and expected answer, the help for a
  * question, the numbered summary. Every sentence comes from locales/<lng>/conversation.json.
  */
+import { currentLanguage } from "../i18n.js";
 import { t, type Language } from "../i18n.js";
 import type { AnswerValue, Form, Question } from "../plan/schema.js";
 import { comparable, describeExpected, formatAnswer, formatNumber, skipHint } from "../domain/vi/index.js";
@@ -11,7 +12,7 @@ import type { ConversationState } from "./types.js";
 export type Tr = (key: string, params?: Record<string, unknown>) => string;
 
 /** Translator for the "conversation" namespace; keys of other namespaces keep their prefix. */
-export function translator(lng: Language = "vi"): Tr {
+export function translator(lng: Language = currentLanguage()): Tr {
   return (key, params) => t(key.includes(":") ? key : `conversation:${key}`, params, lng);
 }
 

@@ -13,6 +13,7 @@
  * machine. ECharts measures text with the same font's advance widths (setPlatformAPI).
  * Width 1080 px; the height grows with the rows (at most about 2,700 px).
  */
+import { currentLanguage } from "../i18n.js";
 import { renderAsync } from "@resvg/resvg-js";
 import { BarChart } from "echarts/charts";
 import { GraphicComponent, GridComponent, MarkLineComponent } from "echarts/components";
@@ -187,7 +188,7 @@ function text(x: number, y: number, content: string, size: number, opts: { bold?
 
 /** The ECharts option and the picture's height for a Progress (exported for tests). */
 export function progressChartOption(progress: Progress, options: ChartOptions = {}): { option: echarts.EChartsCoreOption; width: number; height: number } {
-  const lng = options.lng ?? "vi";
+  const lng = options.lng ?? currentLanguage();
   const p = progress;
   const graphic: GraphicElement[] = [];
   const grids: Record<string, unknown>[] = [];

@@ -5,12 +5,13 @@
  * locales/<lng>/outputs.json (`formLabels.<form>.<question>`, then `labels.<question>`: the
  * default plan's questions), else the question's text cut to its first clause.
  */
+import { currentLanguage } from "../i18n.js";
 import { hasKey, t, type Language } from "../i18n.js";
 import type { Form, Question } from "../plan/schema.js";
 
 const MAX_FALLBACK = 60;
 
-export function questionLabel(form: Pick<Form, "key">, q: Question, lng: Language = "vi"): string {
+export function questionLabel(form: Pick<Form, "key">, q: Question, lng: Language = currentLanguage()): string {
   const own = (q as { label?: unknown }).label;
   if (typeof own === "string" && own.trim()) return own.trim();
   const specific = `outputs:formLabels.${form.key}.${q.key}`;

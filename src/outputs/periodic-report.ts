@@ -10,6 +10,7 @@
  * a month; the 6-monthly reports for a half-year…); see data.ts. Every sentence comes from
  * locales/<lng>/outputs.json ("report.*").
  */
+import { currentLanguage } from "../i18n.js";
 import { t, type Language } from "../i18n.js";
 import { localIsoDate, periodLabel } from "../domain/periods.js";
 import { percentText } from "../domain/progress-text.js";
@@ -124,7 +125,7 @@ function missingLines(section: FormSection, lng: Language): string[] {
 
 /** The draft of already loaded export data. */
 export function periodicReportFromData(data: ExportData, options: { place?: string; lng?: Language } = {}): string {
-  const lng = options.lng ?? "vi";
+  const lng = options.lng ?? currentLanguage();
   const place = options.place ?? data.plan.place;
   const root = data.root;
   const parent = root.parentId === null ? undefined : data.tree.byId(root.parentId);

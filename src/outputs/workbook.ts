@@ -16,6 +16,7 @@
  *   from the same Progress as /tiendo.
  * Every header and word comes from locales/<lng>/outputs.json.
  */
+import { currentLanguage } from "../i18n.js";
 import ExcelJS from "exceljs";
 import { t, type Language } from "../i18n.js";
 import { localIsoDate, localTimeText, periodLabel, type Period } from "../domain/periods.js";
@@ -381,7 +382,7 @@ function addIndicatorSheet(wb: ExcelJS.Workbook, data: ExportData, used: Set<str
 }
 
 /** The workbook of already loaded export data. */
-export async function workbookFromData(data: ExportData, lng: Language = "vi"): Promise<Uint8Array> {
+export async function workbookFromData(data: ExportData, lng: Language = currentLanguage()): Promise<Uint8Array> {
   const wb = new ExcelJS.Workbook();
   wb.creator = "Vun Đắp";
   wb.created = data.now;

@@ -22,6 +22,7 @@
  * A claim whose instance died before finishing it is handled again after `claimLeaseMs` (the
  * outbox dedupeKey keeps that from sending anything twice).
  */
+import { currentLanguage } from "../i18n.js";
 import { randomUUID } from "node:crypto";
 import cron, { type ScheduledTask } from "node-cron";
 import type { ChannelName } from "../channels/types.js";
@@ -138,7 +139,7 @@ export class Scheduler {
     this.lookback = opts.catchUpLookbackMs ?? Math.max(2 * DAY_MS, maxBefore + DAY_MS);
     this.overlap = opts.tickOverlapMs ?? 10 * MINUTE_MS;
     this.claimLease = opts.claimLeaseMs ?? 10 * MINUTE_MS;
-    this.lng = opts.lng ?? "vi";
+    this.lng = opts.lng ?? currentLanguage();
     this.cronExpr = opts.cron ?? "* * * * *";
   }
 

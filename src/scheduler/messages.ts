@@ -2,6 +2,7 @@
  * The texts the scheduler sends (locales/<lng>/reminders.json): reminders, late summaries and the
  * content wrapper. Pure.
  */
+import { currentLanguage } from "../i18n.js";
 import dayjs from "dayjs";
 import { parsePeriodKey, periodLabel, TIME_ZONE } from "../domain/periods.js";
 import { t, type Language } from "../i18n.js";
@@ -14,7 +15,7 @@ function when(instant: Date): { time: string; date: string } {
 }
 
 /** "3 ngày", "5 giờ", "30 phút": time from `from` to the deadline, rounded down. */
-export function timeLeftText(from: Date, due: Date, lng: Language = "vi"): string {
+export function timeLeftText(from: Date, due: Date, lng: Language = currentLanguage()): string {
   // From the deadline as shown ("20:00"), i.e. the start of its last minute.
   const ms = Math.max(0, due.getTime() - (MINUTE_MS - 1) - from.getTime());
   if (ms >= DAY_MS) return t("reminders:left.days", { count: Math.floor(ms / DAY_MS) }, lng);
@@ -26,7 +27,7 @@ export function formName(form: Pick<Form, "title" | "shortTitle">): string {
   return form.shortTitle ?? form.title;
 }
 
-export function periodText(plan: Plan, form: Form, periodKey: string, lng: Language = "vi"): string {
+export function periodText(plan: Plan, form: Form, periodKey: string, lng: Language = currentLanguage()): string {
   const p = parsePeriodKey(form.period, periodKey, { form, plan });
   return p ? periodLabel(p, lng) : periodKey;
 }
@@ -51,7 +52,7 @@ export interface ReminderText {
 }
 
 export function renderReminder(r: ReminderText): string {
-  const lng = r.lng ?? "vi";
+  const lng = r.lng ?? currentLanguage();
   const { time, date } = when(r.dueAt);
   const left = timeLeftText(r.sendAt, r.dueAt, lng);
   const lines = [greeting(r.unitName, r.leaders, lng)];
@@ -82,7 +83,7 @@ export interface LateSummaryText {
 }
 
 export function renderLateSummary(r: LateSummaryText): string {
-  const lng = r.lng ?? "vi";
+  const lng = r.lng ?? currentLanguage();
   const { time, date } = when(r.dueAt);
   const max = r.maxListed ?? 30;
   const lines = [
@@ -95,6 +96,6 @@ export function renderLateSummary(r: LateSummaryText): string {
   return lines.join("\n");
 }
 
-export function renderContent(item: Pick<ContentItem, "title" | "text">, lng: Language = "vi"): string {
+export function renderContent(item: Pick<ContentItem, "title" | "text">, lng: Language = currentLanguage()): string {
   return t("reminders:content.message", { title: item.title, text: item.text }, lng);
 }

@@ -2,6 +2,7 @@
  * What the app's commands ask the scheduler: /nhacnho (the next deadlines and milestones for some
  * units, with who already reported) and /noidung (today's content for a group).
  */
+import { currentLanguage } from "../i18n.js";
 import { dueDate, formPeriods, localInstant, localDateOf, parsePeriodKey, periodLabel } from "../domain/periods.js";
 import type { UnitTree } from "../domain/units/tree.js";
 import type { Language } from "../i18n.js";
@@ -52,7 +53,7 @@ export async function upcomingReminders(
   opts: { quietHours?: QuietHours; lng?: Language } = {},
 ): Promise<UpcomingDeadline[]> {
   const qh = opts.quietHours ?? DEFAULT_QUIET_HOURS;
-  const lng = opts.lng ?? "vi";
+  const lng = opts.lng ?? currentLanguage();
   const units = unitIds.map((id) => tree.byId(id)).filter((u) => u !== undefined);
   const paused = await pausedKeys(store);
   const found: (UpcomingDeadline & { formKey: string | null })[] = [];
@@ -195,5 +196,5 @@ export async function todaysContent(
   const planned = entries.find((e) => e.item && e.status === "planned");
   const suggestion =
     sent[sent.length - 1]?.item ?? planned?.item ?? chooseContentItem(plan, undefined, unitId, now, history, paused)?.item ?? null;
-  return { unitId, entries, suggestion, text: suggestion ? renderContent(suggestion, opts.lng ?? "vi") : null };
+  return { unitId, entries, suggestion, text: suggestion ? renderContent(suggestion, opts.lng ?? currentLanguage()) : null };
 }

@@ -4,6 +4,7 @@
  * grammY does not de-duplicate). Outbound: no retries here (the outbox retries and paces); errors
  * are mapped to RetryAfterError / TransientSendError / PermanentSendError.
  */
+import { currentLanguage } from "../../i18n.js";
 import { timingSafeEqual } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { autoRetry } from "@grammyjs/auto-retry";
@@ -79,7 +80,7 @@ export interface TelegramChannel {
 
 export function createTelegramChannel(opts: TelegramChannelOptions): TelegramChannel {
   const log = opts.log ?? pino({ level: "silent" });
-  const language = opts.language ?? "vi";
+  const language = opts.language ?? currentLanguage();
   const client: NonNullable<ConstructorParameters<typeof Bot>[1]>["client"] = {};
   if (opts.apiRoot) client.apiRoot = opts.apiRoot.replace(/\/+$/, "");
   if (opts.fetch) client.fetch = opts.fetch;

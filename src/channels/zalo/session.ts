@@ -16,6 +16,7 @@
  *   state, reconnect attempts, last connect and last message; a "Zalo health" line every
  *   `healthLogIntervalMs`.
  */
+import { currentLanguage } from "../../i18n.js";
 import { mkdir, rm, stat } from "node:fs/promises";
 import { t, type Language } from "../../i18n.js";
 import type { Logger } from "../../log.js";
@@ -254,7 +255,7 @@ export async function zaloLoginInteractive(opts: {
   language?: Language;
   maxQrAttempts?: number;
 }): Promise<{ ownId: string; credentialsPath: string }> {
-  const language = opts.language ?? "vi";
+  const language = opts.language ?? currentLanguage();
   const print = opts.print ?? ((s: string) => void process.stdout.write(s));
   await mkdir(opts.dataDir, { recursive: true });
   const zalo = (opts.createZalo ?? createRealZalo)(ZALO_OPTIONS);
@@ -313,7 +314,7 @@ export class ZaloSession implements ZaloSenderSession {
   constructor(private readonly opts: ZaloSessionOptions) {
     this.log = opts.log;
     this.clock = opts.clock ?? realClock;
-    this.language = opts.language ?? "vi";
+    this.language = opts.language ?? currentLanguage();
     this.recent = new Lru(opts.recentMessages ?? 2000);
     this.cfg = {
       cookieSaveIntervalMs: opts.cookieSaveIntervalMs ?? 30 * MIN,
