@@ -46,6 +46,7 @@ export function parseCommand(text: string): { name: string; args: string } | nul
 export class App {
   readonly services: AppServices;
   private unitTree: UnitTree | null = null;
+  private readonly inFlight = new Map<string, Promise<void>>();
   private readonly commands: readonly Command[];
 
   constructor(private readonly opts: AppOptions) {
@@ -74,14 +75,35 @@ export class App {
     this.unitTree = await loadUnitTree(this.opts.store);
   }
 
-  /** Handle one inbound message. Never throws: a failure is logged and the person gets an apology. */
+  /**
+   * Handle one inbound message. Never throws: a failure is logged and the person gets an apology.
+   * Messages of one person in one chat are handled one after another (two answers arriving at once,
+   * e.g. through a webhook, must not both read the same conversation state).
+   */
   async handleInbound(msg: InboundMessage): Promise<void> {
-    const ctx = await this.context(msg);
+    const key = `${msg.channel}|${msg.chatId}|${msg.sender.id}`;
+    const run = (this.inFlight.get(key) ?? Promise.resolve()).then(() => this.handleOne(msg));
+    const tail = run.catch(() => undefined);
+    this.inFlight.set(key, tail);
     try {
+      await run;
+    } finally {
+      if (this.inFlight.get(key) === tail) this.inFlight.delete(key);
+    }
+  }
+
+  private async handleOne(msg: InboundMessage): Promise<void> {
+    let ctx: CommandContext | null = null;
+    try {
+      ctx = await this.context(msg);
       await this.route(ctx);
     } catch (err) {
-      this.opts.log.error({ err, channel: msg.channel, chatId: msg.chatId, text: msg.text.slice(0, 80) }, "failed to handle a message");
-      await ctx.reply(t("bot:error.internal")).catch(() => undefined);
+      // The text is not logged: it may hold an invite code or personal details.
+      this.opts.log.error(
+        { err, channel: msg.channel, chatId: msg.chatId, command: parseCommand(msg.text)?.name ?? null },
+        "failed to handle a message",
+      );
+      await ctx?.reply(t("bot:error.internal")).catch(() => undefined);
     }
   }
 
@@ -127,6 +149,12 @@ export class App {
         await ctx.reply(expiredNotice(open.state));
         return;
       }
+      // Her role may have been removed since the conversation began.
+      if (!ctx.grants.some((g) => g.role === "leader" && g.unitId === open.state.unitId)) {
+        await deleteConversation(ctx.app.store, key);
+        await ctx.reply(t("bot:report.no_longer_leader", { unit: open.state.unitName }));
+        return;
+      }
       const form = formOf(ctx.app, open.state.formKey);
       if (!form) {
         await deleteConversation(ctx.app.store, key);
@@ -155,6 +183,7 @@ export class App {
     const command = findCommand(name, this.commands);
     if (!command) return ctx.reply(t("bot:unknown_command", { name }));
     if (command.groupOnly && ctx.msg.chatType !== "group") return ctx.reply(t("bot:denied.group_only", { name }));
+    if (command.privateOnly && ctx.msg.chatType !== "private") return ctx.reply(t("bot:denied.private_only", { name }));
     if (command.needs && !actionsOf(ctx.grants).has(command.needs)) {
       this.opts.log.info({ personId: ctx.person.id, command: name }, "command refused: missing role");
       return ctx.reply(ctx.grants.length === 0 ? t("bot:denied.unregistered") : t(`bot:denied.${command.needs}`));

@@ -9,7 +9,8 @@ import { formatDate } from "../domain/vi/index.js";
 import { t } from "../i18n.js";
 import type { Form } from "../plan/schema.js";
 import { deleteConversation, saveConversation, type ConversationKey } from "../store/conversations.js";
-import { correctReport, PeriodLockedError, ReportExistsError, saveReport } from "../store/reports.js";
+import { isDeepStrictEqual } from "node:util";
+import { correctReport, getReport, PeriodLockedError, ReportExistsError, ReportVersionConflictError, saveReport } from "../store/reports.js";
 import type { AppServices, CommandContext } from "../commands/types.js";
 
 export function conversationKey(msg: InboundMessage): ConversationKey {
@@ -72,7 +73,15 @@ async function storeEffect(ctx: CommandContext, state: ConversationState, step: 
         receiptText({ ...common, onTime: due ? isOnTime(now, due) : true, answersCount: Object.keys(step.effect.answers).length }),
       );
     } else if (step.effect.type === "correct") {
+      // Someone else may have corrected the report since this /sua read it: refuse rather than
+      // overwrite their change with answers read before it.
+      const current = await getReport(ctx.app.store, form.key, state.periodKey, state.unitId);
+      if (!current || !isDeepStrictEqual(current.answers, state.original ?? {})) {
+        await ctx.reply(t("bot:report.changed_meanwhile"));
+        return;
+      }
       await correctReport(ctx.app.store, {
+        expectedVersion: current.version,
         formKey: form.key,
         periodKey: state.periodKey,
         unitId: state.unitId,
@@ -89,7 +98,9 @@ async function storeEffect(ctx: CommandContext, state: ConversationState, step: 
     }
   } catch (err) {
     if (err instanceof ReportExistsError) await ctx.reply(t("bot:report.already_sent_now"));
-    else if (err instanceof PeriodLockedError) await ctx.reply(t("bot:report.locked", { period: common.periodLabel }));
+    else if (err instanceof ReportVersionConflictError) await ctx.reply(t("bot:report.changed_meanwhile"));
+    else if (err instanceof PeriodLockedError)
+      await ctx.reply(t(step.effect.type === "submit" ? "bot:report.locked_new" : "bot:report.locked", { period: common.periodLabel }));
     else throw err;
   }
 }

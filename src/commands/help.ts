@@ -31,6 +31,7 @@ export function helpText(ctx: CommandContext): string {
 
 export const startCommand: Command = {
   name: "batdau",
+  aliases: ["start"],
   async run(ctx) {
     const tree = ctx.app.tree();
     const units = [...new Set(ctx.grants.map((g) => g.unitId))]

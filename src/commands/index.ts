@@ -27,7 +27,7 @@ export const COMMANDS: readonly Command[] = [
 ];
 
 export function findCommand(name: string, table: readonly Command[] = COMMANDS): Command | undefined {
-  return table.find((c) => c.name === name);
+  return table.find((c) => c.name === name || c.aliases?.includes(name));
 }
 
 export type { Command, CommandContext, AppServices } from "./types.js";

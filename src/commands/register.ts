@@ -48,6 +48,10 @@ export const linkCommand: Command = {
     const unit = ctx.app.tree().byCode(ctx.args.split(/\s+/)[0]!);
     if (!unit) return ctx.reply(t("bot:unit_unknown", { code: ctx.args }));
     if (!canOversee(ctx.grants, ctx.app.tree(), unit.id)) return ctx.reply(t("bot:denied.outside", { unit: unit.name }));
+    // A group already linked to a unit above her stays with that unit.
+    const current = ctx.chatUnitId === null ? undefined : ctx.app.tree().byId(ctx.chatUnitId);
+    if (current && !canOversee(ctx.grants, ctx.app.tree(), current.id))
+      return ctx.reply(t("bot:link.owned_above", { unit: current.name }));
     await linkChat(ctx.app.store, ctx.msg.channel, ctx.msg.chatId, unit.id, ctx.person.id);
     ctx.app.log.info({ channel: ctx.msg.channel, chatId: ctx.msg.chatId, unit: unit.code }, "chat linked");
     await ctx.reply(t("bot:link.done", { unit: unit.name, code: unit.code }));
@@ -57,6 +61,7 @@ export const linkCommand: Command = {
 export const inviteCommand: Command = {
   name: "moi",
   needs: "invite",
+  privateOnly: true,
   async run(ctx) {
     const [codeText, roleText] = ctx.args.split(/\s+/).filter(Boolean);
     if (!codeText) return ctx.reply(t("bot:invite.usage"));

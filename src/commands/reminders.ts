@@ -110,6 +110,7 @@ export const resumeCommand: Command = {
 export const setAsideCommand: Command = {
   name: "tinloi",
   needs: "admin",
+  privateOnly: true,
   async run(ctx) {
     if (!isProvinceAdmin(ctx)) return ctx.reply(t("bot:denied.admin"));
     const rows = await listSetAside(ctx.app.store, { limit: 10 });

@@ -4,7 +4,7 @@
  * only decides which unit, form and period a report is for.
  */
 import { startCorrection, startReport } from "../conversation/index.js";
-import { currentPeriod, formRange, periodLabel, type Period } from "../domain/periods.js";
+import { currentPeriod, formRange, parsePeriodText, periodLabel, previousPeriod, type Period } from "../domain/periods.js";
 import { reportingUnits } from "../domain/permissions.js";
 import type { UnitNode } from "../domain/types.js";
 import { normalize } from "../domain/vi/index.js";
@@ -70,14 +70,33 @@ async function resolveTarget(ctx: CommandContext, wantExisting: boolean): Promis
   const now = ctx.app.now();
   const wanted = forms.filter((f) => words.some((w) => matchesForm(f, w)));
   const candidates = wanted.length > 0 ? wanted : forms;
-  // First form whose current report is (not yet, for /baocao) or (already, for /sua) sent.
+  // A period named in the args ("/baocao tháng 5", "/sua thang 5") picks a past period: late
+  // reports and corrections after the month has rolled over.
+  const periodText = words.filter((w) => !tree.byCode(w) && !candidates.some((f) => matchesForm(f, w))).join(" ");
   for (const form of candidates) {
-    const period = currentPeriod(form, now, ctx.app.plan);
-    const existing = await getReport(ctx.app.store, form.key, period.key, unit.id);
-    if (Boolean(existing) === wantExisting) return { unit, form, period };
+    const current = currentPeriod(form, now, ctx.app.plan);
+    const named = periodText ? parsePeriodText(periodText, form.period, now, current) : null;
+    if (periodText && (!named || named.kind !== form.period)) continue;
+    const range = formRange(form, ctx.app.plan);
+    if (named && range.start && named.end.getTime() <= range.start.getTime()) continue;
+    if (named && named.start.getTime() > now.getTime()) {
+      await ctx.reply(t("bot:report.future_period", { period: periodLabel(named) }));
+      return null;
+    }
+    // Without a named period: the current one; /sua also looks one period back (the month just closed).
+    const choices = named ? [named] : wantExisting ? [current, previousPeriod(current)] : [current];
+    for (const period of choices) {
+      if (!period) continue;
+      const existing = await getReport(ctx.app.store, form.key, period.key, unit.id);
+      if (Boolean(existing) === wantExisting) return { unit, form, period };
+    }
+  }
+  if (periodText && !candidates.some((f) => parsePeriodText(periodText, f.period, now))) {
+    await ctx.reply(t("bot:report.period_not_understood", { text: periodText }));
+    return null;
   }
   const form = candidates[0]!;
-  const period = currentPeriod(form, now, ctx.app.plan);
+  const period = (periodText ? parsePeriodText(periodText, form.period, now) : null) ?? currentPeriod(form, now, ctx.app.plan);
   await ctx.reply(
     wantExisting
       ? t("bot:report.nothing_to_correct", { form: form.title, period: periodLabel(period), unit: unit.name })

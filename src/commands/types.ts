@@ -41,5 +41,9 @@ export interface Command {
   needs?: Action;
   /** Only in group chats (e.g. /lienket). */
   groupOnly?: boolean;
+  /** Only in a private chat with the bot: its answer is not for the whole group (invite codes). */
+  privateOnly?: boolean;
+  /** Other words for it (Telegram's Start button sends /start). */
+  aliases?: readonly string[];
   run(ctx: CommandContext): Promise<void>;
 }

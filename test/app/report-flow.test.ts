@@ -11,6 +11,7 @@ import { makeHarness, texts, type Harness, type Who } from "./harness.js";
 import type { Store } from "../../src/store/database.js";
 
 const admin: Who = { id: "admin", name: "Quản trị", chatId: "province-group" };
+const inPrivate = (who: Who): Who => ({ ...who, chatId: `${who.id}-private`, chatType: "private" });
 const lan = (chatId = "branch-group"): Who => ({ id: "lan", name: "Chị Lan", chatId });
 const hoa: Who = { id: "hoa", name: "Chị Hoa", chatId: "branch-group" };
 const stranger: Who = { id: "x", name: "Người lạ", chatId: "branch-group" };
@@ -34,7 +35,7 @@ describe.each(FLAVOURS)("report flow on %s", (flavour) => {
   afterEach(async () => cleanup());
 
   async function registerLan(): Promise<void> {
-    const invite = texts(await h.say(admin, "/moi NDI-YYE-YPHUONG-CH01 chihoitruong"));
+    const invite = texts(await h.say(inPrivate(admin), "/moi NDI-YYE-YPHUONG-CH01 chihoitruong"));
     const code = /\/dangky ([A-Z0-9]{8})/.exec(invite)?.[1];
     expect(code).toBeDefined();
     const done = texts(await h.say(lan("lan-private"), `/dangky ${code!.toLowerCase()}`, { chatType: "private" }));
@@ -125,19 +126,19 @@ describe.each(FLAVOURS)("report flow on %s", (flavour) => {
   it("refuses commands by role and tells the unregistered how to register", async () => {
     expect(texts(await h.say(stranger, "/baocao"))).toMatch(/\/dangky/);
     expect(texts(await h.say(stranger, "/tiendo"))).toMatch(/\/dangky/);
-    expect(texts(await h.say(stranger, "/moi NDI leader"))).toMatch(/\/dangky/);
+    expect(texts(await h.say(inPrivate(stranger), "/moi NDI leader"))).toMatch(/\/dangky/);
     await registerLan();
     expect(texts(await h.say(lan(), "/tiendo"))).toMatch(/cán bộ theo dõi/);
-    expect(texts(await h.say(lan(), "/moi NDI-YYE leader"))).toMatch(/cán bộ theo dõi hoặc quản trị/);
+    expect(texts(await h.say(inPrivate(lan()), "/moi NDI-YYE leader"))).toMatch(/cán bộ theo dõi hoặc quản trị/);
     // An officer of Ý Yên sees Ý Yên but not Xuân Trường, and cannot mint admins.
     const officer: Who = { id: "off", name: "Cán bộ Ý Yên", chatId: "yy-group" };
     await h.grant(officer, "NDI-YYE", "officer");
     expect(texts(await h.say(officer, "/tiendo"))).toContain("Hội LHPN huyện Ý Yên");
     expect(texts(await h.say(officer, "/tiendo NDI-XTR"))).toMatch(/không tìm thấy|không thuộc phạm vi/);
-    expect(texts(await h.say(officer, "/moi NDI-YYE admin"))).toMatch(/quản trị cấp tỉnh/);
-    expect(texts(await h.say(officer, "/moi NDI-XTR-XKIEN-CH01"))).toMatch(/không thuộc phạm vi/);
+    expect(texts(await h.say(inPrivate(officer), "/moi NDI-YYE admin"))).toMatch(/quản trị cấp tỉnh/);
+    expect(texts(await h.say(inPrivate(officer), "/moi NDI-XTR-XKIEN-CH01"))).toMatch(/không thuộc phạm vi/);
     // A used invite cannot be used again.
-    const code = /\/dangky ([A-Z0-9]{8})/.exec(texts(await h.say(officer, "/moi NDI-YYE-YPHUONG-CH01")))![1]!;
+    const code = /\/dangky ([A-Z0-9]{8})/.exec(texts(await h.say(inPrivate(officer), "/moi NDI-YYE-YPHUONG-CH01")))![1]!;
     await h.say(hoa, `/dangky ${code}`);
     expect(texts(await h.say(stranger, `/dangky ${code}`))).toMatch(/đã được dùng/);
   });
@@ -153,5 +154,60 @@ describe.each(FLAVOURS)("report flow on %s", (flavour) => {
     expect(await h.app.expireConversations()).toBe(1);
     expect(h.sent.length).toBe(before + 1);
     expect(h.sent.at(-1)?.chatId).toBe("branch-group");
+  });
+
+  it("keeps invite codes out of groups and answers Telegram's /start", async () => {
+    expect(texts(await h.say(admin, "/moi NDI-YYE-YPHUONG-CH01"))).toMatch(/nhắn riêng/);
+    expect(await store.prisma.invite.count()).toBe(0);
+    expect(texts(await h.say(inPrivate(stranger), "/start"))).toMatch(/\/dangky/);
+  });
+
+  it("does not let an officer re-link a group that belongs to a unit above her", async () => {
+    const officer: Who = { id: "off", name: "Cán bộ Ý Yên", chatId: "province-group" };
+    await h.grant(officer, "NDI-YYE", "officer");
+    await h.say(admin, "/lienket NDI");
+    expect(texts(await h.say(officer, "/lienket NDI-YYE"))).toMatch(/giữ nguyên/);
+    const link = await store.prisma.chatLink.findFirstOrThrow({ where: { chatId: "province-group" }, include: { unit: true } });
+    expect(link.unit.code).toBe("NDI");
+  });
+
+  it("refuses the second of two corrections made at the same time instead of overwriting the first", async () => {
+    await registerLan();
+    const mai: Who = { id: "mai", name: "Chị Mai", chatId: "branch-group" };
+    await h.grant(mai, "NDI-YYE-YPHUONG-CH01", "leader");
+    await h.say(lan(), "/baocao");
+    await answerAll(lan(), MONTHLY_ANSWERS);
+    await h.say(lan(), "gui");
+    await h.say(lan(), "/sua");
+    await h.say(mai, "/sua");
+    await answerAll(lan(), ["3", "50", "gui"]);
+    const refused = await answerAll(mai, ["2", "9", "gui"]);
+    expect(refused).toMatch(/vừa được người khác sửa/);
+    const report = await store.prisma.report.findFirstOrThrow();
+    expect(report.answers).toMatchObject({ so_nguoi: 50, so_buoi: 3 });
+    expect(report.version).toBe(2);
+  });
+
+  it("takes a late report and a correction after the month has rolled over", async () => {
+    await registerLan();
+    h.clock.now = localInstant(2024, 6, 2, 9, 0);
+    // June is current; May is named.
+    expect(texts(await h.say(lan(), "/baocao thang 5"))).toMatch(/tháng 5\/2024/);
+    await answerAll(lan(), MONTHLY_ANSWERS);
+    expect(texts(await h.say(lan(), "gui"))).toMatch(/nộp muộn/);
+    expect(await store.prisma.report.count({ where: { periodKey: "2024-05" } })).toBe(1);
+    // /sua without a period finds May (June has no report yet).
+    expect(texts(await h.say(lan(), "/sua"))).toMatch(/tháng 5\/2024/);
+    await h.say(lan(), "/huy");
+    expect(texts(await h.say(lan(), "/baocao thang 8/2024"))).toMatch(/chưa bắt đầu/);
+  });
+
+  it("handles two answers arriving at once one after the other", async () => {
+    await registerLan();
+    await h.say(lan(), "/baocao");
+    await h.say(lan(), "co");
+    await Promise.all([h.say(lan(), "3"), h.say(lan(), "45")]);
+    const conv = await store.prisma.conversation.findFirstOrThrow();
+    expect((conv.state as { answers: Record<string, unknown> }).answers).toMatchObject({ tuyen_truyen: true, so_buoi: 3, so_nguoi: 45 });
   });
 });
