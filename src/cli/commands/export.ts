@@ -4,10 +4,9 @@ import { resolve } from "node:path";
 import { DEFAULT_UNITS_PATH } from "../../domain/units/import.js";
 import { NoExportFormError } from "../../outputs/data.js";
 import { exportWorkbook } from "../../outputs/workbook.js";
-import { DEFAULT_PLAN_PATH, loadPlanFile, PlanError } from "../../plan/load.js";
 import { withStore } from "../store.js";
-import { envValue, EXIT, type CliCommand } from "../types.js";
-import { parseNow, resolveScope } from "./progress.js";
+import { EXIT, type CliCommand } from "../types.js";
+import { loadNowAndPlan, resolveScope } from "./progress.js";
 
 export const exportCommand: CliCommand = {
   words: ["export"],
@@ -18,19 +17,9 @@ export const exportCommand: CliCommand = {
     now: { type: "string", help: "cli:commands.progress.optNow" },
   },
   async run(ctx, { args, options }) {
-    const now = typeof options.now === "string" ? parseNow(options.now) : new Date();
-    if (!now) {
-      ctx.err(ctx.t("cli:progress.badNow", { text: options.now }));
-      return EXIT.usage;
-    }
-    let plan;
-    try {
-      plan = loadPlanFile(envValue(ctx, "PLAN_FILE") ?? DEFAULT_PLAN_PATH, { language: ctx.lng });
-    } catch (err) {
-      if (!(err instanceof PlanError)) throw err;
-      ctx.err(err.message);
-      return EXIT.invalid;
-    }
+    const setup = loadNowAndPlan(ctx, options);
+    if (typeof setup === "number") return setup;
+    const { now, plan } = setup;
     return withStore(ctx, async (store, env) => {
       const scope = await resolveScope(ctx, store, env.UNITS_FILE ?? DEFAULT_UNITS_PATH, args, now);
       if (typeof scope === "number") return scope;

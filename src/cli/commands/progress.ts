@@ -5,6 +5,7 @@ import type { UnitTree } from "../../domain/units/tree.js";
 import type { Store } from "../../store/database.js";
 import { DEFAULT_UNITS_PATH } from "../../domain/units/import.js";
 import { DEFAULT_PLAN_PATH, loadPlanFile, PlanError } from "../../plan/load.js";
+import type { Plan } from "../../plan/schema.js";
 import { defaultProgressForm, progressText } from "../../progress/index.js";
 import { findUnit, loadUnitTree, seedUnitsIfEmpty, UnitFileError } from "../../store/units.js";
 import { withStore } from "../store.js";
@@ -32,19 +33,9 @@ export const progressCommand: CliCommand = {
     now: { type: "string", help: "cli:commands.progress.optNow" },
   },
   async run(ctx, { args, options }) {
-    const now = typeof options.now === "string" ? parseNow(options.now) : new Date();
-    if (!now) {
-      ctx.err(ctx.t("cli:progress.badNow", { text: options.now }));
-      return EXIT.usage;
-    }
-    let plan;
-    try {
-      plan = loadPlanFile(envValue(ctx, "PLAN_FILE") ?? DEFAULT_PLAN_PATH, { language: ctx.lng });
-    } catch (err) {
-      if (!(err instanceof PlanError)) throw err;
-      ctx.err(err.message);
-      return EXIT.invalid;
-    }
+    const setup = loadNowAndPlan(ctx, options);
+    if (typeof setup === "number") return setup;
+    const { now, plan } = setup;
     return withStore(ctx, async (store, env) => {
       const scope = await resolveScope(ctx, store, env.UNITS_FILE ?? DEFAULT_UNITS_PATH, args, now);
       if (typeof scope === "number") return scope;
@@ -70,6 +61,25 @@ export const progressCommand: CliCommand = {
     });
   },
 };
+
+/** `--now` (or the real time) and the plan (PLAN_FILE or the default), or the exit code of a bad one. */
+export function loadNowAndPlan(
+  ctx: CliContext,
+  options: Record<string, string | boolean | undefined>,
+): { now: Date; plan: Plan } | ExitCode {
+  const now = typeof options.now === "string" ? parseNow(options.now) : new Date();
+  if (!now) {
+    ctx.err(ctx.t("cli:progress.badNow", { text: options.now }));
+    return EXIT.usage;
+  }
+  try {
+    return { now, plan: loadPlanFile(envValue(ctx, "PLAN_FILE") ?? DEFAULT_PLAN_PATH, { language: ctx.lng }) };
+  } catch (err) {
+    if (!(err instanceof PlanError)) throw err;
+    ctx.err(err.message);
+    return EXIT.invalid;
+  }
+}
 
 /** The unit tree (seeded when the store is empty) and the unit and period named by the arguments. */
 export async function resolveScope(
