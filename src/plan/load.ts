@@ -225,6 +225,11 @@ interface ZodIssueLike {
 const samePath = (a: readonly PropertyKey[], b: readonly PropertyKey[]): boolean =>
   a.length === b.length && a.every((s, i) => s === b[i]);
 
+/** A message set in the schema is a locale key ("plan:format.date"); others are already translated. */
+function schemaMessage(message: string, lng: Language): string {
+  return message.startsWith("plan:") && hasKey(message, lng) ? t(message, {}, lng) : message;
+}
+
 /** Flattens zod issues, resolving unions to the most plausible alternative. */
 function flattenIssue(issue: ZodIssueLike, prefix: PropertyKey[], lng: Language): FlatIssue[] {
   const path = [...prefix, ...issue.path];
@@ -241,7 +246,7 @@ function flattenIssue(issue: ZodIssueLike, prefix: PropertyKey[], lng: Language)
             : t("plan:schema.discriminatorInvalid", { field: issue.discriminator, value: JSON.stringify(given), options }, lng);
         return [{ path, message, missing: given === undefined }];
       }
-      return [{ path, message: issue.message, missing: false }];
+      return [{ path, message: schemaMessage(issue.message, lng), missing: false }];
     }
     const branches = errors.map((branch) => branch.flatMap((e) => flattenIssue(e, path, lng)));
     const score = (branch: FlatIssue[]): number => branch.reduce((s, f) => s + (f.missing ? 10 : 1), 0);
@@ -268,7 +273,7 @@ function flattenIssue(issue: ZodIssueLike, prefix: PropertyKey[], lng: Language)
   let alternative: string | undefined;
   if (issue.code === "invalid_type" && issue.expected) alternative = expectedName(issue.expected, lng);
   if (issue.code === "invalid_value" && issue.values) alternative = issue.values.map((v) => JSON.stringify(v)).join(t("plan:or", {}, lng));
-  return [{ path, message: issue.message, missing, ...(alternative !== undefined ? { alternative } : {}) }];
+  return [{ path, message: schemaMessage(issue.message, lng), missing, ...(alternative !== undefined ? { alternative } : {}) }];
 }
 
 /** Fields present in the file that the schema does not know (silently dropped by zod otherwise). */

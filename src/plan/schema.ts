@@ -5,16 +5,19 @@
  */
 import { z } from "zod";
 
-/** A key used in answers, indicators and commands: lower case ASCII, digits and underscores. */
+/**
+ * A key used in answers, indicators and commands: lower case ASCII, digits and underscores.
+ * Messages given here are locale keys (locales/<lng>/plan.json), translated by the loader.
+ */
 export const keySchema = z
   .string()
-  .regex(/^[a-z][a-z0-9_]*$/, "phải là chữ thường không dấu, số hoặc dấu gạch dưới, bắt đầu bằng chữ");
+  .regex(/^[a-z][a-z0-9_]*$/, "plan:format.key");
 
 export const unitKindSchema = z.enum(["province", "district", "commune", "branch", "special"]);
 export type UnitKind = z.infer<typeof unitKindSchema>;
 
-const dateSchema = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, "ngày phải có dạng YYYY-MM-DD");
-const timeSchema = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, "giờ phải có dạng HH:mm");
+const dateSchema = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, "plan:format.date");
+const timeSchema = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, "plan:format.time");
 
 const choiceSchema = z.object({
   key: keySchema,
@@ -148,7 +151,7 @@ export const milestoneSchema = z.object({
 export type Milestone = z.infer<typeof milestoneSchema>;
 
 /** Duration like "3d", "12h", "30m". */
-export const durationSchema = z.string().regex(/^\d+[dhm]$/, "thời lượng phải có dạng 3d, 12h hoặc 30m");
+export const durationSchema = z.string().regex(/^\d+[dhm]$/, "plan:format.duration");
 
 export const reminderRuleSchema = z.object({
   key: keySchema,
