@@ -105,11 +105,9 @@ describe("generateCountry and presets", () => {
     expect(countKinds(rows).district).toBe(0);
   });
 
-  it("nationalScale is about 100,000 units, fast, valid, deterministic", () => {
-    const t0 = performance.now();
+  // Timing is for benchmarks (bench:progress builds this tree), not for unit tests.
+  it("nationalScale is about 100,000 units, valid, deterministic", () => {
     const rows = nationalScale(2025);
-    const ms = performance.now() - t0;
-    expect(ms).toBeLessThan(1000);
     expect(rows.length).toBeGreaterThanOrEqual(90_000);
     expect(rows.length).toBeLessThanOrEqual(110_000);
     expectWellFormed(rows, true);
