@@ -162,7 +162,7 @@ export class App {
         return;
       }
       const step = handleInput(open.state, msg.text, { form, today: vietnamToday(ctx.app.now()) });
-      await applyStep(ctx, step, open.state);
+      await applyStep(ctx, step, open);
       return;
     }
     if (looksLikePastedReport(msg.text) && actionsOf(ctx.grants).has("report")) {

@@ -22,24 +22,40 @@ export function formOf(app: AppServices, key: string): Form | undefined {
 }
 
 /**
- * Save the step's state (or end the conversation), apply its effect, send its replies.
- * `before` is the state the step came from: a finishing step has no state of its own, and its
- * effect is about the form, unit and period named there.
+ * Apply a step: store its effect (a report, a correction), save its state or end the conversation,
+ * then send its replies. `before` is the stored conversation the step came from (its state names
+ * the form, unit and period of a finishing step's effect; its version guards against two answers
+ * handled at once by two instances: the later save is refused and she is asked to resend).
  */
-export async function applyStep(ctx: CommandContext, step: Step, before?: ConversationState): Promise<void> {
+export async function applyStep(
+  ctx: CommandContext,
+  step: Step,
+  before?: { state: ConversationState; version: number },
+): Promise<void> {
   const key = conversationKey(ctx.msg);
   const now = ctx.app.now();
-  for (const r of step.replies) await ctx.reply(r.text, { ask: r.expectsAnswer });
-  if (step.effect?.type === "submit" || step.effect?.type === "correct") {
-    // The state that produced the effect names the form, unit and period.
-    const state = before ?? step.state ?? undefined;
+  const hasEffect = step.effect?.type === "submit" || step.effect?.type === "correct";
+  if (hasEffect) {
+    // Stored first: if storing fails the conversation is still there and "Gửi" can be sent again.
+    // A report is stored once whatever happens concurrently (unique per form, period and unit).
+    const state = before?.state ?? step.state ?? undefined;
     if (state) await storeEffect(ctx, state, step);
   }
-  if (step.state) {
-    await saveConversation(ctx.app.store, key, step.state, new Date(now.getTime() + ctx.app.conversationTtlHours * 3600_000));
-  } else {
-    await deleteConversation(ctx.app.store, key);
+  const written = step.state
+    ? await saveConversation(
+        ctx.app.store,
+        key,
+        step.state,
+        new Date(now.getTime() + ctx.app.conversationTtlHours * 3600_000),
+        before?.version,
+      )
+    : await deleteConversation(ctx.app.store, key, before?.version);
+  if (!written && before && !hasEffect) {
+    ctx.app.log.warn({ channel: key.channel, chatId: key.chatId }, "conversation changed meanwhile; answer not applied");
+    await ctx.reply(t("bot:error.conflict"));
+    return;
   }
+  for (const r of step.replies) await ctx.reply(r.text, { ask: r.expectsAnswer });
 }
 
 export async function beginConversation(ctx: CommandContext, step: Step): Promise<void> {

@@ -12,33 +12,67 @@ export interface ConversationKey {
   personKey: string;
 }
 
-export async function loadConversation<S>(store: Store, key: ConversationKey): Promise<{ state: S; expiresAt: Date } | null> {
-  const [row] = await store.sql.query<{ state: unknown; expires_ms: string | number }>(
-    `SELECT state, (EXTRACT(EPOCH FROM "expiresAt") * 1000)::bigint AS expires_ms
+export interface LoadedConversation<S> {
+  state: S;
+  expiresAt: Date;
+  /** Pass back to saveConversation / deleteConversation to refuse a save based on a stale read. */
+  version: number;
+}
+
+export async function loadConversation<S>(store: Store, key: ConversationKey): Promise<LoadedConversation<S> | null> {
+  const [row] = await store.sql.query<{ state: unknown; expires_ms: string | number; version: number }>(
+    `SELECT state, (EXTRACT(EPOCH FROM "expiresAt") * 1000)::bigint AS expires_ms, version
        FROM "Conversation" WHERE channel = $1 AND "chatId" = $2 AND "personKey" = $3`,
     [key.channel, key.chatId, key.personKey],
   );
   if (!row) return null;
   const state = (typeof row.state === "string" ? JSON.parse(row.state) : row.state) as S;
-  return { state, expiresAt: new Date(Number(row.expires_ms)) };
+  return { state, expiresAt: new Date(Number(row.expires_ms)), version: Number(row.version) };
 }
 
-export async function saveConversation<S>(store: Store, key: ConversationKey, state: S, expiresAt: Date): Promise<void> {
-  await store.sql.query(
-    `INSERT INTO "Conversation" (channel, "chatId", "personKey", state, "updatedAt", "expiresAt")
-     VALUES ($1, $2, $3, $4::jsonb, timezone('UTC', now()), timezone('UTC', to_timestamp($5::double precision / 1000)))
-     ON CONFLICT (channel, "chatId", "personKey")
-     DO UPDATE SET state = EXCLUDED.state, "updatedAt" = EXCLUDED."updatedAt", "expiresAt" = EXCLUDED."expiresAt"`,
-    [key.channel, key.chatId, key.personKey, JSON.stringify(state), expiresAt.getTime()],
+/**
+ * Save a conversation's state. Without `expectedVersion` (a conversation starting) it is written
+ * whatever is stored; with it, only if the stored version is still that one. Returns whether it was written.
+ */
+export async function saveConversation<S>(
+  store: Store,
+  key: ConversationKey,
+  state: S,
+  expiresAt: Date,
+  expectedVersion?: number,
+): Promise<boolean> {
+  const params = [key.channel, key.chatId, key.personKey, JSON.stringify(state), expiresAt.getTime()];
+  const expires = `timezone('UTC', to_timestamp($5::double precision / 1000))`;
+  if (expectedVersion === undefined) {
+    await store.sql.query(
+      `INSERT INTO "Conversation" (channel, "chatId", "personKey", state, "updatedAt", "expiresAt")
+       VALUES ($1, $2, $3, $4::jsonb, timezone('UTC', now()), ${expires})
+       ON CONFLICT (channel, "chatId", "personKey")
+       DO UPDATE SET state = EXCLUDED.state, "updatedAt" = EXCLUDED."updatedAt", "expiresAt" = EXCLUDED."expiresAt",
+                     version = "Conversation".version + 1`,
+      params,
+    );
+    return true;
+  }
+  const rows = await store.sql.query(
+    `UPDATE "Conversation" SET state = $4::jsonb, "updatedAt" = timezone('UTC', now()), "expiresAt" = ${expires},
+            version = version + 1
+      WHERE channel = $1 AND "chatId" = $2 AND "personKey" = $3 AND version = $6
+      RETURNING 1 AS saved`,
+    [...params, expectedVersion],
   );
+  return rows.length === 1;
 }
 
-export async function deleteConversation(store: Store, key: ConversationKey): Promise<void> {
-  await store.sql.query(`DELETE FROM "Conversation" WHERE channel = $1 AND "chatId" = $2 AND "personKey" = $3`, [
-    key.channel,
-    key.chatId,
-    key.personKey,
-  ]);
+/** End a conversation; with `expectedVersion`, only if nobody saved it since. Returns whether a row was deleted. */
+export async function deleteConversation(store: Store, key: ConversationKey, expectedVersion?: number): Promise<boolean> {
+  const rows = await store.sql.query(
+    `DELETE FROM "Conversation" WHERE channel = $1 AND "chatId" = $2 AND "personKey" = $3
+        AND ($4::integer IS NULL OR version = $4::integer)
+      RETURNING 1 AS deleted`,
+    [key.channel, key.chatId, key.personKey, expectedVersion ?? null],
+  );
+  return rows.length > 0;
 }
 
 /** Remove and return conversations that expired before `now` (the app sends each a polite note). */
