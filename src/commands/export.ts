@@ -5,16 +5,14 @@
  * The unit is resolved as in /tiendo: the chat's unit when she oversees it, else her (first)
  * overseen unit; a unit she names must lie in her subtree. Nothing outside it is ever read.
  */
-import { canOversee, overseenRoots } from "../domain/permissions.js";
-import { periodLabel, splitPeriodText, type Period } from "../domain/periods.js";
-import type { UnitNode } from "../domain/types.js";
+import { periodLabel } from "../domain/periods.js";
 import { t } from "../i18n.js";
 import { NoExportFormError } from "../outputs/data.js";
 import { formatNumber } from "../domain/vi/format.js";
 import { draftPeriodicReport } from "../outputs/periodic-report.js";
 import { exportWorkbook } from "../outputs/workbook.js";
-import { findUnit } from "../store/units.js";
 import type { OutboundFile } from "../channels/types.js";
+import { resolveScope } from "./scope.js";
 import type { Command, CommandContext } from "./types.js";
 
 export type { OutboundFile };
@@ -28,30 +26,7 @@ export interface ExportReply {
   file: OutboundFile | null;
 }
 
-type Scope = { ok: true; root: UnitNode; period: Period | null } | { ok: false; text: string };
-
-/** The unit and period an officer's command arguments name, within what she oversees. */
-export function resolveScope(ctx: CommandContext, args: string): Scope {
-  const tree = ctx.app.tree();
-  const now = ctx.app.now();
-  const roots = overseenRoots(ctx.grants, tree);
-  let root: UnitNode | undefined =
-    ctx.chatUnitId !== null && canOversee(ctx.grants, tree, ctx.chatUnitId) ? tree.byId(ctx.chatUnitId) : roots[0];
-  if (!root) return { ok: false, text: t("bot:denied.no_role") };
-  const { rest, period } = splitPeriodText(args, "monthly", now);
-  if (rest) {
-    const found = findUnit(tree, rest, roots.length === 1 ? { withinId: roots[0]!.id } : {});
-    if (found.kind === "none") return { ok: false, text: t("bot:progress.unit_not_found", { text: rest }) };
-    if (found.kind === "ambiguous")
-      return {
-        ok: false,
-        text: t("bot:progress.unit_ambiguous", { text: rest, list: found.candidates.map((u) => `• ${u.code} — ${u.name}`).join("\n") }),
-      };
-    if (!canOversee(ctx.grants, tree, found.unit.id)) return { ok: false, text: t("bot:denied.outside", { unit: found.unit.name }) };
-    root = found.unit;
-  }
-  return { ok: true, root, period };
-}
+export { resolveScope };
 
 /** /xuat: the workbook of the officer's subtree and its caption. */
 export async function exportReply(ctx: CommandContext, args: string): Promise<ExportReply> {

@@ -1,12 +1,9 @@
 /** /tiendo [đơn vị] [kỳ]: progress of the asker's subtree, or of a unit / period she names inside it. */
-import { canOversee, overseenRoots } from "../domain/permissions.js";
-import { splitPeriodText } from "../domain/periods.js";
-import type { UnitNode } from "../domain/types.js";
 import { t } from "../i18n.js";
 import { renderProgressText } from "../domain/progress-text.js";
 import { chartFileName, renderProgressChart } from "../outputs/chart.js";
 import { defaultProgressForm, loadProgress } from "../progress/index.js";
-import { findUnit } from "../store/units.js";
+import { resolveScope } from "./scope.js";
 import type { Command } from "./types.js";
 
 export const progressCommand: Command = {
@@ -15,22 +12,9 @@ export const progressCommand: Command = {
   async run(ctx) {
     const tree = ctx.app.tree();
     const now = ctx.app.now();
-    const roots = overseenRoots(ctx.grants, tree);
-    let root: UnitNode | undefined =
-      ctx.chatUnitId !== null && canOversee(ctx.grants, tree, ctx.chatUnitId) ? tree.byId(ctx.chatUnitId) : roots[0];
-    if (!root) return ctx.reply(t("bot:denied.no_role"));
-
-    const { rest, period } = splitPeriodText(ctx.args, "monthly", now);
-    if (rest) {
-      const found = findUnit(tree, rest, roots.length === 1 ? { withinId: roots[0]!.id } : {});
-      if (found.kind === "none") return ctx.reply(t("bot:progress.unit_not_found", { text: rest }));
-      if (found.kind === "ambiguous")
-        return ctx.reply(
-          t("bot:progress.unit_ambiguous", { text: rest, list: found.candidates.map((u) => `• ${u.code} — ${u.name}`).join("\n") }),
-        );
-      if (!canOversee(ctx.grants, tree, found.unit.id)) return ctx.reply(t("bot:denied.outside", { unit: found.unit.name }));
-      root = found.unit;
-    }
+    const scope = resolveScope(ctx, ctx.args);
+    if (!scope.ok) return ctx.reply(scope.text);
+    const { root, period } = scope;
     const form = defaultProgressForm(ctx.app.plan, tree, root.id, period?.kind);
     if (!form) return ctx.reply(t("bot:progress.no_form", { unit: root.name }));
     const progress = await loadProgress(ctx.app.store, {

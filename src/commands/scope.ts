@@ -1,0 +1,34 @@
+/**
+ * Which part of the tree an officer's command is about (/tiendo, /xuat, /baocaotonghop): the chat's
+ * unit when she oversees it, else her first overseen unit; a unit she names must lie in her subtree.
+ * A period phrase among the arguments ("tháng 5") is split off.
+ */
+import { canOversee, overseenRoots } from "../domain/permissions.js";
+import { splitPeriodText, type Period } from "../domain/periods.js";
+import type { UnitNode } from "../domain/types.js";
+import { t } from "../i18n.js";
+import { findUnit } from "../store/units.js";
+import type { CommandContext } from "./types.js";
+
+export type Scope = { ok: true; root: UnitNode; period: Period | null } | { ok: false; text: string };
+
+export function resolveScope(ctx: CommandContext, args: string): Scope {
+  const tree = ctx.app.tree();
+  const roots = overseenRoots(ctx.grants, tree);
+  let root: UnitNode | undefined =
+    ctx.chatUnitId !== null && canOversee(ctx.grants, tree, ctx.chatUnitId) ? tree.byId(ctx.chatUnitId) : roots[0];
+  if (!root) return { ok: false, text: t("bot:denied.no_role") };
+  const { rest, period } = splitPeriodText(args, "monthly", ctx.app.now());
+  if (rest) {
+    const found = findUnit(tree, rest, roots.length === 1 ? { withinId: roots[0]!.id } : {});
+    if (found.kind === "none") return { ok: false, text: t("bot:progress.unit_not_found", { text: rest }) };
+    if (found.kind === "ambiguous")
+      return {
+        ok: false,
+        text: t("bot:progress.unit_ambiguous", { text: rest, list: found.candidates.map((u) => `• ${u.code} — ${u.name}`).join("\n") }),
+      };
+    if (!canOversee(ctx.grants, tree, found.unit.id)) return { ok: false, text: t("bot:denied.outside", { unit: found.unit.name }) };
+    root = found.unit;
+  }
+  return { ok: true, root, period };
+}
