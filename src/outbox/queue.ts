@@ -4,6 +4,7 @@
  */
 import type { ChannelName, OutboundMessage } from "../channels/types.js";
 import type { Store } from "../store/database.js";
+import type { SqlConnection } from "../store/sql.js";
 
 export type OutboxStatus = "pending" | "sending" | "sent" | "dead" | "skipped";
 
@@ -80,6 +81,40 @@ export async function enqueueMany(store: Store, items: readonly EnqueueItem[]): 
   }
   if (created > 0) wakeWorkers();
   return created;
+}
+
+/**
+ * Queue messages in order through a raw SQL connection — usually a transaction, so that the rows
+ * commit together with the effects that caused them (an update's conversation and report). Returns
+ * how many were new. In-process workers are woken after the call; a caller inside a transaction
+ * should call `notifyEnqueued()` again after its commit (a worker woken before the commit finds
+ * nothing yet and would otherwise wait for its next poll).
+ */
+export async function enqueueIn(sql: SqlConnection, items: readonly EnqueueItem[]): Promise<number> {
+  let created = 0;
+  for (let i = 0; i < items.length; i += 500) {
+    const chunk = items.slice(i, i + 500);
+    const params: unknown[] = [];
+    const values = chunk.map((item) => {
+      const r = row(item);
+      params.push(r.channel, r.chatId, JSON.stringify(r.payload), r.dedupeKey, r.notBefore);
+      const b = params.length - 5;
+      return `($${b + 1}, $${b + 2}, $${b + 3}::jsonb, $${b + 4}, $${b + 5}::timestamptz, now())`;
+    });
+    const inserted = await sql.query<{ id: number }>(
+      `INSERT INTO "OutboxMessage" ("channel", "chatId", "payload", "dedupeKey", "notBefore", "updatedAt")
+       VALUES ${values.join(", ")} ON CONFLICT ("dedupeKey") DO NOTHING RETURNING "id"`,
+      params,
+    );
+    created += inserted.length;
+  }
+  if (created > 0) wakeWorkers();
+  return created;
+}
+
+/** Wake the in-process outbox workers (after a transaction that enqueued has committed). */
+export function notifyEnqueued(): void {
+  wakeWorkers();
 }
 
 function row(item: EnqueueItem) {

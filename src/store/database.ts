@@ -10,15 +10,15 @@ import { PrismaClient } from "../generated/prisma/client.js";
 import type { Logger } from "../log.js";
 import { lockDataDir } from "./lock.js";
 import { applyMigrations } from "./migrate.js";
-import type { SqlConnection } from "./sql.js";
+import type { SqlConnection, TransactionalSql } from "./sql.js";
 
 export type StoreKind = "pglite" | "postgres";
 
 export interface Store {
   kind: StoreKind;
   prisma: PrismaClient;
-  /** Raw SQL for scripts and hot aggregate queries. */
-  sql: SqlConnection;
+  /** Raw SQL for scripts, hot queries and transactions spanning several writes. */
+  sql: TransactionalSql;
   close(): Promise<void>;
 }
 
@@ -37,13 +37,36 @@ export async function openStore(opts: OpenStoreOptions): Promise<Store> {
   return opts.databaseUrl ? openPostgres(opts.databaseUrl, opts) : openPglite(opts.pgliteDir ?? "data/pglite", opts);
 }
 
-function pgliteConnection(db: PGlite): SqlConnection {
+function pgliteConnection(db: PGlite): TransactionalSql {
   return {
     async exec(script) {
       await db.exec(script);
     },
     async query<T>(text: string, params?: unknown[]) {
       return (await db.query<T>(text, params as never[])).rows;
+    },
+    async transaction<T>(fn: (tx: SqlConnection) => Promise<T>): Promise<T> {
+      return db.transaction(async (tx) =>
+        fn({
+          async exec(script) {
+            await tx.exec(script);
+          },
+          async query<R>(text: string, params?: unknown[]) {
+            return (await tx.query<R>(text, params as never[])).rows;
+          },
+        }),
+      );
+    },
+  };
+}
+
+function clientConnection(client: pg.PoolClient): SqlConnection {
+  return {
+    async exec(script) {
+      await client.query(script);
+    },
+    async query<T>(text: string, params?: unknown[]) {
+      return (await client.query(text, params)).rows as T[];
     },
   };
 }
@@ -85,17 +108,7 @@ async function openPostgres(url: string, opts: OpenStoreOptions): Promise<Store>
     if (opts.migrate !== false) {
       const client = await pool.connect();
       try {
-        await applyMigrations(
-          {
-            async exec(script) {
-              await client.query(script);
-            },
-            async query<T>(text: string, params?: unknown[]) {
-              return (await client.query(text, params)).rows as T[];
-            },
-          },
-          { advisoryLock: true, log: opts.log },
-        );
+        await applyMigrations(clientConnection(client), { advisoryLock: true, log: opts.log });
       } finally {
         client.release();
       }
@@ -110,6 +123,24 @@ async function openPostgres(url: string, opts: OpenStoreOptions): Promise<Store>
         },
         async query<T>(text: string, params?: unknown[]) {
           return (await pool.query(text, params)).rows as T[];
+        },
+        async transaction<T>(fn: (tx: SqlConnection) => Promise<T>): Promise<T> {
+          const client = await pool.connect();
+          let broken: unknown;
+          try {
+            await client.query("BEGIN");
+            const result = await fn(clientConnection(client));
+            await client.query("COMMIT");
+            return result;
+          } catch (err) {
+            await client.query("ROLLBACK").catch((rollbackErr: unknown) => {
+              broken = rollbackErr;
+            });
+            throw err;
+          } finally {
+            // A connection whose ROLLBACK failed is in an unknown state: destroy it rather than reuse it.
+            client.release(broken instanceof Error ? broken : undefined);
+          }
         },
       },
       async close() {
