@@ -12,7 +12,8 @@ import { formatNumber } from "../domain/vi/format.js";
 import { draftPeriodicReport } from "../outputs/periodic-report.js";
 import { exportWorkbook } from "../outputs/workbook.js";
 import type { OutboundFile } from "../channels/types.js";
-import { resolveScope } from "./scope.js";
+import { periodScope, resolveScope, type Scope } from "./scope.js";
+import type { UnitTree } from "../domain/units/tree.js";
 import type { Command, CommandContext } from "./types.js";
 
 export type { OutboundFile };
@@ -28,14 +29,27 @@ export interface ExportReply {
 
 export { resolveScope };
 
+/**
+ * resolveScope, plus the tree to read: a named period before a reorganisation is read on the tree
+ * of its last day, from the first unit of that tree standing for the officer's unit.
+ */
+async function resolvePeriodScope(ctx: CommandContext, args: string): Promise<(Scope & { ok: true; tree: UnitTree }) | (Scope & { ok: false })> {
+  const scope = resolveScope(ctx, args);
+  if (!scope.ok || !scope.period) return scope.ok ? { ...scope, tree: ctx.app.tree() } : scope;
+  const { tree, roots } = await periodScope(ctx, scope.root, scope.period);
+  const root = roots[0];
+  if (!root) return { ok: false, text: t("bot:progress.no_unit_in_period", { unit: scope.root.name, period: periodLabel(scope.period) }) };
+  return { ...scope, root, tree };
+}
+
 /** /xuat: the workbook of the officer's subtree and its caption. */
 export async function exportReply(ctx: CommandContext, args: string): Promise<ExportReply> {
-  const scope = resolveScope(ctx, args);
+  const scope = await resolvePeriodScope(ctx, args);
   if (!scope.ok) return { text: scope.text, file: null };
   try {
     const out = await exportWorkbook(ctx.app.store, {
       plan: ctx.app.plan,
-      tree: ctx.app.tree(),
+      tree: scope.tree,
       rootId: scope.root.id,
       period: scope.period ?? undefined,
       now: ctx.app.now(),
@@ -68,12 +82,12 @@ export const exportCommand: Command = {
 
 /** /baocaotonghop: the draft periodic report text (or a refusal). */
 export async function periodicReportReply(ctx: CommandContext, args: string): Promise<string> {
-  const scope = resolveScope(ctx, args);
+  const scope = await resolvePeriodScope(ctx, args);
   if (!scope.ok) return scope.text;
   try {
     return await draftPeriodicReport(ctx.app.store, {
       plan: ctx.app.plan,
-      tree: ctx.app.tree(),
+      tree: scope.tree,
       rootId: scope.root.id,
       period: scope.period ?? undefined,
       now: ctx.app.now(),

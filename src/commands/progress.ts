@@ -3,9 +3,11 @@ import { t } from "../i18n.js";
 import { renderProgressText } from "../domain/progress-text.js";
 import { chartFileName, renderProgressChart } from "../outputs/chart.js";
 import { defaultProgressForm, loadProgress } from "../progress/index.js";
-import { resolveScope } from "./scope.js";
+import { periodScope, resolveScope } from "./scope.js";
+import { currentPeriod, periodLabel } from "../domain/periods.js";
 import type { Command } from "./types.js";
 
+/** /tiendo: the progress text and chart of a subtree for a period (one per counterpart unit of an earlier tree). */
 export const progressCommand: Command = {
   name: "tiendo",
   needs: "view",
@@ -17,21 +19,20 @@ export const progressCommand: Command = {
     const { root, period } = scope;
     const form = defaultProgressForm(ctx.app.plan, tree, root.id, period?.kind);
     if (!form) return ctx.reply(t("bot:progress.no_form", { unit: root.name }));
-    const progress = await loadProgress(ctx.app.store, {
-      plan: ctx.app.plan,
-      tree,
-      rootId: root.id,
-      form,
-      period: period ?? undefined,
-      now,
-    });
-    await ctx.reply(renderProgressText(progress));
-    // The same figures as a picture, for officers who would rather look than read.
-    try {
-      const chart = await renderProgressChart(progress);
-      await ctx.sendFile({ name: chartFileName(progress), data: chart.png, mime: "image/png" });
-    } catch (err) {
-      ctx.app.log.error({ err, unit: root.code }, "progress chart failed; the text was sent");
+    const shown = period ?? currentPeriod(form, now, ctx.app.plan);
+    // A period before a reorganisation is shown on the tree of its last day (src/progress/tree.ts).
+    const { tree: periodTree, roots } = await periodScope(ctx, root, shown);
+    if (roots.length === 0) return ctx.reply(t("bot:progress.no_unit_in_period", { unit: root.name, period: periodLabel(shown) }));
+    for (const unit of roots) {
+      const progress = await loadProgress(ctx.app.store, { plan: ctx.app.plan, tree: periodTree, rootId: unit.id, form, period: shown, now });
+      await ctx.reply(renderProgressText(progress));
+      // The same figures as a picture, for officers who would rather look than read.
+      try {
+        const chart = await renderProgressChart(progress);
+        await ctx.sendFile({ name: chartFileName(progress), data: chart.png, mime: "image/png" });
+      } catch (err) {
+        ctx.app.log.error({ err, unit: unit.code }, "progress chart failed; the text was sent");
+      }
     }
   },
 };

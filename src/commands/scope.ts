@@ -8,10 +8,14 @@ import { splitPeriodText, type Period } from "../domain/periods.js";
 import type { UnitNode } from "../domain/types.js";
 import { t } from "../i18n.js";
 import { findUnit } from "../store/units.js";
+import type { UnitTree } from "../domain/units/tree.js";
+import { counterpartsIn, treeForPeriod } from "../progress/tree.js";
 import type { CommandContext } from "./types.js";
 
+/** The unit and period a command is about, or the refusal to send. */
 export type Scope = { ok: true; root: UnitNode; period: Period | null } | { ok: false; text: string };
 
+/** Resolve the chat's or named unit and the period phrase among `args` (see the module comment). */
 export function resolveScope(ctx: CommandContext, args: string): Scope {
   const tree = ctx.app.tree();
   const roots = overseenRoots(ctx.grants, tree);
@@ -31,4 +35,15 @@ export function resolveScope(ctx: CommandContext, args: string): Scope {
     root = found.unit;
   }
   return { ok: true, root, period };
+}
+
+/**
+ * The tree a command about `period` reads (the tree of the period's last day, src/progress/tree.ts)
+ * and the units of that tree standing for `root`: `root` itself, or for a period before a
+ * reorganisation the units that ended into it (two merged communes, for instance). Empty `roots`:
+ * `root` had no counterpart then.
+ */
+export async function periodScope(ctx: CommandContext, root: UnitNode, period: Period): Promise<{ tree: UnitTree; roots: UnitNode[] }> {
+  const tree = await treeForPeriod(ctx.app.store, period, ctx.app.tree());
+  return { tree, roots: await counterpartsIn(ctx.app.store, tree, root.id) };
 }

@@ -131,7 +131,9 @@ interface ReportRow {
 
 async function loadReports(store: Store, tree: UnitTree, rootId: number, form: Form, period: Period): Promise<Map<number, { submittedAt: Date; answers: Answers }>> {
   const root = tree.byId(rootId)!;
-  const whole = root.parentId === null && tree.roots.length === 1;
+  // A past day's tree: the stored paths describe the latest tree, so read the whole form's rows
+  // (only the subtree's units are looked up below).
+  const whole = (root.parentId === null && tree.roots.length === 1) || tree.date.historic;
   const params: unknown[] = [form.key, period.key];
   let join = "";
   if (!whole) {

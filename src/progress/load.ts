@@ -632,9 +632,11 @@ export async function loadProgress(store: Store, opts: LoadProgressOptions): Pro
   const period = opts.period ?? currentPeriod(form, now, plan);
   const indicators = opts.indicators ?? plan.indicators.filter((ind) => ind.form === form.key);
 
-  // The subtree restriction; none when the unit is the only root (its subtree is everything).
+  // The subtree restriction; none when the unit is the only root (its subtree is everything), nor
+  // on a past day's tree (the stored paths describe the latest tree; reading every unit's rows is
+  // a superset, and rows of units outside the loaded subtree are ignored as said above).
   const root = tree.byId(rootId)!;
-  const wholeStore = root.parentId === null && tree.roots.length === 1;
+  const wholeStore = (root.parentId === null && tree.roots.length === 1) || tree.date.historic;
   const subtree = wholeStore ? null : { path: unitPath(tree, rootId) };
 
   // Plan the scans: one per form read; selections deduplicated by signature.

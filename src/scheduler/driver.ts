@@ -34,6 +34,7 @@ import { createLogger, type Logger } from "../log.js";
 import { enqueue } from "../outbox/queue.js";
 import type { Plan } from "../plan/schema.js";
 import type { Store } from "../store/database.js";
+import { loadUnitTree } from "../store/units.js";
 import { renderContent, renderLateSummary, renderReminder } from "./messages.js";
 import { listOccurrences, type Occurrence, type StalenessOptions, staleReason, supersede } from "./occurrences.js";
 import { chooseContentItem } from "./rotation.js";
@@ -101,9 +102,9 @@ interface Ctx {
 
 type Result = { outcome: OccurrenceOutcome; detail?: string; itemKey?: string };
 
-async function readUnitTree(store: Store): Promise<UnitTree> {
-  const rows = await store.prisma.unit.findMany({ select: { id: true, code: true, name: true, kind: true, parentId: true } });
-  return new UnitTree(rows as UnitNode[]);
+/** The latest tree (units ended by a reorganisation get no reminders nor summaries). */
+function readUnitTree(store: Store): Promise<UnitTree> {
+  return loadUnitTree(store);
 }
 
 export class Scheduler {

@@ -12,6 +12,7 @@ import { formatUnitImportErrors, parseUnits, type UnitImportError, type UnitRow 
 import { UnitTree } from "../domain/units/tree.js";
 import type { UnitKind, UnitNode } from "../domain/types.js";
 import { comparable } from "../domain/vi/normalize.js";
+import { localIsoDate } from "../domain/periods.js";
 import type { Store } from "./database.js";
 
 export interface UnitImportCounts {
@@ -144,14 +145,47 @@ export async function seedUnitsIfEmpty(store: Store, file: string): Promise<Unit
   return importUnitsFile(store, file);
 }
 
-/** The whole tree, for the bot to keep in memory (reload after an import). */
-export async function loadUnitTree(store: Store): Promise<UnitTree> {
-  const rows = await store.sql.query<{ id: number; code: string; name: string; kind: string; parentId: number | null }>(
-    `SELECT "id", "code", "name", "kind", "parentId" FROM "Unit"`,
+/** Options of loadUnitTree. */
+export interface LoadUnitTreeOptions {
+  /**
+   * The tree as it was on this local day (YYYY-MM-DD, or an instant read in Asia/Ho_Chi_Minh):
+   * the units that existed that day, under the parents they had that day. Default: the latest
+   * tree (every unit that has not ended, after every recorded reorganisation).
+   */
+  at?: string | Date;
+}
+
+type UnitRowSql = { id: number; code: string; name: string; kind: string; parentId: number | null };
+
+/**
+ * The unit tree, for the bot to keep in memory (reload after an import or a reorganisation), or
+ * the tree of a past day (`at`). The store keeps the history (schema.prisma: Unit.validFrom,
+ * validUntil; UnitPastParent), so the tree of a day is one query.
+ */
+export async function loadUnitTree(store: Store, opts: LoadUnitTreeOptions = {}): Promise<UnitTree> {
+  const toNode = (r: UnitRowSql): UnitNode => ({ id: r.id, code: r.code, name: r.name, kind: r.kind as UnitKind, parentId: r.parentId });
+  if (opts.at === undefined) {
+    const rows = await store.sql.query<UnitRowSql>(`SELECT "id", "code", "name", "kind", "parentId" FROM "Unit" WHERE "validUntil" IS NULL`);
+    return new UnitTree(rows.map(toNode));
+  }
+  const at = typeof opts.at === "string" ? opts.at : localIsoDate(opts.at);
+  const rows = await store.sql.query<UnitRowSql>(
+    `SELECT u."id", u."code", u."name", u."kind",
+            CASE WHEN h."unitId" IS NULL THEN u."parentId" ELSE h."parentId" END AS "parentId"
+     FROM "Unit" u
+     LEFT JOIN (SELECT DISTINCT ON ("unitId") "unitId", "parentId" FROM "UnitPastParent"
+                WHERE "validUntil" > $1::date ORDER BY "unitId", "validUntil") h ON h."unitId" = u."id"
+     WHERE (u."validFrom" IS NULL OR u."validFrom" <= $1::date) AND (u."validUntil" IS NULL OR u."validUntil" > $1::date)`,
+    [at],
   );
-  return new UnitTree(
-    rows.map((r): UnitNode => ({ id: r.id, code: r.code, name: r.name, kind: r.kind as UnitKind, parentId: r.parentId })),
-  );
+  const latest = await latestReorganisationDay(store);
+  return new UnitTree(rows.map(toNode), { at, historic: latest !== null && latest > at });
+}
+
+/** The first day of the latest reorganisation (YYYY-MM-DD), or null when the tree never changed. */
+export async function latestReorganisationDay(store: Store): Promise<string | null> {
+  const [row] = await store.sql.query<{ d: string | null }>(`SELECT to_char(max("effectiveFrom"), 'YYYY-MM-DD') AS d FROM "UnitReorganisation"`);
+  return row?.d ?? null;
 }
 
 // ---------------------------------------------------------------------------------------------

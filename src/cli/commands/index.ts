@@ -8,6 +8,7 @@ import { inviteCommand } from "./invite.js";
 import { planCheckCommand } from "./plan.js";
 import { progressCommand } from "./progress.js";
 import { unitsImportCommand } from "./units.js";
+import { unitsReorganiseCommand } from "./reorganise.js";
 import { zaloLoginCommand } from "./zalo.js";
 
-export const COMMANDS: readonly CliCommand[] = [planCheckCommand, unitsImportCommand, progressCommand, exportCommand, inviteCommand, zaloLoginCommand];
+export const COMMANDS: readonly CliCommand[] = [planCheckCommand, unitsImportCommand, unitsReorganiseCommand, progressCommand, exportCommand, inviteCommand, zaloLoginCommand];

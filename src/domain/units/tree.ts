@@ -4,13 +4,28 @@
  */
 import type { UnitKind, UnitNode } from "../types.js";
 
+/** Which day a tree describes (see loadUnitTree in src/store/units.ts). */
+export interface UnitTreeDate {
+  /** The local day (YYYY-MM-DD) the tree is the tree of; null: the latest tree. */
+  at: string | null;
+  /**
+   * True when a reorganisation took effect after `at`: the units' stored `path` describes another
+   * tree, so subtree queries must not use it (src/progress/load.ts, src/outputs/data.ts).
+   */
+  historic: boolean;
+}
+
+/** An in-memory index of one version of the unit tree (see the module comment). */
 export class UnitTree {
+  /** The day this tree describes; the latest tree by default. */
+  readonly date: UnitTreeDate;
   private readonly byIdMap = new Map<number, UnitNode>();
   private readonly byCodeMap = new Map<string, UnitNode>();
   private readonly childrenMap = new Map<number, UnitNode[]>();
   readonly roots: UnitNode[] = [];
 
-  constructor(units: Iterable<UnitNode>) {
+  constructor(units: Iterable<UnitNode>, date: UnitTreeDate = { at: null, historic: false }) {
+    this.date = date;
     for (const u of units) {
       this.byIdMap.set(u.id, u);
       this.byCodeMap.set(u.code.toUpperCase(), u);
@@ -29,10 +44,12 @@ export class UnitTree {
     this.roots.sort(byName);
   }
 
+  /** How many units the tree holds. */
   get size(): number {
     return this.byIdMap.size;
   }
 
+  /** The unit with this id, if it is in this tree. */
   byId(id: number): UnitNode | undefined {
     return this.byIdMap.get(id);
   }
@@ -42,6 +59,7 @@ export class UnitTree {
     return this.byCodeMap.get(code.trim().toUpperCase());
   }
 
+  /** Its children, by name. */
   children(id: number): readonly UnitNode[] {
     return this.childrenMap.get(id) ?? [];
   }
@@ -87,6 +105,7 @@ export class UnitTree {
     return this.ancestors(id).some((a) => a.id === ancestorId);
   }
 
+  /** Every unit, in no particular order. */
   all(): IterableIterator<UnitNode> {
     return this.byIdMap.values();
   }
