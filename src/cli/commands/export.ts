@@ -5,6 +5,8 @@ import { DEFAULT_UNITS_PATH } from "../../domain/units/import.js";
 import { NoExportFormError } from "../../outputs/data.js";
 import { exportWorkbook } from "../../outputs/workbook.js";
 import { withStore } from "../store.js";
+import { periodLabel } from "../../domain/periods.js";
+import { counterpartsIn, treeForPeriod } from "../../progress/tree.js";
 import { EXIT, type CliCommand } from "../types.js";
 import { loadNowAndPlan, resolveScope } from "./progress.js";
 
@@ -23,18 +25,30 @@ export const exportCommand: CliCommand = {
     return withStore(ctx, async (store, env) => {
       const scope = await resolveScope(ctx, store, env.UNITS_FILE ?? DEFAULT_UNITS_PATH, args, now);
       if (typeof scope === "number") return scope;
+      // A named period before a reorganisation is read on the tree of its last day.
+      const period = scope.split.period;
+      let { tree, root } = scope;
+      if (period) {
+        tree = await treeForPeriod(store, period, tree);
+        const first = (await counterpartsIn(store, tree, root.id))[0];
+        if (!first) {
+          ctx.err(ctx.t("cli:progress.noUnitInPeriod", { unit: root.name, period: periodLabel(period, ctx.lng) }));
+          return EXIT.invalid;
+        }
+        root = first;
+      }
       try {
         const book = await exportWorkbook(store, {
           plan,
-          tree: scope.tree,
-          rootId: scope.root.id,
+          tree,
+          rootId: root.id,
           period: scope.split.period ?? undefined,
           now,
           lng: ctx.lng,
         });
         const path = resolve(typeof options.out === "string" ? options.out : book.fileName);
         writeFileSync(path, book.data);
-        ctx.out(ctx.t("cli:export.done", { path, unit: scope.root.name }));
+        ctx.out(ctx.t("cli:export.done", { path, unit: root.name }));
         return EXIT.ok;
       } catch (err) {
         if (!(err instanceof NoExportFormError)) throw err;

@@ -7,6 +7,7 @@ import { DEFAULT_UNITS_PATH } from "../../domain/units/import.js";
 import { DEFAULT_PLAN_PATH, loadPlanFile, PlanError } from "../../plan/load.js";
 import type { Plan } from "../../plan/schema.js";
 import { defaultProgressForm, progressText } from "../../progress/index.js";
+import { counterpartsIn, treeForPeriod } from "../../progress/tree.js";
 import { findUnit, loadUnitTree, seedUnitsIfEmpty, UnitFileError } from "../../store/units.js";
 import { withStore } from "../store.js";
 import { envValue, EXIT, type CliCommand, type CliContext, type ExitCode } from "../types.js";
@@ -56,7 +57,19 @@ export const progressCommand: CliCommand = {
       }
       // Read the period again with the form's kind ("kỳ này", "kỳ trước" depend on it).
       const period = split.period ? (splitPeriodText(text, form.period, now, currentPeriod(form, now, plan)).period ?? split.period) : undefined;
-      ctx.out(await progressText(store, { plan, tree, rootId: root.id, form, period, now, render: { lng: ctx.lng } }));
+      // A period before a reorganisation rolls up on the tree of its last day (src/progress/tree.ts).
+      const shown = period ?? currentPeriod(form, now, plan);
+      const periodTree = await treeForPeriod(store, shown, tree);
+      const roots = await counterpartsIn(store, periodTree, root.id);
+      if (roots.length === 0) {
+        ctx.err(ctx.t("cli:progress.noUnitInPeriod", { unit: root.name, period: periodLabel(shown, ctx.lng) }));
+        return EXIT.invalid;
+      }
+      const texts: string[] = [];
+      for (const unit of roots) {
+        texts.push(await progressText(store, { plan, tree: periodTree, rootId: unit.id, form, period: shown, now, render: { lng: ctx.lng } }));
+      }
+      ctx.out(texts.join("\n\n"));
       return EXIT.ok;
     });
   },
