@@ -12,7 +12,7 @@ import { formatNumber } from "../domain/vi/format.js";
 import { draftPeriodicReport } from "../outputs/periodic-report.js";
 import { exportWorkbook } from "../outputs/workbook.js";
 import type { OutboundFile } from "../channels/types.js";
-import { periodScope, resolveScope, type Scope } from "./scope.js";
+import { periodScope, resolveScope, resolveScopeAsOf, type Scope } from "./scope.js";
 import type { UnitTree } from "../domain/units/tree.js";
 import type { Command, CommandContext } from "./types.js";
 
@@ -34,7 +34,8 @@ export { resolveScope };
  * of its last day, from the first unit of that tree standing for the officer's unit.
  */
 async function resolvePeriodScope(ctx: CommandContext, args: string): Promise<(Scope & { ok: true; tree: UnitTree }) | (Scope & { ok: false })> {
-  const scope = resolveScope(ctx, args);
+  const scope = await resolveScopeAsOf(ctx, args);
+  if (scope.ok && "tree" in scope) return scope;
   if (!scope.ok || !scope.period) return scope.ok ? { ...scope, tree: ctx.app.tree() } : scope;
   const { tree, roots } = await periodScope(ctx, scope.root, scope.period);
   const root = roots[0];

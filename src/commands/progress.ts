@@ -3,7 +3,7 @@ import { t } from "../i18n.js";
 import { renderProgressText } from "../domain/progress-text.js";
 import { chartFileName, renderProgressChart } from "../outputs/chart.js";
 import { defaultProgressForm, loadProgress } from "../progress/index.js";
-import { periodScope, resolveScope } from "./scope.js";
+import { periodScope, resolveScopeAsOf } from "./scope.js";
 import { currentPeriod, periodLabel } from "../domain/periods.js";
 import type { Command } from "./types.js";
 
@@ -14,14 +14,16 @@ export const progressCommand: Command = {
   async run(ctx) {
     const tree = ctx.app.tree();
     const now = ctx.app.now();
-    const scope = resolveScope(ctx, ctx.args);
+    const scope = await resolveScopeAsOf(ctx, ctx.args);
     if (!scope.ok) return ctx.reply(scope.text);
     const { root, period } = scope;
-    const form = defaultProgressForm(ctx.app.plan, tree, root.id, period?.kind);
+    // A unit named with a period before a reorganisation may come from that period's tree.
+    const found = "tree" in scope ? scope.tree : null;
+    const form = defaultProgressForm(ctx.app.plan, found ?? tree, root.id, period?.kind);
     if (!form) return ctx.reply(t("bot:progress.no_form", { unit: root.name }));
     const shown = period ?? currentPeriod(form, now, ctx.app.plan);
     // A period before a reorganisation is shown on the tree of its last day (src/progress/tree.ts).
-    const { tree: periodTree, roots } = await periodScope(ctx, root, shown);
+    const { tree: periodTree, roots } = found ? { tree: found, roots: [root] } : await periodScope(ctx, root, shown);
     if (roots.length === 0) return ctx.reply(t("bot:progress.no_unit_in_period", { unit: root.name, period: periodLabel(shown) }));
     for (const unit of roots) {
       const progress = await loadProgress(ctx.app.store, { plan: ctx.app.plan, tree: periodTree, rootId: unit.id, form, period: shown, now });

@@ -47,3 +47,27 @@ export async function periodScope(ctx: CommandContext, root: UnitNode, period: P
   const tree = await treeForPeriod(ctx.app.store, period, ctx.app.tree());
   return { tree, roots: await counterpartsIn(ctx.app.store, tree, root.id) };
 }
+
+/**
+ * resolveScope, also finding a unit that no longer exists: when the officer names a unit that is
+ * not in the latest tree together with a period before a reorganisation ("/tiendo Ý Yên tháng
+ * 6/2025" after the districts ended), the unit is looked up in that period's tree, and allowed
+ * when it lies under a unit of that tree standing for one she oversees. `tree` is then that tree.
+ */
+export async function resolveScopeAsOf(ctx: CommandContext, args: string): Promise<Scope | (Scope & { ok: true; tree: UnitTree })> {
+  const scope = resolveScope(ctx, args);
+  if (scope.ok) return scope;
+  const { rest, period } = splitPeriodText(args, "monthly", ctx.app.now());
+  if (!period || !rest) return scope;
+  const latest = ctx.app.tree();
+  const tree = await treeForPeriod(ctx.app.store, period, latest);
+  if (tree === latest) return scope;
+  const found = findUnit(tree, rest);
+  if (found.kind !== "found") return scope;
+  for (const g of ctx.grants) {
+    if (g.role === "leader") continue;
+    const mine = await counterpartsIn(ctx.app.store, tree, g.unitId);
+    if (mine.some((m) => tree.isWithin(found.unit.id, m.id))) return { ok: true, root: found.unit, period, tree };
+  }
+  return scope;
+}

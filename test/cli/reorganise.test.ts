@@ -45,6 +45,8 @@ describe("units reorganise on the command line", () => {
     const june = await runTsx([CLI, "progress", "thang", "6/2025", "--now", "2025-07-25"], env);
     expect(june.code).toBe(0);
     expect(june.stdout).toContain("• Hội LHPN huyện Ý Yên: 0/2");
+    const yye = await runTsx([CLI, "progress", "NDI-YYE", "thang", "6/2025", "--now", "2025-07-25"], env);
+    expect(yye.stdout).toContain("Tiến độ báo cáo: Hội LHPN huyện Ý Yên");
     const july = await runTsx([CLI, "progress", "thang", "7/2025", "--now", "2025-07-25"], env);
     expect(july.code).toBe(0);
     expect(july.stdout).toContain("• Hội LHPN xã Yên Phương mới (ví dụ): 0/2");

@@ -176,6 +176,11 @@ describe.each(FLAVOURS)("units reorganise on %s", (flavour) => {
     expect(july).toContain("Đã báo cáo: 1/3 đơn vị");
     expect(july).toContain("Yên Phương mới");
     expect(july).not.toContain("huyện Ý Yên");
+    // A district that ended can still be named for a period before it ended.
+    const yyeJune = texts(await h.say(admin, "/tiendo Ý Yên tháng 6/2025"));
+    expect(yyeJune).toContain("Tiến độ báo cáo: Hội LHPN huyện Ý Yên");
+    expect(yyeJune).toContain("Đã báo cáo: 2/2 đơn vị");
+    expect(texts(await h.say(hoa, "/tiendo Ý Yên tháng 6/2025"))).not.toContain("Tiến độ báo cáo");
     // The officer of the merged commune: June shows both communes it was made of, July the new one.
     const hoaJune = texts(await h.say(hoa, "/tiendo tháng 6/2025"));
     expect(hoaJune).toContain("Tiến độ báo cáo: Hội LHPN xã Yên Lợi (ví dụ)");

@@ -110,7 +110,7 @@ export async function resolveScope(
     ctx.err(err.message);
     return EXIT.invalid;
   }
-  const tree = await loadUnitTree(store);
+  let tree = await loadUnitTree(store);
   const top = tree.roots[0];
   if (!top) {
     ctx.err(ctx.t("cli:progress.noUnits"));
@@ -121,7 +121,13 @@ export async function resolveScope(
   const split = splitPeriodText(text, "monthly", now);
   let root = top;
   if (split.rest) {
-    const found = findUnit(tree, split.rest);
+    let found = findUnit(tree, split.rest);
+    if (found.kind === "none" && split.period) {
+      // A unit that ended in a reorganisation, named with a period before it: from that period's tree.
+      const then = await treeForPeriod(store, split.period, tree);
+      const before = findUnit(then, split.rest);
+      if (before.kind !== "none") [tree, found] = [then, before];
+    }
     if (found.kind === "none") {
       ctx.err(ctx.t("cli:progress.unitNotFound", { text: split.rest }));
       return EXIT.invalid;

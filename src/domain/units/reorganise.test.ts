@@ -60,7 +60,9 @@ describe("planReorganisation", () => {
     expect(r.errors.map((e) => `${e.file}:${e.line}`)).toEqual(["map.txt:0", "map.txt:1", "map.txt:3", "map.txt:4"]);
     expect(r.errors[0]!.message).toContain('"D" (Huyện) không có trong cây mới new.yaml');
     expect(r.errors[1]!.message).toContain("(chuỗi hoặc vòng lặp)");
-    const reused = planReorganisation({ current, endedCodes: new Set(["C"]), rows: (parseUnits(newTree, "new.yaml") as { units: never[] }).units, treeFile: "new.yaml", map: [], mapFile: "map.txt" });
+    const rows = parseUnits(newTree, "new.yaml");
+    if (!rows.ok) throw new Error("fixture does not parse");
+    const reused = planReorganisation({ current, endedCodes: new Set(["C"]), rows: rows.units, treeFile: "new.yaml", map: [], mapFile: "map.txt" });
     expect(reused.ok ? [] : reused.errors.map((e) => `${e.file}:${e.line}`)).toContain("new.yaml:5");
   });
 });
