@@ -54,6 +54,13 @@ export async function importUnits(store: Store, rows: readonly UnitRow[]): Promi
   const parents = rows.map((r) => (r.parentCode === null ? null : r.parentCode.toUpperCase()));
   return store.prisma.$transaction(async (tx) => {
     const q = <T>(text: string, ...params: unknown[]) => tx.$queryRawUnsafe<T[]>(text, ...params);
+    // 0. Units that ended in a reorganisation are history: neither updated nor given children.
+    const endedCodes = await q<{ code: string }>(`SELECT "code" FROM "Unit" WHERE "validUntil" IS NOT NULL`);
+    if (endedCodes.length > 0) {
+      const named = new Set([...codes, ...parents]);
+      const ended = endedCodes.map((e) => e.code).filter((c) => named.has(c)).sort().slice(0, 20);
+      if (ended.length > 0) throw new UnitTreeError(ended.map((code) => t("units:import.endedUnit", { code })).join("\n"));
+    }
     // 1. Upsert names and kinds. `xmax = 0` tells an inserted row from an updated one.
     const upserted = await q<{ code: string; inserted: boolean }>(
       `INSERT INTO "Unit" ("code", "name", "kind", "path", "updatedAt")

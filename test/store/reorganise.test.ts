@@ -13,7 +13,7 @@ import type { Store } from "../../src/store/database.js";
 import { createInvite, grantRole, linkChat, upsertPerson } from "../../src/store/people.js";
 import { ReorganisationError, reorganiseUnits, type ReorganisationRequest } from "../../src/store/reorganise.js";
 import { saveReport } from "../../src/store/reports.js";
-import { importUnitsFile, loadUnitTree } from "../../src/store/units.js";
+import { importUnits, importUnitsFile, loadUnitTree } from "../../src/store/units.js";
 import { makeHarness, plan, texts, type Harness, type Who } from "../app/harness.js";
 import { FLAVOURS, freshStore } from "../helpers/db.js";
 
@@ -161,6 +161,11 @@ describe.each(FLAVOURS)("units reorganise on %s", (flavour) => {
       (e: unknown) => e,
     );
     expect((earlier as ReorganisationError).message).toContain("phải sau ngày của lần sắp xếp lại gần nhất (2025-07-01)");
+    expect(await snapshot(store)).toEqual(before);
+    // `units import` cannot bring an ended unit back nor hang a unit under it.
+    await expect(importUnits(store, [{ code: "NDI-YYE-MOI", name: "Xã mới", kind: "commune", parentCode: "NDI-YYE", line: 1 }])).rejects.toThrow(
+      'Đơn vị "NDI-YYE" đã kết thúc khi sắp xếp lại cây đơn vị',
+    );
     expect(await snapshot(store)).toEqual(before);
   });
 
