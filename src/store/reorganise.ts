@@ -164,7 +164,13 @@ async function applyPlan(tx: SqlConnection, plan: ReorganisationPlan, req: Reorg
      SELECT (SELECT count(*) FROM t)::int AS reached, (SELECT count(*) FROM "Unit")::int AS total`,
   );
   if (!paths || paths.reached !== paths.total) {
-    throw new ReorganisationError([{ file: req.treeFile, line: 0, message: t("units:import.cycle", { cycle: "?" }) }]);
+    // Not expected (parseUnits refuses cycles and the new tree names only its own parents), but
+    // the transaction must not commit a tree whose units cannot all be reached from a root.
+    const stuck = await q<{ code: string }>(
+      `WITH RECURSIVE t(id) AS (SELECT "id" FROM "Unit" WHERE "parentId" IS NULL UNION ALL SELECT u."id" FROM "Unit" u JOIN t ON u."parentId" = t.id)
+       SELECT "code" FROM "Unit" WHERE "id" NOT IN (SELECT id FROM t) ORDER BY "code" LIMIT 10`,
+    );
+    throw new ReorganisationError([{ file: req.treeFile, line: 0, message: t("units:import.cycle", { cycle: stuck.map((s) => s.code).join(", ") }) }]);
   }
   // 6. Roles, chat links and unused invites of the ended units go to their successors.
   const moves = await q<{ personId: number; role: string; fromName: string; toName: string; channel: string; externalId: string }>(
