@@ -130,6 +130,9 @@ export class FakeApi implements ApiLike {
   /** zca-js's ctx.uploadCallbacks: fileId → callback waiting for the upload-done event. */
   uploadCallbacks = new Map<string, (data: { fileUrl: string; fileId: string }) => void>();
   uploadsStarted = 0;
+  /** The next this-many sendMessage calls never answer (a request without a timeout). */
+  hangNext = 0;
+  hung = 0;
   cookies: Record<string, unknown>[];
 
   constructor(
@@ -165,6 +168,11 @@ export class FakeApi implements ApiLike {
     const total = (content.mentions ?? []).reduce((a, m) => a + m.len, 0);
     if (type === ThreadType.Group && total > content.msg.length)
       throw new ZaloApiError("Invalid mentions: total mention characters exceed message length");
+    if (this.hangNext > 0) {
+      this.hangNext--;
+      this.hung++;
+      return new Promise<SendMessageResponse>(() => undefined);
+    }
     const failure = this.failures.shift();
     if (failure) {
       this.sent.push({ message: content, threadId, type });
