@@ -45,8 +45,8 @@ function setup(opts: Partial<ZaloSenderOptions> = {}) {
     session,
     clock,
     partDelayMs: 0,
-    sendTimeoutMs: 40,
-    fileTimeoutMs: 40,
+    sendTimeoutMs: 100,
+    fileTimeoutMs: 100,
     onAlert: (t) => void alerts.push(t),
     ...opts,
   });
@@ -78,7 +78,7 @@ describe("Zalo sends that hang", () => {
     await worker.stop();
     let [row] = await rows();
     expect(row).toMatchObject({ status: "pending", sentAt: null });
-    expect(row!.lastError).toMatch(/file upload did not finish within 40 ms/);
+    expect(row!.lastError).toMatch(/file upload did not finish within 100 ms/);
     const failed = row!.attempts; // 1, or 2 if a retry started before stop()
     expect(api.uploadsStarted).toBe(failed);
     // The upload-done event arrives late: zca-js finds no callback, so nothing is sent behind the outbox's back.
@@ -89,9 +89,11 @@ describe("Zalo sends that hang", () => {
     api.uploadDoneEvent = true;
     await worker.drain();
     [row] = await rows();
-    expect(row).toMatchObject({ status: "sent", attempts: failed });
+    // Sent once; on a loaded machine a retry may also have timed out before, never sent twice.
+    expect(row!.status).toBe("sent");
+    expect(row!.attempts).toBeGreaterThanOrEqual(failed);
     expect(api.sent).toHaveLength(1);
-    expect(api.uploadsStarted).toBe(failed + 1);
+    expect(api.uploadsStarted).toBe(row!.attempts + 1);
   });
 
   it("a text send that never answers is given up at the time limit; stop() does not wait for it", async () => {
@@ -103,10 +105,11 @@ describe("Zalo sends that hang", () => {
     await worker.stop(); // resolves: the hung call is bounded by sendTimeoutMs
     let [row] = await rows();
     expect(row!.status).toBe("pending");
-    expect(row!.lastError).toMatch(/send did not finish within 40 ms/);
+    expect(row!.lastError).toMatch(/send did not finish within 100 ms/);
     await worker.drain();
     [row] = await rows();
-    expect(row).toMatchObject({ status: "sent", attempts: 1 });
+    expect(row!.status).toBe("sent");
+    expect(row!.attempts).toBeGreaterThanOrEqual(1);
     expect(api.sent.map((s) => s.message.msg)).toEqual(["Nhắc báo cáo tháng"]);
   });
 });

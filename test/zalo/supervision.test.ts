@@ -67,8 +67,7 @@ describe("listener supervision", () => {
     expect(s.problems).toHaveLength(1);
     expect(s.problems[0]).toContain("3 lần");
     s.clock.advance(s.clock.pendingTimeouts()[0]!);
-    await vi.waitFor(() => expect(s.f.last().apis).toHaveLength(2));
-    await flush();
+    await vi.waitFor(() => expect(s.session.getState()).toBe("connected"));
     expect(s.f.last().logins).toHaveLength(2);
     expect(first.listener.starts).toHaveLength(3);
     expect(s.api()).not.toBe(first);

@@ -29,7 +29,8 @@ describe("fetchWithTimeout", () => {
   });
 
   it("is what the real zca-js client is made with, and every default limit is below the outbox lease", () => {
-    const zalo = createRealZalo(ZALO_OPTIONS) as unknown as Zalo & { options: { polyfill?: unknown; checkUpdate: boolean } };
+    const zalo = createRealZalo(ZALO_OPTIONS) as unknown as { options: { polyfill?: unknown; checkUpdate: boolean } };
+    expect(zalo).toBeInstanceOf(Zalo);
     expect(typeof zalo.options.polyfill).toBe("function");
     expect(zalo.options.checkUpdate).toBe(false);
     const lease = 5 * 60_000;

@@ -20,7 +20,7 @@ import { Lru } from "./lru.js";
 import { ZALO_TEXT_LIMIT, composeText, fileNameWithExtension, imageSize, splitText } from "./outbound.js";
 import { SendPolicy, type SendPolicyOptions } from "./send-policy.js";
 import type { ZaloSenderSession } from "./session.js";
-import { withTimeout, ZALO_TIMEOUTS } from "./timeouts.js";
+import { withTimeout, ZALO_TIMEOUTS, ZaloTimeoutError } from "./timeouts.js";
 import { ThreadType, type ApiLike, type MessageContent, type SendMessageResponse } from "./zca.js";
 
 /** Options of ZaloSender. */
@@ -153,10 +153,14 @@ export class ZaloSender implements ChannelSender {
   private sendPart(api: ApiLike, part: Part, chatId: string, type: ThreadType): Promise<SendMessageResponse> {
     const hasFile = part.attachments !== undefined && ([] as unknown[]).concat(part.attachments).length > 0;
     if (!hasFile) return withTimeout(api.sendMessage(part, chatId, type), this.sendTimeoutMs, "send", this.clock);
+    // The limit covers waiting for an earlier upload too, so a queue of files never outlasts it.
+    const deadline = this.clock.now() + this.fileTimeoutMs;
     const run = async (): Promise<SendMessageResponse> => {
+      const left = deadline - this.clock.now();
+      if (left <= 0) throw new ZaloTimeoutError("file upload (waiting for an earlier upload)", this.fileTimeoutMs);
       const callbacks = api.getContext().uploadCallbacks;
       const before = new Set(callbacks?.keys() ?? []);
-      return withTimeout(api.sendMessage(part, chatId, type), this.fileTimeoutMs, "file upload", this.clock, () => {
+      return withTimeout(api.sendMessage(part, chatId, type), left, "file upload", this.clock, () => {
         // zca-js would otherwise send the file when a late upload-done event arrives, and the retry would send it again.
         for (const k of [...(callbacks?.keys() ?? [])]) if (!before.has(k)) callbacks!.delete(k);
       });

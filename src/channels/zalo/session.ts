@@ -67,6 +67,7 @@ import {
 /** What admins are told to run to log the bot in again (the lead wires it into the CLI). */
 export const ZALO_LOGIN_COMMAND = "npm run cli -- zalo login";
 
+/** Where the session is: logging in, connected, reconnecting, cooling down, waiting for a new login… */
 export type ZaloState =
   | "idle"
   | "logging_in"
@@ -78,6 +79,7 @@ export type ZaloState =
   | "needs_login"
   | "stopped";
 
+/** What `health()` reports (also logged periodically). */
 export interface ZaloHealth {
   state: ZaloState;
   connected: boolean;
@@ -86,6 +88,10 @@ export interface ZaloHealth {
   lastConnectedAt?: string;
   lastMessageAt?: string;
   lastCloseCode?: number;
+  /** Inbound messages journaled and not yet handled (the store was down). */
+  journalWaiting: number;
+  /** Connections in a row that closed right after opening. */
+  quickCloses: number;
 }
 
 /** What ZaloSender needs from a session. */
@@ -102,6 +108,7 @@ export interface ZaloSenderSession {
   knownChatType(chatId: string): "group" | "private" | undefined;
 }
 
+/** Options of ZaloSession. */
 export interface ZaloSessionOptions {
   /** DATA_DIR: credentials and the QR image go here. */
   dataDir: string;
@@ -309,6 +316,7 @@ interface Waiter {
   timer: TimerHandle;
 }
 
+/** The bot's Zalo session: login, listener supervision, inbound messages (see the file's comment). */
 export class ZaloSession implements ZaloSenderSession {
   private readonly log: Logger;
   private readonly clock: Clock;
@@ -500,6 +508,7 @@ export class ZaloSession implements ZaloSenderSession {
     this.clearTimer();
     this.clearStableTimer();
     this.dropApi();
+    this.setState("logging_in");
     this.attempts = 0;
     this.relogging = true;
     void this.relogin().finally(() => (this.relogging = false));
@@ -537,6 +546,8 @@ export class ZaloSession implements ZaloSenderSession {
       lastConnectedAt: iso(this.lastConnectedAt),
       lastMessageAt: iso(this.lastMessageAt),
       lastCloseCode: this.lastCloseCode,
+      journalWaiting: this.journal?.size ?? 0,
+      quickCloses: this.quickCloses,
     };
   }
 

@@ -32,6 +32,7 @@ export type { Credentials, LoginQRCallback, LoginQRCallbackEvent, Message, Messa
 export { ThreadType, CloseReason, LoginQRCallbackEventType, ZaloApiError } from "zca-js";
 import { fetchWithTimeout } from "./timeouts.js";
 
+/** zca-js's Listener, as far as the session uses it. */
 export interface ListenerLike {
   on(event: "connected", fn: () => void): unknown;
   on(event: "cipher_key", fn: (key: string) => void): unknown;
@@ -51,6 +52,7 @@ export interface ListenerLike {
   requestOldMessages(type: ThreadType, lastMsgId?: string | null): void;
 }
 
+/** zca-js's context (`api.getContext()`), as far as the channel uses it. */
 export interface ZaloContextLike {
   imei: string;
   userAgent: string;
@@ -61,6 +63,7 @@ export interface ZaloContextLike {
   uploadCallbacks?: Map<string, unknown>;
 }
 
+/** zca-js's API object (what a login resolves to), as far as the channel uses it. */
 export interface ApiLike {
   listener: ListenerLike;
   getOwnId(): string;
@@ -68,17 +71,20 @@ export interface ApiLike {
   sendMessage(message: MessageContent | string, threadId: string, type?: ThreadType): Promise<SendMessageResponse>;
 }
 
+/** Options of `zalo.loginQR`. */
 export interface QrLoginOptions {
   userAgent?: string;
   language?: string;
   qrPath?: string;
 }
 
+/** zca-js's Zalo client: the two ways to log in. */
 export interface ZaloLike {
   login(credentials: Credentials): Promise<ApiLike>;
   loginQR(options?: QrLoginOptions, callback?: LoginQRCallback): Promise<ApiLike>;
 }
 
+/** Options the zca-js client is made with. */
 export interface ZaloOptions {
   /** Always false: true makes zca-js query the npm registry at every login. */
   checkUpdate: false;
@@ -90,6 +96,7 @@ export interface ZaloOptions {
   polyfill?: typeof fetch;
 }
 
+/** Makes a zca-js client (tests inject a stand-in). */
 export type CreateZalo = (opts: ZaloOptions) => ZaloLike;
 
 /** The options the zca-js client is made with. */
