@@ -7,6 +7,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { ZaloApiError } from "zca-js";
 import type { OutboundMessage } from "../../src/channels/types.js";
 import { realClock, type Clock } from "../../src/channels/zalo/clock.js";
+import { ZaloChatTypes } from "../../src/channels/zalo/chat-types.js";
 import { ZaloSender, type ZaloSenderOptions } from "../../src/channels/zalo/sender.js";
 import type { ZaloSenderSession } from "../../src/channels/zalo/session.js";
 import { enqueue, OutboxWorker, VirtualClock } from "../../src/outbox/index.js";
@@ -200,6 +201,21 @@ describe("chat type", () => {
     expect(row).toMatchObject({ status: "dead" });
     expect(row!.lastError).toMatch(/group or private chat is not known/);
     expect(api.sent).toHaveLength(0);
+  });
+});
+
+describe("ZaloChatTypes", () => {
+  it("remembers chats seen, counts linked chats as groups, and knows nothing of the rest", async () => {
+    const unit = await store.prisma.unit.create({ data: { code: "T-1", name: "Chi hội thử", kind: "chi_hoi", path: "T-1" } });
+    await store.prisma.chatLink.create({ data: { channel: "zalo", chatId: "linked-group", unitId: unit.id } });
+    const types = new ZaloChatTypes(store);
+    await types.remember("u-lan", "private");
+    const fresh = new ZaloChatTypes(store); // another process: from the store
+    expect(await fresh.resolve("u-lan")).toBe("private");
+    expect(await fresh.resolve("linked-group")).toBe("group");
+    expect(await fresh.resolve("never-seen")).toBeUndefined();
+    await store.prisma.chatLink.deleteMany();
+    await store.prisma.unit.deleteMany();
   });
 });
 
