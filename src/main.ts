@@ -11,7 +11,7 @@ import { DemoClock, demoStart, setUpDemo } from "./app/demo.js";
 import { createServer } from "node:http";
 import { TerminalChat, TerminalSender } from "./channels/local/terminal.js";
 import { createTelegramChannel } from "./channels/telegram/index.js";
-import { acquireZaloLeadership, isForBot, ZaloSender, ZaloSession } from "./channels/zalo/index.js";
+import { acquireZaloLeadership, isForBot, ZaloChatTypes, ZaloSender, ZaloSession } from "./channels/zalo/index.js";
 import { conversationKey } from "./app/conversation-runner.js";
 import { hasOpenConversation } from "./store/conversations.js";
 import { enqueue, outboxCounts, OutboxWorker } from "./outbox/index.js";
@@ -152,11 +152,14 @@ async function main(): Promise<void> {
       if (!senders.telegram) return;
       for (const id of env.ADMIN_TELEGRAM_IDS) await dispatch({ channel: "telegram", chatId: id, chatType: "private", text });
     };
+    const chatTypes = new ZaloChatTypes(store);
+    // Inbound messages are journaled in DATA_DIR until this handler finished (Zalo does not redeliver).
     const session = new ZaloSession({
       dataDir: env.DATA_DIR,
       log,
       language: env.LANGUAGE,
       onInbound: async (msg) => {
+        await chatTypes.remember(msg.chatId, msg.chatType);
         // A personal account sees all group chatter: only commands, replies, mentions and open answers go on.
         const open = await hasOpenConversation(store, conversationKey(msg));
         if (!isForBot(msg, { hasOpenQuestion: open })) return;
@@ -167,7 +170,14 @@ async function main(): Promise<void> {
       onSessionRestored: alertAdmins,
     });
     // Only the instance holding the Zalo session delivers Zalo messages; the others only enqueue them.
-    const zaloWorker = new OutboxWorker({ store, senders: { zalo: new ZaloSender({ session }) }, log });
+    const zaloSender = new ZaloSender({
+      session,
+      log,
+      language: env.LANGUAGE,
+      resolveChatType: (chatId) => chatTypes.resolve(chatId),
+      onAlert: alertAdmins,
+    });
+    const zaloWorker = new OutboxWorker({ store, senders: { zalo: zaloSender }, log });
     const leadership = await acquireZaloLeadership(store, {
       databaseUrl: env.DATABASE_URL,
       log,

@@ -198,6 +198,8 @@ export class App {
       await this.opts.dispatch({
         channel: c.channel as OutboundMessage["channel"],
         chatId: c.chatId,
+        // A conversation in a person's own chat is a private chat (Zalo must be told which).
+        chatType: c.chatId === c.personKey ? "private" : "group",
         text: expiredNotice(c.state),
       });
     }

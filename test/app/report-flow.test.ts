@@ -154,6 +154,8 @@ describe.each(FLAVOURS)("report flow on %s", (flavour) => {
     expect(await h.app.expireConversations()).toBe(1);
     expect(h.sent.length).toBe(before + 1);
     expect(h.sent.at(-1)?.chatId).toBe("branch-group");
+    // The notice says which kind of chat it goes to (Zalo must be told group or private).
+    expect(h.sent.at(-1)?.chatType).toBe("group");
   });
 
   it("keeps invite codes out of groups and answers Telegram's /start", async () => {

@@ -11,7 +11,7 @@ import { PNG } from "pngjs";
 import { ThreadType, type GroupMessage, type UserMessage } from "zca-js";
 import { App } from "../../src/app/app.js";
 import { conversationKey } from "../../src/app/conversation-runner.js";
-import { isForBot, ZaloSender, ZaloSession } from "../../src/channels/zalo/index.js";
+import { isForBot, ZaloChatTypes, ZaloSender, ZaloSession } from "../../src/channels/zalo/index.js";
 import { localInstant } from "../../src/domain/periods.js";
 import { DEFAULT_UNITS_PATH } from "../../src/domain/units/import.js";
 import { createLogger } from "../../src/log.js";
@@ -62,6 +62,12 @@ describe.each(FLAVOURS)("Zalo end to end on %s", (flavour) => {
   /** Messages the session handed to onInbound, and those that passed the filter to the app. */
   let handled: number;
   let reachedApp: string[];
+  /** The session's clock (reconnects, journal retries). */
+  let zclock: ManualClock;
+  /** While true, the store "is down" for inbound handling: the handler fails before touching it. */
+  let storeDown: boolean;
+  let makeSession: () => ZaloSession;
+  let factory: ReturnType<typeof fakeFactory>;
 
   beforeEach(async () => {
     ({ store, cleanup } = await freshStore(flavour));
@@ -76,15 +82,21 @@ describe.each(FLAVOURS)("Zalo end to end on %s", (flavour) => {
     await saveCredentials(credentialsPath(tmp.dir), SAVED);
     handled = 0;
     reachedApp = [];
-    const factory = fakeFactory();
-    session = new ZaloSession({
+    storeDown = false;
+    zclock = new ManualClock();
+    zclock.time = NOW.getTime();
+    factory = fakeFactory();
+    const chatTypes = new ZaloChatTypes(store);
+    makeSession = () => new ZaloSession({
       dataDir: tmp.dir,
       log,
       createZalo: factory.create,
-      clock: new ManualClock(),
+      clock: zclock,
       // As in src/main.ts (plus counting, so the test knows when a message has been dealt with).
       onInbound: async (msg) => {
         try {
+          if (storeDown) throw new Error("connect ECONNREFUSED 127.0.0.1:5432");
+          await chatTypes.remember(msg.chatId, msg.chatType);
           const open = await hasOpenConversation(store, conversationKey(msg));
           if (!isForBot(msg, { hasOpenQuestion: open })) return;
           if (msg.updateId && !(await markUpdateProcessed(store, "zalo", msg.updateId))) return;
@@ -95,12 +107,18 @@ describe.each(FLAVOURS)("Zalo end to end on %s", (flavour) => {
         }
       },
     });
+    session = makeSession();
     expect(await session.start()).toBe("connecting");
     await flush();
     expect(session.getState()).toBe("connected");
     api = factory.last().apis.at(-1)!;
     // Virtual time for the outbox: Zalo's pacing (1 per 3 s per chat, 10 per minute per group) costs no real waiting.
-    worker = new OutboxWorker({ store, senders: { zalo: new ZaloSender({ session }) }, clock: new VirtualClock(NOW), log });
+    worker = new OutboxWorker({
+      store,
+      senders: { zalo: new ZaloSender({ session, resolveChatType: (id) => chatTypes.resolve(id) }) },
+      clock: new VirtualClock(NOW),
+      log,
+    });
   });
   afterEach(async () => {
     await session.stop();
@@ -185,8 +203,15 @@ describe.each(FLAVOURS)("Zalo end to end on %s", (flavour) => {
         // Another member's chatter in the same group: not for the bot, no answer, not even recorded.
         const chatter = inGroup(BRANCH_GROUP, MAI, "moi nguoi oi hop luc 8h nhe");
         expect(await deliver(chatter)).toEqual([]);
-        // Zalo delivers her answer again (same msgId): nothing happens a second time.
-        expect(await deliver(raw)).toEqual([]);
+        // Zalo delivers her answer again (same msgId): nothing happens a second time (the session
+        // knows the id; after a restart the store's claim does, see the outage test below).
+        const sentBefore = api.sent.length;
+        const handledBefore = handled;
+        api.listener.emit("message", raw);
+        await flush();
+        await worker.drain();
+        expect(api.sent.length).toBe(sentBefore);
+        expect(handled).toBe(handledBefore);
         expect(await store.prisma.processedUpdate.count()).toBe(processed);
         expect(await conversationState()).toEqual(state);
         expect(reachedApp).not.toContain("moi nguoi oi hop luc 8h nhe");
@@ -235,5 +260,47 @@ describe.each(FLAVOURS)("Zalo end to end on %s", (flavour) => {
     expect(counts).toMatchObject({ pending: 0, sending: 0, dead: 0, skipped: 0 });
     expect(counts.sent).toBe(await store.prisma.outboxMessage.count());
     expect(api.sent.length).toBeGreaterThanOrEqual(counts.sent);
+  });
+
+  it("a store outage and a dropped socket: journaled and missed messages are answered once, also after a restart", async () => {
+    const privately = (who: Member) => api.sent.filter((c) => c.threadId === who.uid && c.type === ThreadType.User);
+    // 1. The store is down when Hoa writes: the handler fails, the message waits in the journal.
+    storeDown = true;
+    const seen = handled;
+    api.listener.deliver(inPrivate(HOA, "trogiup"));
+    await waitFor(() => handled > seen, "the failed attempt");
+    await worker.drain();
+    expect(privately(HOA)).toHaveLength(0);
+    // 2. The store is back: the journal is replayed, Hoa gets one answer.
+    storeDown = false;
+    zclock.advance(30_000);
+    await waitFor(() => handled > seen + 1, "the replay");
+    await worker.drain();
+    expect(privately(HOA)).toHaveLength(1);
+
+    // 3. The socket drops (1006); Mai writes meanwhile: not delivered until the reconnect asks for it.
+    api.listener.drop(1006);
+    api.listener.deliver(inPrivate(MAI, "trogiup"));
+    const before = handled;
+    zclock.advance(zclock.pendingTimeouts().filter((d) => d > 0)[0]!);
+    await waitFor(() => handled > before, "the missed message");
+    await worker.drain();
+    expect(privately(MAI)).toHaveLength(1);
+    expect(privately(HOA)).toHaveLength(1);
+    expect(await store.prisma.zaloChat.findUnique({ where: { chatId: MAI.uid } })).toMatchObject({ chatType: "private" });
+
+    // 4. A restart: the new session's first missed-message batch holds both again; the store's claims stop them.
+    await session.stop();
+    const settled = handled;
+    session = makeSession();
+    worker = new OutboxWorker({ store, senders: { zalo: new ZaloSender({ session }) }, clock: new VirtualClock(NOW), log: createLogger("silent") });
+    await session.start();
+    const next = factory.last().apis.at(-1)!;
+    next.listener.history = [...api.listener.history];
+    next.listener.requestOldMessages(ThreadType.User);
+    await waitFor(() => handled >= settled + 2, "the replayed batch");
+    await worker.drain();
+    expect(next.sent).toHaveLength(0);
+    expect(await store.prisma.outboxMessage.count({ where: { status: { not: "sent" } } })).toBe(0);
   });
 });

@@ -27,24 +27,68 @@ export async function flush(n = 10): Promise<void> {
   for (let i = 0; i < n; i++) await tick();
 }
 
-/** Like zca-js's Listener: start() throws while a socket exists; stop() closes with 1000 later. */
+/**
+ * Like zca-js's Listener: start() throws while a socket exists; stop() closes with 1000 later; after
+ * 'connected' the server sends the cipher key ('cipher_key'), after which requestOldMessages works.
+ * Messages sent to the account while the socket is down are not delivered (`deliver` keeps them
+ * aside); requestOldMessages answers with the recent messages of that kind, missed ones included,
+ * as one 'old_messages' event — like the real server, which returns the latest batch.
+ */
 export class FakeListener extends EventEmitter {
   running = false;
+  /** Open and keyed: messages arrive. */
+  open = false;
   starts: { retryOnClose: boolean }[] = [];
   stops = 0;
   /** Emit 'connected' after start (as the WebSocket's onopen would). */
   autoConnect = true;
+  /** The next this-many connections are closed by the server (1006) right after opening. */
+  closeRightAfterOpen = 0;
+  /** Recent messages the server holds (what requestOldMessages answers with). */
+  history: (UserMessage | GroupMessage)[] = [];
+  /** Messages that arrived while the socket was down (never delivered live). */
+  missed: (UserMessage | GroupMessage)[] = [];
+  oldRequests: { type: ThreadType; lastMsgId: string | null }[] = [];
 
   start({ retryOnClose = false }: { retryOnClose?: boolean } = {}): void {
     if (this.running) throw new ZaloApiError("Already started");
     this.running = true;
     this.starts.push({ retryOnClose });
-    if (this.autoConnect) setImmediate(() => this.running && this.emit("connected"));
+    if (this.autoConnect) setImmediate(() => this.running && this.connect());
+  }
+
+  /** The socket opens: 'connected', then the server's cipher key (or an immediate close, in a storm). */
+  connect(): void {
+    this.emit("connected");
+    if (this.closeRightAfterOpen > 0) {
+      this.closeRightAfterOpen--;
+      this.drop(CloseReason.AbnormalClosure);
+      return;
+    }
+    this.open = true;
+    this.emit("cipher_key", "fake-cipher-key");
+  }
+
+  /** Someone writes to the account: delivered live when the socket is open, else missed. */
+  deliver(message: UserMessage | GroupMessage): void {
+    this.history.push(message);
+    if (this.open) this.emit("message", message);
+    else this.missed.push(message);
+  }
+
+  requestOldMessages(type: ThreadType, lastMsgId: string | null = null): void {
+    // zca-js sends nothing when there is no socket; without the cipher key the answer cannot be read.
+    if (!this.open) return;
+    this.oldRequests.push({ type, lastMsgId });
+    const batch = this.history.filter((m) => m.type === type).slice(-50);
+    this.missed = this.missed.filter((m) => m.type !== type);
+    setImmediate(() => this.emit("old_messages", batch, type));
   }
 
   stop(): void {
     if (!this.running) return;
     this.running = false;
+    this.open = false;
     this.stops++;
     setImmediate(() => {
       this.emit("disconnected", CloseReason.ManualClosure, "");
@@ -55,6 +99,7 @@ export class FakeListener extends EventEmitter {
   /** The server (or network) closes the socket. */
   drop(code: number, reason = ""): void {
     this.running = false;
+    this.open = false;
     this.emit("disconnected", code, reason);
     this.emit("closed", code, reason);
   }
@@ -68,11 +113,26 @@ export interface SentCall {
 
 let nextMsgId = 7_000_000_000_000;
 
+const IMAGE_EXT = new Set(["jpg", "jpeg", "png", "webp"]);
+
 export class FakeApi implements ApiLike {
   listener = new FakeListener();
   sent: SentCall[] = [];
   /** Errors thrown by the next sendMessage calls, in order (undefined = succeed). */
   failures: (unknown | undefined)[] = [];
+  /** The next sendMessage calls answer without any message id (known upstream), in order. */
+  noIdReplies: boolean[] = [];
+  /**
+   * Non-image uploads: true = the upload-done event ('file_done' on the socket) comes at once;
+   * false = it never comes by itself (call finishUploads() for a late one).
+   */
+  uploadDoneEvent = true;
+  /** zca-js's ctx.uploadCallbacks: fileId → callback waiting for the upload-done event. */
+  uploadCallbacks = new Map<string, (data: { fileUrl: string; fileId: string }) => void>();
+  uploadsStarted = 0;
+  /** The next this-many sendMessage calls never answer (a request without a timeout). */
+  hangNext = 0;
+  hung = 0;
   cookies: Record<string, unknown>[];
 
   constructor(
@@ -93,6 +153,7 @@ export class FakeApi implements ApiLike {
       userAgent: this.ctx.userAgent,
       language: this.ctx.language,
       uid: this.uid,
+      uploadCallbacks: this.uploadCallbacks as Map<string, unknown>,
       cookie: { toJSON: () => ({ version: "tough-cookie@5.1.2", storeType: "MemoryCookieStore", cookies }) },
     };
   }
@@ -107,11 +168,39 @@ export class FakeApi implements ApiLike {
     const total = (content.mentions ?? []).reduce((a, m) => a + m.len, 0);
     if (type === ThreadType.Group && total > content.msg.length)
       throw new ZaloApiError("Invalid mentions: total mention characters exceed message length");
-    this.sent.push({ message: content, threadId, type });
+    if (this.hangNext > 0) {
+      this.hangNext--;
+      this.hung++;
+      return new Promise<SendMessageResponse>(() => undefined);
+    }
     const failure = this.failures.shift();
-    if (failure) throw failure;
+    if (failure) {
+      this.sent.push({ message: content, threadId, type });
+      throw failure;
+    }
+    for (const a of attachments as { filename: string }[]) {
+      const ext = a.filename.split(".").pop()!.toLowerCase();
+      if (IMAGE_EXT.has(ext)) continue;
+      // Like uploadAttachment: the chunk upload answers with a fileId, then it waits for the socket.
+      this.uploadsStarted++;
+      const fileId = String(nextMsgId++);
+      await new Promise<void>((resolve) => {
+        this.uploadCallbacks.set(fileId, () => resolve());
+        if (this.uploadDoneEvent) setImmediate(() => this.finishUploads());
+      });
+    }
+    this.sent.push({ message: content, threadId, type });
+    if (this.noIdReplies.shift()) return { message: null, attachment: [] };
     if (attachments.length) return { message: null, attachment: attachments.map(() => ({ msgId: nextMsgId++ })) };
     return { message: { msgId: nextMsgId++ }, attachment: [] };
+  }
+
+  /** The socket's 'file_done' events for every pending upload (as the listener does: callback, then delete). */
+  finishUploads(): void {
+    for (const [fileId, cb] of [...this.uploadCallbacks]) {
+      this.uploadCallbacks.delete(fileId);
+      cb({ fileUrl: `https://f.zalo.example/${fileId}`, fileId });
+    }
   }
 
   // ── builders for incoming messages (zca-js's own classes) ──

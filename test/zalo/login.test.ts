@@ -197,6 +197,9 @@ describe("saved credentials", () => {
     expect(s.f.last().logins).toHaveLength(2);
     expect(s.f.last().logins[1]!.cookie).toEqual([{ key: "zpw_sek", value: "renewed" }]);
     expect(s.session.getState()).toBe("connected");
+    expect(s.restored).toHaveLength(0); // told only once the connection held (stableAfterMs)
+    s.clock.advance(20_000);
+    await flush();
     expect(s.restored).toHaveLength(1);
   });
 
@@ -206,9 +209,8 @@ describe("saved credentials", () => {
     expect(s.state).toBe("reconnecting");
     expect(s.problems).toHaveLength(0);
     s.clock.advance(s.clock.pendingTimeouts()[0]!);
-    await vi.waitFor(() => expect(s.f.last().logins).toHaveLength(2));
-    await flush();
-    expect(s.session.getState()).toBe("connected");
+    await vi.waitFor(() => expect(s.session.getState()).toBe("connected"));
+    expect(s.f.last().logins).toHaveLength(2);
   });
 });
 

@@ -13,7 +13,7 @@ function setup(opts: { quotes?: Record<string, SendMessageQuote>; types?: Record
   const session: ZaloSenderSession = {
     api: () => (opts.loggedIn === false ? undefined : api),
     recentMessage: (id) => opts.quotes?.[id],
-    knownChatType: (id) => opts.types?.[id],
+    knownChatType: (id) => (opts.types ?? { "g-1": "group" })[id],
   };
   const sender = new ZaloSender({ session, partDelayMs: 0 });
   return { api, sender };
@@ -153,16 +153,18 @@ describe("ZaloSender", () => {
   it("maps errors for the outbox, and does not resend parts that already went out", async () => {
     const { api, sender } = setup();
     const text = "A".repeat(1500) + "\n" + "B".repeat(1500);
-    api.failures = [undefined, new ZaloApiError("Vượt quá số request cho phép", 221)];
-    await expect(sender.send(out({ text }))).rejects.toBeInstanceOf(RetryAfterError);
+    api.failures = [undefined, new ZaloApiError("Request failed with status code 502")];
+    await expect(sender.send(out({ text }))).rejects.toBeInstanceOf(TransientSendError);
     expect(api.sent.map((s) => s.message.msg[0])).toEqual(["A", "B"]);
     await sender.send(out({ text }));
     expect(api.sent.map((s) => s.message.msg[0])).toEqual(["A", "B", "B"]); // the retry sends only B
   });
 
-  it("throws TransientSendError when this instance is not logged in", async () => {
+  it("makes the whole channel wait (no attempt counted) when this instance is not connected", async () => {
     const { sender } = setup({ loggedIn: false });
-    await expect(sender.send(out({ text: "x" }))).rejects.toBeInstanceOf(TransientSendError);
+    const err = await sender.send(out({ text: "x" })).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(RetryAfterError);
+    expect(err).toMatchObject({ scope: "global", retryAfterSeconds: 30 });
   });
 });
 

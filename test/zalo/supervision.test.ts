@@ -47,6 +47,7 @@ describe("listener supervision", () => {
     l.emit("connected");
     expect(s.session.getState()).toBe("connected");
     expect(s.session.health().reconnectAttempts).toBe(0);
+    s.clock.advance(20_000); // the connection held: the backoff starts over
     l.drop(CloseReason.AbnormalClosure);
     expect(s.clock.pendingTimeouts()).toEqual([1500]);
     expect(s.problems).toHaveLength(0);
@@ -66,13 +67,14 @@ describe("listener supervision", () => {
     expect(s.problems).toHaveLength(1);
     expect(s.problems[0]).toContain("3 lần");
     s.clock.advance(s.clock.pendingTimeouts()[0]!);
-    await vi.waitFor(() => expect(s.f.last().apis).toHaveLength(2));
-    await flush();
+    await vi.waitFor(() => expect(s.session.getState()).toBe("connected"));
     expect(s.f.last().logins).toHaveLength(2);
     expect(first.listener.starts).toHaveLength(3);
     expect(s.api()).not.toBe(first);
     expect(s.api().listener.starts).toHaveLength(1);
     expect(s.session.getState()).toBe("connected");
+    s.clock.advance(20_000);
+    await flush();
     expect(s.restored).toHaveLength(1);
     // The old listener's late events are ignored.
     first.listener.drop(1006);
@@ -97,6 +99,8 @@ describe("listener supervision", () => {
     s.clock.advance(1);
     await vi.waitFor(() => expect(s.session.getState()).toBe("connected"));
     expect(s.f.last().logins).toHaveLength(2);
+    s.clock.advance(20_000);
+    await flush();
     expect(s.restored).toHaveLength(1);
     // A second take-over soon after: cool down again, but no second alert.
     s.api().listener.drop(CloseReason.DuplicateConnection);

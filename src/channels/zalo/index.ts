@@ -2,6 +2,13 @@
 export { ZaloSession, zaloLoginInteractive, isLoginRefusal, ZALO_LOGIN_COMMAND } from "./session.js";
 export type { ZaloSessionOptions, ZaloSenderSession, ZaloHealth, ZaloState } from "./session.js";
 export { ZaloSender } from "./sender.js";
+export { SendPolicy, channelRetryAfter } from "./send-policy.js";
+export type { SendPolicyOptions } from "./send-policy.js";
+export { ZaloChatTypes } from "./chat-types.js";
+export type { ZaloChatType } from "./chat-types.js";
+export { InboundJournal, journalPath } from "./journal.js";
+export type { InboundJournalOptions } from "./journal.js";
+export { ZALO_TIMEOUTS, ZaloTimeoutError, withTimeout, fetchWithTimeout } from "./timeouts.js";
 export type { ZaloSenderOptions } from "./sender.js";
 export { isForBot, normalizeCommand, toInbound, ZALO_COMMANDS } from "./inbound.js";
 export { composeText, splitText, mapZaloError, imageSize, ZALO_TEXT_LIMIT } from "./outbound.js";

@@ -177,10 +177,12 @@ export function fileNameWithExtension(name: string, mime: string): `${string}.${
 }
 
 /**
- * zca-js / Zalo errors → what the outbox should do:
- * - ZaloApiError 221 ("Vượt quá số request cho phép") or HTTP 429 → RetryAfterError(60 s);
+ * zca-js / Zalo errors → what the outbox should do, without memory (ZaloSender goes through
+ * SendPolicy in send-policy.ts first, which escalates 221 pauses, caps 123 per chat and handles 102):
+ * - ZaloApiError 221 ("Vượt quá số request cho phép") or HTTP 429 → RetryAfterError(60 s) with
+ *   `scope: "global"` (the whole channel waits);
  * - 123 ("Không thể nhận tin nhắn từ bạn": Zalo's anti-spam, also for identical messages close
- *   together) → RetryAfterError(120 s);
+ *   together) → RetryAfterError(120 s) for that chat;
  * - HTTP 5xx/408, HTTP 401/403 and 102 (session key timed out: the session supervisor logs in again),
  *   negative codes (server-side, e.g. -69 "Retry limit"), and errors that are not ZaloApiError (network:
  *   fetch failed, ECONNRESET, timeouts) → TransientSendError;
@@ -195,7 +197,7 @@ export function mapZaloError(err: unknown): Error {
   const http = /status code (\d{3})/.exec(text);
   const status = http ? Number(http[1]) : undefined;
   const what = `Zalo send failed${code !== null ? ` (code ${code})` : ""}: ${text}`;
-  if (code === 221 || status === 429) return new RetryAfterError(60, what);
+  if (code === 221 || status === 429) return Object.assign(new RetryAfterError(60, what), { scope: "global" as const });
   if (code === 123) return new RetryAfterError(120, what);
   if (status !== undefined) {
     if (status >= 500 || status === 408 || status === 401 || status === 403) return new TransientSendError(what);

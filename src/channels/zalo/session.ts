@@ -12,6 +12,18 @@
  * - Refused login (expired cookie, ZaloApiError at login): a clear log line, `onSessionProblem` with
  *   the command to log in again, and a watch on the credentials file: when it changes (the admin ran
  *   the command), the session logs in again by itself.
+ * - Reconnect storms (a server that accepts and closes at once): a connection counts as working
+ *   only after `stableAfterMs`; one that closes sooner does not reset the backoff, and after
+ *   `stormAlertAfter` such closes in a row the admins are alerted.
+ * - Session expired while sending (code 102, told by the sender through `sessionExpired`): a fresh
+ *   login from the saved credentials; if Zalo refuses it, the needs-login alert and credentials watch.
+ * - The API is handed out only while the listener is connected (`api()`, or `ready()` which waits a
+ *   bounded time), so nothing waits on a socket that is down.
+ * - Missed messages: on every (re)connect, once the socket has its cipher key, the recent messages of
+ *   users and groups are requested (`requestOldMessages`) and go through the same path as live ones;
+ *   ids already handled are skipped here, and the app's store claim (ProcessedUpdate) catches the rest.
+ * - Inbound journal (journal.ts): every message is journaled before the handler runs and marked done
+ *   after it; waiting ones are replayed at start and every `journalRetryMs` while some wait.
  * - Health: state changes, connects, closes and reconnect attempts are logged; `health()` gives
  *   state, reconnect attempts, last connect and last message; a "Zalo health" line every
  *   `healthLogIntervalMs`.
@@ -32,6 +44,8 @@ import {
   type ZaloCredentials,
 } from "./credentials.js";
 import { toInbound } from "./inbound.js";
+import { InboundJournal, journalPath } from "./journal.js";
+import { withTimeout, ZALO_TIMEOUTS } from "./timeouts.js";
 import { Lru } from "./lru.js";
 import { terminalQrFromPng } from "./qr.js";
 import {
@@ -53,6 +67,7 @@ import {
 /** What admins are told to run to log the bot in again (the lead wires it into the CLI). */
 export const ZALO_LOGIN_COMMAND = "npm run cli -- zalo login";
 
+/** Where the session is: logging in, connected, reconnecting, cooling down, waiting for a new login… */
 export type ZaloState =
   | "idle"
   | "logging_in"
@@ -64,6 +79,7 @@ export type ZaloState =
   | "needs_login"
   | "stopped";
 
+/** What `health()` reports (also logged periodically). */
 export interface ZaloHealth {
   state: ZaloState;
   connected: boolean;
@@ -72,18 +88,27 @@ export interface ZaloHealth {
   lastConnectedAt?: string;
   lastMessageAt?: string;
   lastCloseCode?: number;
+  /** Inbound messages journaled and not yet handled (the store was down). */
+  journalWaiting: number;
+  /** Connections in a row that closed right after opening. */
+  quickCloses: number;
 }
 
 /** What ZaloSender needs from a session. */
 export interface ZaloSenderSession {
-  /** The logged-in API, when there is one on this instance. */
+  /** The logged-in API while its listener is connected on this instance. */
   api(): ApiLike | undefined;
+  /** The API once the listener is connected, waiting at most `timeoutMs`; undefined when not in time. */
+  ready?(timeoutMs: number): Promise<ApiLike | undefined>;
+  /** Zalo answered 102 (session expired): log in again. */
+  sessionExpired?(reason: string): void;
   /** A recently received message, in the shape zca-js's `quote` wants. */
   recentMessage(msgId: string): SendMessageQuote | undefined;
   /** group/private for chats seen recently. */
   knownChatType(chatId: string): "group" | "private" | undefined;
 }
 
+/** Options of ZaloSession. */
 export interface ZaloSessionOptions {
   /** DATA_DIR: credentials and the QR image go here. */
   dataDir: string;
@@ -124,6 +149,18 @@ export interface ZaloSessionOptions {
   /** Received messages kept for quoting (default 2000). */
   recentMessages?: number;
   loginCommand?: string;
+  /** The inbound journal (default DATA_DIR/zalo-inbound.jsonl); false: none (tests of other parts). */
+  journal?: InboundJournal | false;
+  /** While journaled messages wait (handler failed: store down), replay them this often (default 30 s). */
+  journalRetryMs?: number;
+  /** Missed messages older than this are not handled (default 12 h). */
+  oldMessagesMaxAgeMs?: number;
+  /** A connection counts as working after this long (default 20 s). */
+  stableAfterMs?: number;
+  /** Alert admins after this many connections in a row closed before `stableAfterMs` (default 5). */
+  stormAlertAfter?: number;
+  /** A login with saved credentials gives up after this (default 60 s). */
+  loginTimeoutMs?: number;
 }
 
 const MIN = 60_000;
@@ -270,8 +307,16 @@ interface Handlers {
   connected: () => void;
   closed: (code: number, reason: string) => void;
   message: (m: Message) => void;
+  cipherKey: () => void;
+  oldMessages: (messages: Message[], type: ThreadType) => void;
 }
 
+interface Waiter {
+  resolve: (api: ApiLike | undefined) => void;
+  timer: TimerHandle;
+}
+
+/** The bot's Zalo session: login, listener supervision, inbound messages (see the file's comment). */
 export class ZaloSession implements ZaloSenderSession {
   private readonly log: Logger;
   private readonly clock: Clock;
@@ -288,6 +333,11 @@ export class ZaloSession implements ZaloSenderSession {
     credentialsPollMs: number;
     maxQrAttempts: number;
     loginCommand: string;
+    journalRetryMs: number;
+    oldMessagesMaxAgeMs: number;
+    stableAfterMs: number;
+    stormAlertAfter: number;
+    loginTimeoutMs: number;
   };
   private zalo?: ZaloLike;
   private current?: ApiLike;
@@ -310,6 +360,17 @@ export class ZaloSession implements ZaloSenderSession {
   private readonly chains = new Map<string, Promise<void>>();
   private readonly errorHandler = (err: unknown) => this.onListenerError(err);
   private abortQr?: () => unknown;
+  private readonly journal?: InboundJournal;
+  private journalTimer?: TimerHandle;
+  private stableTimer?: TimerHandle;
+  /** Message ids handed to the handler and finished, or in flight. */
+  private readonly handledIds = new Lru<string, true>(5000);
+  private readonly inFlight = new Set<string>();
+  private readonly waiters = new Set<Waiter>();
+  private connectedAt?: number;
+  private attemptsBeforeConnect = 0;
+  private quickCloses = 0;
+  private relogging = false;
 
   constructor(private readonly opts: ZaloSessionOptions) {
     this.log = opts.log;
@@ -328,7 +389,13 @@ export class ZaloSession implements ZaloSenderSession {
       credentialsPollMs: opts.credentialsPollMs ?? MIN,
       maxQrAttempts: opts.maxQrAttempts ?? 3,
       loginCommand: opts.loginCommand ?? ZALO_LOGIN_COMMAND,
+      journalRetryMs: opts.journalRetryMs ?? 30_000,
+      oldMessagesMaxAgeMs: opts.oldMessagesMaxAgeMs ?? 12 * 60 * MIN,
+      stableAfterMs: opts.stableAfterMs ?? 20_000,
+      stormAlertAfter: opts.stormAlertAfter ?? 5,
+      loginTimeoutMs: opts.loginTimeoutMs ?? ZALO_TIMEOUTS.loginMs,
     };
+    if (opts.journal !== false) this.journal = opts.journal ?? new InboundJournal({ path: journalPath(opts.dataDir), log: opts.log });
   }
 
   get credentialsPath(): string {
@@ -346,6 +413,11 @@ export class ZaloSession implements ZaloSenderSession {
     this.zalo = (this.opts.createZalo ?? createRealZalo)(ZALO_OPTIONS);
     await mkdir(this.opts.dataDir, { recursive: true });
     this.startHousekeeping();
+    if (this.journal) {
+      const waiting = this.journal.open();
+      if (waiting.length) this.log.info({ count: waiting.length }, "Zalo: replaying journaled messages");
+      this.replayJournal();
+    }
     const creds = await this.readCredentials();
     if (creds) {
       await this.loginWith(creds);
@@ -385,6 +457,10 @@ export class ZaloSession implements ZaloSenderSession {
     }
     this.abortQr = undefined;
     this.clearTimer();
+    this.clearStableTimer();
+    if (this.journalTimer !== undefined) this.clock.clearTimeout(this.journalTimer);
+    this.journalTimer = undefined;
+    this.releaseWaiters(undefined);
     for (const h of this.intervals) this.clock.clearInterval(h);
     this.intervals = [];
     if (this.poll !== undefined) this.clock.clearInterval(this.poll);
@@ -394,8 +470,54 @@ export class ZaloSession implements ZaloSenderSession {
     this.setState("stopped");
   }
 
+  /** The API, only while the listener is connected (not while reconnecting, cooling down or logging in). */
   api(): ApiLike | undefined {
-    return this.stopped || this.state === "needs_login" ? undefined : this.current;
+    return this.stopped || this.state !== "connected" ? undefined : this.current;
+  }
+
+  /**
+   * The API once the listener is connected: at once when it is, after waiting at most `timeoutMs`
+   * while it (re)connects or logs in, undefined when not in time or when it cannot come soon
+   * (cooling down, needs a new login, stopped).
+   */
+  ready(timeoutMs: number = ZALO_TIMEOUTS.readyMs): Promise<ApiLike | undefined> {
+    const now = this.api();
+    if (now) return Promise.resolve(now);
+    const soon: ZaloState[] = ["connecting", "reconnecting", "logging_in"];
+    if (this.stopped || !soon.includes(this.state)) return Promise.resolve(undefined);
+    return new Promise((resolve) => {
+      const w: Waiter = {
+        resolve,
+        timer: this.clock.setTimeout(() => {
+          this.waiters.delete(w);
+          resolve(undefined);
+        }, timeoutMs),
+      };
+      this.waiters.add(w);
+    });
+  }
+
+  /**
+   * Told by the sender that Zalo answered 102 (the session key expired): log in again from the saved
+   * credentials; if Zalo refuses, the admins are alerted to log in by QR (needs_login).
+   */
+  sessionExpired(reason: string): void {
+    if (this.stopped || this.relogging) return;
+    if (this.state === "logging_in" || this.state === "needs_login" || this.state === "cooldown" || this.state === "waiting_qr") return;
+    this.log.warn({ reason }, "Zalo session expired (102); logging in again from the saved credentials");
+    this.clearTimer();
+    this.clearStableTimer();
+    this.dropApi();
+    this.setState("logging_in");
+    this.attempts = 0;
+    this.relogging = true;
+    void this.relogin().finally(() => (this.relogging = false));
+  }
+
+  /** Hands every journaled message not yet handled (nor in flight) to the handler again. */
+  replayJournal(): void {
+    if (!this.journal || this.stopped) return;
+    for (const msg of this.journal.pending()) this.accept(msg, true);
   }
 
   ownId(): string | undefined {
@@ -424,6 +546,8 @@ export class ZaloSession implements ZaloSenderSession {
       lastConnectedAt: iso(this.lastConnectedAt),
       lastMessageAt: iso(this.lastMessageAt),
       lastCloseCode: this.lastCloseCode,
+      journalWaiting: this.journal?.size ?? 0,
+      quickCloses: this.quickCloses,
     };
   }
 
@@ -476,12 +600,17 @@ export class ZaloSession implements ZaloSenderSession {
     this.setState("logging_in");
     let api: ApiLike;
     try {
-      api = await this.zalo.login({
-        imei: creds.imei,
-        cookie: creds.cookie as Credentials["cookie"],
-        userAgent: creds.userAgent,
-        language: creds.language,
-      });
+      api = await withTimeout(
+        this.zalo.login({
+          imei: creds.imei,
+          cookie: creds.cookie as Credentials["cookie"],
+          userAgent: creds.userAgent,
+          language: creds.language,
+        }),
+        this.cfg.loginTimeoutMs,
+        "login",
+        this.clock,
+      );
     } catch (err) {
       if (this.stopped) return false;
       if (isLoginRefusal(err)) this.needsLogin(errText(err));
@@ -519,7 +648,13 @@ export class ZaloSession implements ZaloSenderSession {
         if (gen === this.generation) this.onClosed(code, reason);
       },
       message: (m) => {
-        if (gen === this.generation) this.onMessage(m);
+        if (gen === this.generation) this.onMessage(m, "live");
+      },
+      cipherKey: () => {
+        if (gen === this.generation) this.requestMissed(api);
+      },
+      oldMessages: (messages, type) => {
+        if (gen === this.generation) this.onOldMessages(messages, type);
       },
     };
     const l = api.listener;
@@ -528,6 +663,8 @@ export class ZaloSession implements ZaloSenderSession {
     l.on("connected", h.connected);
     l.on("closed", h.closed);
     l.on("message", h.message);
+    l.on("cipher_key", h.cipherKey);
+    l.on("old_messages", h.oldMessages);
     this.current = api;
     this.handlers = h;
     try {
@@ -549,6 +686,8 @@ export class ZaloSession implements ZaloSenderSession {
       l.off("connected", h.connected);
       l.off("closed", h.closed);
       l.off("message", h.message);
+      l.off("cipher_key", h.cipherKey);
+      l.off("old_messages", h.oldMessages);
     }
     try {
       l.stop();
@@ -567,6 +706,19 @@ export class ZaloSession implements ZaloSenderSession {
       this.log.warn({ err: errText(err) }, "Zalo listener did not start");
       this.scheduleReconnect();
     }
+  }
+
+  private clearStableTimer(): void {
+    if (this.stableTimer !== undefined) this.clock.clearTimeout(this.stableTimer);
+    this.stableTimer = undefined;
+  }
+
+  private releaseWaiters(api: ApiLike | undefined): void {
+    for (const w of this.waiters) {
+      this.clock.clearTimeout(w.timer);
+      w.resolve(api);
+    }
+    this.waiters.clear();
   }
 
   private clearTimer(): void {
@@ -654,23 +806,74 @@ export class ZaloSession implements ZaloSenderSession {
 
   private onConnected(): void {
     const after = this.attempts;
+    this.attemptsBeforeConnect = Math.max(after, this.attemptsBeforeConnect);
     this.attempts = 0;
-    this.lastConnectedAt = this.clock.now();
+    this.lastConnectedAt = this.connectedAt = this.clock.now();
     this.setState("connected");
     this.log.info({ ownId: this.ownUid, afterAttempts: after }, "Zalo listener connected");
-    if (this.problemActive) {
-      this.problemActive = false;
-      const text = t("zalo:restored", {}, this.language);
-      if (this.opts.onSessionRestored)
-        Promise.resolve()
-          .then(() => this.opts.onSessionRestored!(text))
-          .catch((err) => this.log.error({ err: errText(err) }, "onSessionRestored failed"));
+    this.releaseWaiters(this.current);
+    // The connection counts as working (backoff reset, admins told) only if it stays open a while.
+    this.clearStableTimer();
+    this.stableTimer = this.clock.setTimeout(() => {
+      this.stableTimer = undefined;
+      if (this.stopped || this.state !== "connected") return;
+      this.attemptsBeforeConnect = 0;
+      this.quickCloses = 0;
+      this.onStable();
+    }, this.cfg.stableAfterMs);
+  }
+
+  private onStable(): void {
+    if (!this.problemActive) return;
+    this.problemActive = false;
+    const text = t("zalo:restored", {}, this.language);
+    if (this.opts.onSessionRestored)
+      Promise.resolve()
+        .then(() => this.opts.onSessionRestored!(text))
+        .catch((err) => this.log.error({ err: errText(err) }, "onSessionRestored failed"));
+  }
+
+  /** Asks for the messages sent while the socket was down (users and groups). */
+  private requestMissed(api: ApiLike): void {
+    try {
+      api.listener.requestOldMessages(ThreadType.User);
+      api.listener.requestOldMessages(ThreadType.Group);
+      this.log.debug("Zalo: asked for missed messages");
+    } catch (err) {
+      this.log.warn({ err: errText(err) }, "Zalo: could not ask for missed messages");
     }
+  }
+
+  private onOldMessages(messages: Message[], type: ThreadType): void {
+    const cutoff = this.clock.now() - this.cfg.oldMessagesMaxAgeMs;
+    const sorted = [...messages].sort((a, b) => Number(a.data.ts) - Number(b.data.ts));
+    let tooOld = 0;
+    for (const m of sorted) {
+      const ts = Number(m.data.ts);
+      if (Number.isFinite(ts) && ts > 0 && ts < cutoff) {
+        tooOld++;
+        continue;
+      }
+      this.onMessage(m, "old");
+    }
+    this.log.info({ type: type === ThreadType.Group ? "group" : "user", count: messages.length, tooOld }, "Zalo: missed messages received");
   }
 
   private onClosed(code: number, reason: string): void {
     if (this.stopped) return;
     this.lastCloseCode = code;
+    this.clearStableTimer();
+    if (this.connectedAt !== undefined && this.clock.now() - this.connectedAt < this.cfg.stableAfterMs) {
+      // Closed right after opening: keep the backoff growing instead of starting over.
+      this.attempts = this.attemptsBeforeConnect;
+      this.quickCloses++;
+      if (this.quickCloses === this.cfg.stormAlertAfter) {
+        const text = t("zalo:problem.storm", { count: this.quickCloses, command: this.cfg.loginCommand }, this.language);
+        this.log.error({ quickCloses: this.quickCloses }, text);
+        this.alert("storm", text);
+      }
+    }
+    this.connectedAt = undefined;
     this.log.warn({ code, reason, attempts: this.attempts }, "Zalo listener closed");
     if (code === CloseReason.DuplicateConnection) this.coolDown("duplicate");
     else if (code === CloseReason.KickConnection) this.coolDown("kicked");
@@ -683,8 +886,8 @@ export class ZaloSession implements ZaloSenderSession {
     this.log.warn({ err: text, state: this.state }, "Zalo listener error");
   }
 
-  private onMessage(m: Message): void {
-    this.lastMessageAt = this.clock.now();
+  private onMessage(m: Message, source: "live" | "old"): void {
+    if (source === "live") this.lastMessageAt = this.clock.now();
     let inbound: InboundMessage | undefined;
     try {
       if (m.isSelf) return;
@@ -695,17 +898,48 @@ export class ZaloSession implements ZaloSenderSession {
       this.log.error({ err: errText(err) }, "Zalo: could not read a message");
       return;
     }
+    if (inbound) this.accept(inbound, false);
+  }
+
+  /**
+   * Hands a message to the handler once: skipped when its id was handled or is in flight; journaled
+   * before, marked done after; a failure leaves it in the journal for a later replay.
+   */
+  private accept(msg: InboundMessage, fromJournal: boolean): void {
     const handler = this.opts.onInbound;
-    if (!inbound || !handler) return;
-    const msg = inbound;
+    if (!handler) return;
+    const id = msg.messageId;
+    if (this.inFlight.has(id)) return;
+    if (!fromJournal && this.handledIds.has(id)) return;
+    if (!fromJournal) this.journal?.add(msg);
+    this.inFlight.add(id);
     // One chat's messages are handled in order; different chats in parallel.
     const prev = this.chains.get(msg.chatId) ?? Promise.resolve();
     const next = prev
       .then(() => handler(msg))
-      .catch((err) => this.log.error({ err: errText(err), chatId: msg.chatId, messageId: msg.messageId }, "Zalo inbound handler failed"));
+      .then(
+        () => {
+          this.handledIds.set(id, true);
+          this.journal?.done(id);
+        },
+        (err) => {
+          this.log.error({ err: errText(err), chatId: msg.chatId, messageId: id }, "Zalo inbound handler failed");
+          this.scheduleJournalReplay();
+        },
+      )
+      .finally(() => this.inFlight.delete(id));
     this.chains.set(msg.chatId, next);
     void next.then(() => {
       if (this.chains.get(msg.chatId) === next) this.chains.delete(msg.chatId);
     });
+  }
+
+  /** While journaled messages wait (the store is down), try them again later. */
+  private scheduleJournalReplay(): void {
+    if (!this.journal || this.stopped || this.journalTimer !== undefined) return;
+    this.journalTimer = this.clock.setTimeout(() => {
+      this.journalTimer = undefined;
+      this.replayJournal();
+    }, this.cfg.journalRetryMs);
   }
 }
