@@ -2,7 +2,7 @@
  * One structured logger (pino, JSON lines), to stdout or to a file. Secrets are redacted by key name.
  * A log file is the owner's only (0600), also when an older version left it readable by others.
  */
-import { chmodSync, closeSync, mkdirSync, openSync } from "node:fs";
+import { fchmodSync, mkdirSync, openSync } from "node:fs";
 import { dirname } from "node:path";
 import { destination, pino, type Logger } from "pino";
 
@@ -15,9 +15,11 @@ export function createLogger(level: string = process.env.LOG_LEVEL ?? "info", fi
   };
   if (!file) return pino(options);
   mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
-  closeSync(openSync(file, "a", 0o600));
-  chmodSync(file, 0o600);
-  return pino(options, destination({ dest: file, mkdir: true, sync: false }));
+  // Opened here (not by pino): the mode is ours, and the destination is ready at once, so that a
+  // process exiting right after a start-up failure does not trip over a file still being opened.
+  const fd = openSync(file, "a", 0o600);
+  fchmodSync(fd, 0o600);
+  return pino(options, destination({ dest: fd, sync: false }));
 }
 
 export type { Logger };
