@@ -10,7 +10,7 @@ import { PGlite } from "@electric-sql/pglite";
 import { t } from "../i18n.js";
 import type { Store } from "./database.js";
 import { makeOwnerOnly } from "./file-modes.js";
-import { lockDataDir, PID_FILE, SOCKET_FILE, type LockMethod } from "./lock.js";
+import { lockDataDir, PID_FILE, type LockMethod } from "./lock.js";
 
 /** Names of automatic backups: vun-dap-auto-YYYYMMDD-HHmmss.tar.gz (Vietnam time). */
 export const AUTO_BACKUP_PATTERN = /^vun-dap-auto-(\d{8})-(\d{6})\.tar\.gz$/;
@@ -89,7 +89,7 @@ export interface RestoreResult {
 
 function hasData(dir: string): boolean {
   if (!existsSync(dir)) return false;
-  return readdirSync(dir).some((n) => n !== PID_FILE && n !== SOCKET_FILE);
+  return readdirSync(dir).some((n) => n !== PID_FILE);
 }
 
 /**
@@ -106,10 +106,8 @@ export async function restoreBackup(file: string, dir: string, opts: { now?: Dat
     throw new BackupUnreadableError(file, (err as NodeJS.ErrnoException).code ?? (err as Error).message);
   }
   mkdirSync(dirname(abs), { recursive: true, mode: 0o700 });
-  let swapping = false;
   const lock = await lockDataDir(abs, {
     onLost: (err) => {
-      if (swapping) return; // a socket file moves away with the old folder: expected, released next
 
       process.stderr.write(`${t("store:lockLost", { dir: abs, detail: err.message })}\n`);
       process.exit(1);
@@ -135,7 +133,6 @@ export async function restoreBackup(file: string, dir: string, opts: { now?: Dat
     }
     rmSync(join(fresh, PID_FILE), { force: true });
     let previous: string | undefined;
-    swapping = true;
     if (hasData(abs)) {
       previous = `${abs}.before-restore-${stamp}`;
       renameSync(abs, previous);

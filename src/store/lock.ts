@@ -5,7 +5,8 @@
  *
  * - Linux: a socket in the abstract namespace named after the folder's real path
  *   ("\0vun-dap:" + sha256). bind() is atomic and there is no file to go stale.
- * - Elsewhere: a socket file inside the folder. A leftover file of a dead holder refuses
+ * - Elsewhere: a socket file beside the folder (`.<folder>.vun-dap.sock`; inside it, it would
+ *   break PGlite's dumpDataDir, which cannot archive a socket). A leftover file of a dead holder refuses
  *   connections (ECONNREFUSED): it is removed and the bind retried. A watchdog notices when the
  *   file is removed or replaced under us and reports the lock lost.
  *
@@ -15,7 +16,7 @@
 import { createHash } from "node:crypto";
 import { mkdirSync, readFileSync, realpathSync, statSync, unlinkSync, writeFileSync } from "node:fs";
 import net from "node:net";
-import { join, resolve } from "node:path";
+import { basename, dirname, join, resolve } from "node:path";
 import { t } from "../i18n.js";
 
 /** Another live process holds the data folder. */
@@ -37,8 +38,10 @@ export const DEFAULT_LOCK_METHOD: LockMethod = process.platform === "linux" ? "a
 
 /** The pid file the holder writes into the folder. */
 export const PID_FILE = "vun-dap.pid";
-/** The socket file of the "socket-file" method. */
-export const SOCKET_FILE = ".vun-dap.sock";
+/** The socket file of the "socket-file" method for a folder: beside it, hidden. */
+export function socketFilePath(realDir: string): string {
+  return join(dirname(realDir), `.${basename(realDir)}.vun-dap.sock`);
+}
 
 /** A held lock. */
 export interface DataDirLock {
@@ -128,7 +131,7 @@ export async function lockDataDir(dir: string, opts: LockOptions): Promise<DataD
   mkdirSync(abs, { recursive: true, mode: 0o700 });
   const real = realpathSync(abs);
   const method = opts.method ?? DEFAULT_LOCK_METHOD;
-  const path = method === "abstract" ? abstractLockName(real) : join(real, SOCKET_FILE);
+  const path = method === "abstract" ? abstractLockName(real) : socketFilePath(real);
 
   const server = net.createServer((socket) => {
     socket.on("error", () => undefined);

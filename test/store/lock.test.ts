@@ -3,12 +3,12 @@
  * however long it is paused, a killed (kill -9) holder frees it at once, and the folder and its
  * rows survive both. Also the socket-file method used off Linux.
  */
-import { cpSync, existsSync, unlinkSync } from "node:fs";
+import { cpSync, existsSync, realpathSync, unlinkSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { t } from "../../src/i18n.js";
 import { openStore } from "../../src/store/database.js";
-import { lockDataDir, SOCKET_FILE, StoreLockedError } from "../../src/store/lock.js";
+import { lockDataDir, socketFilePath, StoreLockedError } from "../../src/store/lock.js";
 import { tempDir } from "../helpers/db.js";
 import { startChild } from "./child.js";
 import { runTsx } from "./run.js";
@@ -100,7 +100,7 @@ describe("the socket-file lock (platforms without the abstract namespace)", () =
     const dir = join(dirs.dir, "socket-file");
     const lost: Error[] = [];
     const first = await lockDataDir(dir, { method: "socket-file", onLost: (e) => lost.push(e), watchMs: 50 });
-    expect(existsSync(join(first.dir, SOCKET_FILE))).toBe(true);
+    expect(existsSync(socketFilePath(first.dir))).toBe(true);
     const refused = await lockDataDir(dir, { method: "socket-file", onLost: () => undefined }).catch((e: unknown) => e);
     expect(refused).toBeInstanceOf(StoreLockedError);
     expect((refused as StoreLockedError).pid).toBe(process.pid);
@@ -111,13 +111,30 @@ describe("the socket-file lock (platforms without the abstract namespace)", () =
     await leftover.line(/^locked /);
     leftover.proc.kill("SIGKILL");
     await leftover.exited();
-    expect(existsSync(join(first.dir, SOCKET_FILE))).toBe(true);
+    expect(existsSync(socketFilePath(first.dir))).toBe(true);
     const next = await lockDataDir(dir, { method: "socket-file", onLost: (e) => lost.push(e), watchMs: 50 });
 
     // Someone deletes the socket file: the holder learns it lost the lock.
-    unlinkSync(join(first.dir, SOCKET_FILE));
+    unlinkSync(socketFilePath(first.dir));
     for (let i = 0; i < 100 && lost.length === 0; i++) await sleep(20);
     expect(lost.map((e) => e.message)).toEqual([expect.stringContaining("removed or replaced")]);
     await next.release();
   });
+});
+
+describe("a lost lock", () => {
+  it("a bot whose lock file is removed under it stops at once with one line, status 1", async () => {
+    const pgliteDir = folder("lost");
+    const holder = startChild(["test/store/fixtures/hold-store.ts", pgliteDir, "socket-file"]);
+    try {
+      await holder.line(/^ready /);
+      unlinkSync(socketFilePath(realpathSync(pgliteDir)));
+      expect(await holder.exited()).toBe(1);
+      const prefix = t("store:lockLost", { dir: realpathSync(pgliteDir), detail: "§" }).split("§")[0]!;
+      expect(holder.stderr().startsWith(prefix)).toBe(true);
+      expect(holder.stderr().trim().split("\n")).toHaveLength(1);
+    } finally {
+      holder.proc.kill("SIGKILL");
+    }
+  }, SLOW);
 });
