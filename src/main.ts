@@ -18,53 +18,39 @@ import { enqueue, outboxCounts, OutboxWorker } from "./outbox/index.js";
 import { Scheduler } from "./scheduler/index.js";
 import { markUpdateProcessed } from "./store/processed-updates.js";
 import type { ChannelName, ChannelSender, OutboundMessage } from "./channels/types.js";
-import { ConfigError, loadEnv, type Env } from "./config/env.js";
+import { loadEnv } from "./config/env.js";
 import { setProcessLanguage } from "./i18n.js";
 import { createLogger, type Logger } from "./log.js";
-import { DEFAULT_PLAN_PATH, loadPlanFile, PlanError } from "./plan/load.js";
-import { openStore, type Store } from "./store/database.js";
-import { StoreLockedError } from "./store/lock.js";
+import { DEFAULT_PLAN_PATH, loadPlanFile } from "./plan/load.js";
+import { describeStartupError, wantsStack } from "./startup-error.js";
+import { DailyBackup } from "./store/daily-backup.js";
+import { openStore } from "./store/database.js";
+import { makeOwnerOnly, OWNER_ONLY_UMASK } from "./store/file-modes.js";
 import { ensureEnvAdmins } from "./store/people.js";
 import { DEFAULT_UNITS_PATH } from "./domain/units/import.js";
 import { loadUnitTree, seedUnitsIfEmpty } from "./store/units.js";
 
-function fail(message: string): never {
-  process.stderr.write(`${message}\n`);
-  process.exit(1);
-}
-
 async function main(): Promise<void> {
-  let env: Env;
-  try {
-    env = loadEnv();
-  } catch (err) {
-    if (err instanceof ConfigError) fail(err.message);
-    throw err;
-  }
+  process.umask(OWNER_ONLY_UMASK);
+  setProcessLanguage(process.env.LANGUAGE?.trim() === "en" ? "en" : "vi"); // for a bad configuration's message
+  const env = loadEnv();
   setProcessLanguage(env.LANGUAGE);
   const local = !env.TELEGRAM_BOT_TOKEN && !env.ZALO_ENABLED;
   mkdirSync(env.DATA_DIR, { recursive: true });
+  makeOwnerOnly(env.DATA_DIR, ...(env.DATABASE_URL ? [] : [env.BACKUP_DIR]));
   // In the local chat the terminal is the conversation: logs go to a file there.
   const log: Logger = local
     ? createLogger(env.LOG_LEVEL, join(env.DATA_DIR, "vun-dap.log"))
     : createLogger(env.LOG_LEVEL);
 
-  let plan;
+  const plan = loadPlanFile(env.PLAN_FILE ?? DEFAULT_PLAN_PATH);
+  const store = await openStore({ databaseUrl: env.DATABASE_URL, pgliteDir: env.PGLITE_DIR, log });
   try {
-    plan = loadPlanFile(env.PLAN_FILE ?? DEFAULT_PLAN_PATH);
+    await seedUnitsIfEmpty(store, env.UNITS_FILE ?? DEFAULT_UNITS_PATH);
   } catch (err) {
-    if (err instanceof PlanError) fail(err.message);
+    await store.close();
     throw err;
   }
-
-  let store: Store;
-  try {
-    store = await openStore({ databaseUrl: env.DATABASE_URL, pgliteDir: env.PGLITE_DIR, log });
-  } catch (err) {
-    if (err instanceof StoreLockedError) fail(err.message);
-    throw err;
-  }
-  await seedUnitsIfEmpty(store, env.UNITS_FILE ?? DEFAULT_UNITS_PATH);
   const tree = await loadUnitTree(store);
   const rootIds = tree.roots.map((r) => r.id);
   await ensureEnvAdmins(store, "telegram", env.ADMIN_TELEGRAM_IDS, rootIds);
@@ -104,6 +90,13 @@ async function main(): Promise<void> {
   });
   await scheduler.start();
   stops.push(() => scheduler.stop());
+
+  // The embedded store backs itself up daily (PostgreSQL: pg_dump, outside the bot).
+  if (store.backup) {
+    const daily = new DailyBackup({ store, dir: env.BACKUP_DIR, keep: env.BACKUP_KEEP, hour: env.BACKUP_HOUR, log, secure: [env.PGLITE_DIR] });
+    daily.start();
+    stops.push(() => daily.stop());
+  }
 
   let stopping = false;
   const shutdown = async (code = 0): Promise<void> => {
@@ -226,6 +219,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((err) => {
-  process.stderr.write(`${(err as Error).stack ?? String(err)}\n`);
+  process.stderr.write(`${describeStartupError(err, { stack: wantsStack() })}\n`);
   process.exit(1);
 });

@@ -7,6 +7,8 @@ import { fileURLToPath } from "node:url";
 import { parseArgs, type ParseArgsConfig } from "node:util";
 import dotenv from "dotenv";
 import { t as translate, type Language } from "../i18n.js";
+import { describeStartupError, wantsStack } from "../startup-error.js";
+import { OWNER_ONLY_UMASK } from "../store/file-modes.js";
 import { COMMANDS } from "./commands/index.js";
 import { EXIT, type CliCommand, type CliContext, type CliIo, type ExitCode } from "./types.js";
 
@@ -133,7 +135,7 @@ export async function runCli(argv: readonly string[], io: CliIo, env: Record<str
   try {
     return await cmd.run(ctx, { args, options: parsed.values as Record<string, string | boolean | undefined> });
   } catch (err) {
-    ctx.err(ctx.t("cli:errors.unexpected", { detail: (err as Error).stack ?? String(err) }));
+    ctx.err(wantsStack(env) ? ctx.t("cli:errors.unexpected", { detail: (err as Error).stack ?? String(err) }) : describeStartupError(err));
     return EXIT.internal;
   }
 }
@@ -149,6 +151,7 @@ function isMain(): boolean {
 }
 
 if (isMain()) {
+  process.umask(OWNER_ONLY_UMASK);
   dotenv.config({ quiet: true });
   const code = await runCli(process.argv.slice(2), {
     out: (text) => process.stdout.write(`${text}\n`),

@@ -27,6 +27,10 @@ export const envSchema = z
     PGLITE_DIR: z.string().min(1).default("data/pglite"),
     /** Where files the bot writes go (exports, QR codes on later channels). */
     DATA_DIR: z.string().min(1).default("data"),
+    /** Daily automatic backups of the embedded store (not with DATABASE_URL: use pg_dump). */
+    BACKUP_DIR: z.string().min(1).default("data/backups"),
+    BACKUP_KEEP: positiveInt.default(7),
+    BACKUP_HOUR: z.coerce.number().int().min(0).max(23).default(2),
     PLAN_FILE: z.string().min(1).optional(),
     UNITS_FILE: z.string().min(1).optional(),
     LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),

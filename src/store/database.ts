@@ -1,14 +1,21 @@
 /**
  * Opens the store: embedded PGlite in a data folder by default, PostgreSQL when a postgres:// URL is
- * given. Applies pending migrations, and (PGlite) holds the data-folder lock until closed.
+ * given. Applies pending migrations, and (PGlite) holds the data-folder lock until closed, keeps the
+ * folder owner-only, and reports a folder PGlite cannot start on as StoreDamagedError. Connection
+ * failures on PostgreSQL come out as the operator's errors of ./errors.ts.
  */
+import { existsSync } from "node:fs";
+import { join, resolve } from "node:path";
 import { PGlite } from "@electric-sql/pglite";
 import { PrismaPg } from "@prisma/adapter-pg";
 import pg from "pg";
 import { PrismaPGlite } from "pglite-prisma-adapter";
 import { PrismaClient } from "../generated/prisma/client.js";
+import { t } from "../i18n.js";
 import type { Logger } from "../log.js";
-import { lockDataDir } from "./lock.js";
+import { explainPostgresError, StoreDamagedError } from "./errors.js";
+import { makeOwnerOnly } from "./file-modes.js";
+import { lockDataDir, type LockMethod } from "./lock.js";
 import { applyMigrations } from "./migrate.js";
 import type { SqlConnection, TransactionalSql } from "./sql.js";
 
@@ -19,6 +26,8 @@ export interface Store {
   prisma: PrismaClient;
   /** Raw SQL for scripts, hot queries and transactions spanning several writes. */
   sql: TransactionalSql;
+  /** PGlite in a folder only: a gzip tarball of the data folder, taken between queries after a checkpoint. */
+  backup?(): Promise<Blob>;
   close(): Promise<void>;
 }
 
@@ -31,8 +40,25 @@ export interface OpenStoreOptions {
   log?: Logger;
   /** PostgreSQL pool size. */
   poolSize?: number;
+  /**
+   * PGlite: called if the folder lock is lost while open. Default: one line on stderr and exit at
+   * once (status 1), so that nothing more is written to a folder another process may now open.
+   */
+  onLockLost?: (err: Error) => void;
+  /** PGlite: the lock method (tests); default the platform's. */
+  lockMethod?: LockMethod;
 }
 
+/** What a process must do when its folder lock is gone: stop writing, at once. */
+function exitOnLockLost(dir: string, log?: Logger): (err: Error) => void {
+  return (err) => {
+    log?.fatal({ err: err.message, dir }, "lost the data-folder lock; exiting");
+    process.stderr.write(`${t("store:lockLost", { dir, detail: err.message })}\n`);
+    process.exit(1);
+  };
+}
+
+/** Open (and migrate) the store the options name. */
 export async function openStore(opts: OpenStoreOptions): Promise<Store> {
   return opts.databaseUrl ? openPostgres(opts.databaseUrl, opts) : openPglite(opts.pgliteDir ?? "data/pglite", opts);
 }
@@ -72,31 +98,64 @@ function clientConnection(client: pg.PoolClient): SqlConnection {
 }
 
 async function openPglite(dir: string, opts: OpenStoreOptions): Promise<Store> {
-  const inMemory = dir.startsWith("memory://");
-  const release = inMemory
-    ? async () => undefined
-    : await lockDataDir(dir, (err) => opts.log?.error({ err, dir }, "lost the data-folder lock; stop this process"));
-  let db: PGlite | undefined;
+  if (dir.startsWith("memory://")) return pgliteStore(new PGlite(), opts, async () => undefined);
+  const abs = resolve(dir);
+  const lock = await lockDataDir(abs, {
+    onLost: opts.onLockLost ?? exitOnLockLost(abs, opts.log),
+    ...(opts.lockMethod ? { method: opts.lockMethod } : {}),
+  });
+  const release = async (): Promise<void> => {
+    makeOwnerOnly(abs);
+    await lock.release();
+  };
   try {
-    db = new PGlite(inMemory ? undefined : dir);
+    makeOwnerOnly(abs);
+    const existed = existsSync(join(abs, "PG_VERSION"));
+    let db: PGlite | undefined;
+    try {
+      db = new PGlite(abs);
+      await db.waitReady;
+      await db.query("SELECT 1");
+    } catch (err) {
+      await db?.close().catch(() => undefined);
+      if (existed) throw new StoreDamagedError(abs, (err as Error).message);
+      throw err;
+    }
+    makeOwnerOnly(abs); // PGlite creates its files 0666
+    return await pgliteStore(db, opts, release);
+  } catch (err) {
+    await release();
+    throw err;
+  }
+}
+
+async function pgliteStore(db: PGlite, opts: OpenStoreOptions, release: () => Promise<void>): Promise<Store> {
+  try {
     await db.waitReady;
     const sql = pgliteConnection(db);
     if (opts.migrate !== false) await applyMigrations(sql, { advisoryLock: false, log: opts.log });
     const prisma = new PrismaClient({ adapter: pgliteAdapter(db) });
-    const opened = db;
+    const inFolder = db.dataDir !== undefined && !db.dataDir.startsWith("memory://");
     return {
       kind: "pglite",
       prisma,
       sql,
+      ...(inFolder
+        ? {
+            async backup() {
+              await db.exec("CHECKPOINT");
+              return db.dumpDataDir("gzip");
+            },
+          }
+        : {}),
       async close() {
         await prisma.$disconnect();
-        await opened.close();
+        await db.close();
         await release();
       },
     };
   } catch (err) {
-    await db?.close().catch(() => undefined);
-    await release();
+    await db.close().catch(() => undefined);
     throw err;
   }
 }
@@ -150,7 +209,7 @@ async function openPostgres(url: string, opts: OpenStoreOptions): Promise<Store>
     };
   } catch (err) {
     await pool.end().catch(() => undefined);
-    throw err;
+    throw explainPostgresError(err, url);
   }
 }
 

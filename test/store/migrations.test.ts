@@ -1,13 +1,11 @@
-/** Migrations at open: Prisma's bookkeeping, idempotence, the PGlite folder lock, concurrent PostgreSQL starts. */
+/** Migrations at open: Prisma's bookkeeping, idempotence, concurrent PostgreSQL starts (the folder lock: lock.test.ts). */
 import { createHash } from "node:crypto";
 import { readdirSync, readFileSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { t } from "../../src/i18n.js";
 import { openStore, type Store } from "../../src/store/database.js";
 import { MIGRATIONS_DIR } from "../../src/store/migrate.js";
 import { createPgDatabase, FLAVOURS, tempDir, type StoreFlavour } from "../helpers/db.js";
-import { runTsx } from "./run.js";
 
 interface MigrationRow {
   migration_name: string;
@@ -73,30 +71,6 @@ describe.each(FLAVOURS)("migrations on %s", (flavour) => {
     } finally {
       await second.close();
     }
-  });
-});
-
-describe("the PGlite data folder", () => {
-  it("refuses a second process with the Vietnamese message while the first holds it", async () => {
-    const dir = tempDir();
-    const pgliteDir = join(dir.dir, "pglite");
-    const first = await openStore({ pgliteDir });
-    try {
-      const res = await runTsx(["test/store/fixtures/open-store.ts", pgliteDir]);
-      expect(res.code).toBe(3);
-      expect(res.stdout).not.toContain("opened");
-      expect(res.stderr.trim()).toBe(t("store:locked", { dir: resolve(pgliteDir) }));
-      expect(res.stderr).toContain("đang được một tiến trình Vun Đắp khác sử dụng");
-      // The first one still works.
-      expect(await first.prisma.unit.count()).toBe(0);
-    } finally {
-      await first.close();
-    }
-    // Released: a later process opens it.
-    const again = await runTsx(["test/store/fixtures/open-store.ts", pgliteDir]);
-    expect(again.code).toBe(0);
-    expect(again.stdout).toContain("opened");
-    dir.remove();
   });
 });
 

@@ -3,6 +3,7 @@
  * its texts under "commands.<id>" in locales/{vi,en}/cli.json, and list it here.
  */
 import type { CliCommand } from "../types.js";
+import { backupCommand, restoreCommand } from "./backup.js";
 import { exportCommand } from "./export.js";
 import { inviteCommand } from "./invite.js";
 import { planCheckCommand } from "./plan.js";
@@ -11,4 +12,14 @@ import { unitsImportCommand } from "./units.js";
 import { unitsReorganiseCommand } from "./reorganise.js";
 import { zaloLoginCommand } from "./zalo.js";
 
-export const COMMANDS: readonly CliCommand[] = [planCheckCommand, unitsImportCommand, unitsReorganiseCommand, progressCommand, exportCommand, inviteCommand, zaloLoginCommand];
+export const COMMANDS: readonly CliCommand[] = [
+  planCheckCommand,
+  unitsImportCommand,
+  unitsReorganiseCommand,
+  progressCommand,
+  exportCommand,
+  inviteCommand,
+  zaloLoginCommand,
+  backupCommand,
+  restoreCommand,
+];
