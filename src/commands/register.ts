@@ -69,6 +69,7 @@ export const registerCommand: Command = {
   },
 };
 
+/** /lienket <mã đơn vị>: links the group to a unit in her subtree (not away from a unit above her). */
 export const linkCommand: Command = {
   name: "lienket",
   needs: "link",
@@ -88,6 +89,7 @@ export const linkCommand: Command = {
   },
 };
 
+/** /moi <mã đơn vị> [vai trò]: a single-use, expiring invite code (private chat only). */
 export const inviteCommand: Command = {
   name: "moi",
   needs: "invite",

@@ -3,6 +3,7 @@ import type { Message, Update, UserFromGetMe } from "grammy/types";
 import { sanitizeInbound } from "../sanitize.js";
 import type { InboundMessage, MediaKind } from "../types.js";
 
+/** What an update means: a message for the app, a group upgraded to a supergroup, or nothing (with why). */
 export type InboundDecision =
   | { kind: "message"; message: InboundMessage }
   | { kind: "migrate"; oldChatId: string; newChatId: string }
