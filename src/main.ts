@@ -11,6 +11,8 @@ import { DemoClock, demoStart, setUpDemo } from "./app/demo.js";
 import { createServer } from "node:http";
 import { TerminalChat, TerminalSender } from "./channels/local/terminal.js";
 import { createTelegramChannel } from "./channels/telegram/index.js";
+import { telegramDeleter } from "./channels/telegram/delete.js";
+import type { Deleters } from "./app/delete-message.js";
 import { acquireZaloLeadership, isForBot, ZaloChatTypes, ZaloSender, ZaloSession } from "./channels/zalo/index.js";
 import { conversationKey } from "./app/conversation-runner.js";
 import { hasOpenConversation } from "./store/conversations.js";
@@ -65,11 +67,14 @@ async function main(): Promise<void> {
   // The local chat runs on a simulated clock inside the plan's years; the real channels on the real clock.
   const clock = new DemoClock();
   if (local) clock.set(demoStart(plan, new Date()));
+  // Channels that can delete a message (an invite code typed in a group); filled as they start.
+  const deleters: Deleters = {};
   const app = new App({
     store,
     plan,
     log,
     dispatch,
+    deleters,
     now: clock.now,
     conversationTtlHours: env.CONVERSATION_TTL_HOURS,
   });
@@ -123,6 +128,7 @@ async function main(): Promise<void> {
       },
     });
     senders.telegram = telegram.channel;
+    deleters.telegram = telegramDeleter(telegram.bot.api);
     stops.push(() => telegram.stop());
     // Command menu in the background: it retries for a while when Telegram is unreachable.
     void telegram.setCommands().catch((err) => log.warn({ err: (err as Error).message }, "setMyCommands failed"));

@@ -24,6 +24,9 @@ import { linkedUnitOf, personWithRoles } from "../store/people.js";
 import { loadUnitTree } from "../store/units.js";
 import { applyStep, conversationKey, formOf } from "./conversation-runner.js";
 import { startFromPasteFor } from "./paste.js";
+import { deleteMessageWith, type Deleters } from "./delete-message.js";
+import { answerNonText, chatSenderNote } from "./inbound-notes.js";
+import { sanitizeInbound } from "../channels/sanitize.js";
 
 export interface AppOptions {
   store: Store;
@@ -34,6 +37,8 @@ export interface AppOptions {
   conversationTtlHours?: number;
   inviteValidHours?: number;
   commands?: readonly Command[];
+  /** Channels that can delete a message (Telegram); may be filled after the App is made. */
+  deleters?: Deleters;
 }
 
 /** "/tiendo thang 5" → ["tiendo", "thang 5"]; null when the text is not a command. */
@@ -64,6 +69,7 @@ export class App {
       reloadTree: () => this.reloadTree(),
       conversationTtlHours: opts.conversationTtlHours ?? 24,
       inviteValidHours: opts.inviteValidHours ?? 72,
+      deleteMessage: deleteMessageWith(opts.deleters),
     };
   }
 
@@ -80,7 +86,9 @@ export class App {
    * Messages of one person in one chat are handled one after another (two answers arriving at once,
    * e.g. through a webhook, must not both read the same conversation state).
    */
-  async handleInbound(msg: InboundMessage): Promise<void> {
+  async handleInbound(raw: InboundMessage): Promise<void> {
+    // Channels clean their messages already; this also covers callers that build one by hand.
+    const msg = sanitizeInbound(raw);
     const key = `${msg.channel}|${msg.chatId}|${msg.sender.id}`;
     const run = (this.inFlight.get(key) ?? Promise.resolve()).then(() => this.handleOne(msg));
     const tail = run.catch(() => undefined);
@@ -95,6 +103,8 @@ export class App {
   private async handleOne(msg: InboundMessage): Promise<void> {
     let ctx: CommandContext | null = null;
     try {
+      // Sent as a chat (anonymous admin, channel): no person to register or give a role to.
+      if (msg.senderIsChat) return await this.noteToChatSender(msg);
       ctx = await this.context(msg);
       await this.route(ctx);
     } catch (err) {
@@ -105,6 +115,13 @@ export class App {
       );
       await ctx?.reply(t("bot:error.internal")).catch(() => undefined);
     }
+  }
+
+  private async noteToChatSender(msg: InboundMessage): Promise<void> {
+    const note = chatSenderNote(msg);
+    if (!note) return;
+    this.opts.log.info({ channel: msg.channel, chatId: msg.chatId }, "message sent as a chat; refused");
+    await this.opts.dispatch({ channel: msg.channel, chatId: msg.chatId, chatType: msg.chatType, text: note, replyToMessageId: msg.messageId });
   }
 
   private async context(msg: InboundMessage): Promise<CommandContext> {
@@ -137,6 +154,7 @@ export class App {
 
   private async route(ctx: CommandContext): Promise<void> {
     const { msg } = ctx;
+    if (msg.kind === "edited" || msg.kind === "media") return answerNonText(ctx, this.isAddressedToBot(msg));
     const command = parseCommand(msg.text);
     if (command) return this.runCommand(ctx, command.name, command.args);
 

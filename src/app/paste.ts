@@ -7,6 +7,7 @@ import { t } from "../i18n.js";
 import { getReport } from "../store/reports.js";
 import type { CommandContext } from "../commands/types.js";
 import { openForms } from "../commands/report.js";
+import { otherUnitsGroupNote } from "../commands/group-unit.js";
 import { applyStep } from "./conversation-runner.js";
 
 export async function startFromPasteFor(ctx: CommandContext, text: string): Promise<void> {
@@ -14,6 +15,8 @@ export async function startFromPasteFor(ctx: CommandContext, text: string): Prom
   const units = reportingUnits(ctx.grants, tree);
   const unit = units.find((u) => u.id === ctx.chatUnitId) ?? (units.length === 1 ? units[0] : undefined);
   if (!unit) return ctx.reply(t("bot:report.paste_pick_unit"));
+  const elsewhere = otherUnitsGroupNote(ctx, unit);
+  if (elsewhere) return ctx.reply(elsewhere);
   const now = ctx.app.now();
   for (const form of openForms(ctx, unit)) {
     const period = currentPeriod(form, now, ctx.app.plan);

@@ -21,7 +21,29 @@ export interface InboundMessage {
   /** The channel's delivery id (Telegram update_id), for de-duplication. */
   updateId?: string;
   receivedAt: Date;
+  /**
+   * What arrived: a new text message (the default when absent), an edit of an earlier message
+   * (`text` is the edited text; the app does not take it as input), or a message without text the
+   * app cannot read (a photo, a sticker…; `text` is its caption or "").
+   */
+  kind?: InboundKind;
+  /** For `kind: "media"`: what was sent. */
+  media?: MediaKind;
+  /**
+   * True when the message was sent in the name of a chat, not of a person (Telegram
+   * `sender_chat`: an anonymous group admin, a channel). `sender` is then the chat: it can
+   * register for nothing and act with no role.
+   */
+  senderIsChat?: boolean;
 }
+
+/** See {@link InboundMessage.kind}. */
+export type InboundKind = "text" | "edited" | "media";
+
+/** The kinds of non-text messages the app names in its note (anything else is "other"). */
+export const MEDIA_KINDS = ["photo", "sticker", "voice", "audio", "video", "video_note", "animation", "document", "location", "contact", "other"] as const;
+/** See {@link MEDIA_KINDS}. */
+export type MediaKind = (typeof MEDIA_KINDS)[number];
 
 export interface OutboundMessage {
   channel: ChannelName;
@@ -69,6 +91,20 @@ export class PermanentSendError extends Error {
 export interface ChannelSender {
   readonly channel: ChannelName;
   send(msg: OutboundMessage): Promise<SendResult>;
+}
+
+/** What came of asking a channel to delete a message. */
+export type DeleteOutcome = "deleted" | "not_possible";
+
+/**
+ * Deleting a message someone sent in a chat (an invite code typed in a group). Telegram: the Bot
+ * API's deleteMessage, which needs the bot to be an admin with the right to delete messages in
+ * groups. Channels that cannot delete (Zalo, local) have no deleter: "not_possible".
+ */
+export interface MessageDeleter {
+  readonly channel: ChannelName;
+  /** "deleted", or "not_possible" (no right, message too old, already gone, channel failure). Never throws. */
+  deleteMessage(chatId: string, messageId: string): Promise<DeleteOutcome>;
 }
 
 /** What a channel calls for every inbound message (the app core implements it). */

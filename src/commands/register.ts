@@ -4,7 +4,8 @@ import { normalize } from "../domain/vi/index.js";
 import { formatDate } from "../domain/vi/index.js";
 import { localIsoDate, localTimeText } from "../domain/periods.js";
 import { t } from "../i18n.js";
-import { createInvite, linkChat, redeemInvite } from "../store/people.js";
+import { clearInviteFailures, inviteWaitUntil, recordInviteFailure } from "../store/invite-throttle.js";
+import { createInvite, linkChat, redeemInvite, voidInvite } from "../store/people.js";
 import type { Command } from "./types.js";
 
 /** Role words an officer may type after /moi, with or without diacritics. */
@@ -19,26 +20,56 @@ const ROLE_WORDS: Record<string, RoleName> = {
   quantri: "admin",
 };
 
+/** The role an officer typed after /moi ("chihoitruong", "cán bộ", "admin"), or undefined. */
 export function parseRoleWord(text: string): RoleName | undefined {
   return ROLE_WORDS[normalize(text).replace(/[\s_-]/g, "")];
 }
 
+/** The role's name in the current language. */
 export function roleLabel(role: RoleName): string {
   return t(`bot:roles.${role}`);
 }
 
+/**
+ * /dangky <mã>. In a group the code has been seen by everyone: the message is deleted first (the
+ * channel must be able to, Telegram with the right to delete), otherwise the code is voided and she
+ * is asked to register privately (the same answer whether the code existed or not, so a group is no
+ * way to test codes). Wrong codes are throttled (src/store/invite-throttle.ts).
+ */
 export const registerCommand: Command = {
   name: "dangky",
   async run(ctx) {
     if (!ctx.args) return ctx.reply(t("bot:register.usage"));
-    const result = await redeemInvite(ctx.app.store, ctx.args, ctx.person.id, ctx.app.now());
-    if (!result.ok) return ctx.reply(t(`bot:register.${result.reason}`));
+    const now = ctx.app.now();
+    let deletedInGroup = false;
+    if (ctx.msg.chatType === "group") {
+      const outcome = (await ctx.app.deleteMessage?.(ctx.msg)) ?? "not_possible";
+      if (outcome !== "deleted") {
+        const voided = await voidInvite(ctx.app.store, ctx.args, now);
+        ctx.app.log.info({ personId: ctx.person.id, chatId: ctx.msg.chatId, voided }, "invite code typed in a group; refused");
+        return ctx.reply(t("bot:register.group_refused"));
+      }
+      deletedInGroup = true;
+    }
+    const wait = await inviteWaitUntil(ctx.app.store, ctx.person.id, now);
+    if (wait) {
+      ctx.app.log.info({ personId: ctx.person.id }, "invite code refused: too many wrong codes");
+      return ctx.reply(t("bot:register.throttled", { time: `${localTimeText(wait)} ${formatDate(localIsoDate(wait))}` }));
+    }
+    const result = await redeemInvite(ctx.app.store, ctx.args, ctx.person.id, now);
+    const deletedNote = deletedInGroup ? `\n${t("bot:register.deleted_in_group")}` : "";
+    if (!result.ok) {
+      await recordInviteFailure(ctx.app.store, ctx.person.id, now);
+      return ctx.reply(t(`bot:register.${result.reason}`) + deletedNote);
+    }
+    await clearInviteFailures(ctx.app.store, ctx.person.id);
     const unit = ctx.app.tree().byId(result.unitId);
     ctx.app.log.info({ personId: ctx.person.id, unitId: result.unitId, role: result.role }, "person registered");
-    await ctx.reply(t("bot:register.done", { unit: unit?.name ?? "?", role: roleLabel(result.role) }));
+    await ctx.reply(t("bot:register.done", { unit: unit?.name ?? "?", role: roleLabel(result.role) }) + deletedNote);
   },
 };
 
+/** /lienket <mã đơn vị>: links the group to a unit in her subtree (not away from a unit above her). */
 export const linkCommand: Command = {
   name: "lienket",
   needs: "link",
@@ -58,6 +89,7 @@ export const linkCommand: Command = {
   },
 };
 
+/** /moi <mã đơn vị> [vai trò]: a single-use, expiring invite code (private chat only). */
 export const inviteCommand: Command = {
   name: "moi",
   needs: "invite",

@@ -13,6 +13,7 @@ import type { Form } from "../plan/schema.js";
 import { deleteConversation } from "../store/conversations.js";
 import { getReport, isPeriodLocked } from "../store/reports.js";
 import { beginConversation, conversationKey } from "../app/conversation-runner.js";
+import { otherUnitsGroupNote } from "./group-unit.js";
 import type { Command, CommandContext } from "./types.js";
 
 interface Target {
@@ -39,6 +40,7 @@ function matchesForm(form: Form, word: string): boolean {
 /**
  * Which unit, form and period a /baocao or /sua is for. Replies and returns null when it can't tell.
  * The unit: the group's unit when she reports for it, else her only reporting unit, else a code in the args.
+ * In a group linked to another unit she is sent to her own group or a private chat instead.
  */
 async function resolveTarget(ctx: CommandContext, wantExisting: boolean): Promise<Target | null> {
   const tree = ctx.app.tree();
@@ -60,6 +62,11 @@ async function resolveTarget(ctx: CommandContext, wantExisting: boolean): Promis
   if (!unit && units.length === 1) unit = units[0];
   if (!unit) {
     await ctx.reply(t("bot:report.pick_unit", { list: units.map((u) => `• ${u.code} — ${u.name}`).join("\n") }));
+    return null;
+  }
+  const elsewhere = otherUnitsGroupNote(ctx, unit);
+  if (elsewhere) {
+    await ctx.reply(elsewhere);
     return null;
   }
   const forms = openForms(ctx, unit);

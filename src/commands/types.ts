@@ -1,5 +1,5 @@
 /** What every command handler receives, and the command table's shape. */
-import type { InboundMessage, OutboundFile } from "../channels/types.js";
+import type { DeleteOutcome, InboundMessage, OutboundFile } from "../channels/types.js";
 import type { Action, Grant } from "../domain/permissions.js";
 import type { UnitTree } from "../domain/units/tree.js";
 import type { Logger } from "../log.js";
@@ -17,6 +17,8 @@ export interface AppServices {
   reloadTree(): Promise<void>;
   conversationTtlHours: number;
   inviteValidHours: number;
+  /** Deletes a message someone sent (an invite code typed in a group); absent or "not_possible" where the channel cannot. */
+  deleteMessage?(msg: InboundMessage): Promise<DeleteOutcome>;
 }
 
 export interface CommandContext {

@@ -98,10 +98,11 @@ export function helpOfferChoice(text: string): "guide" | "retry" | "cancel" | nu
 /**
  * A numbered answer: "3: 5", "3. 5", "2) co", "1/ có", "4 - 12", "Câu 3: 1,3", "sửa 3 thành 5",
  * "sua cau 3 = 7". "3.5" and "12/15" are not (a number, not a numbered line). The value keeps
- * its case and diacritics; it may be empty ("3:").
+ * its case and diacritics; it may be empty ("3:"). Linear: the white space after the number is
+ * read once (the "thành" form only looks back one character for the space before it).
  */
 const NUMBERED =
-  /^\s*(?:(?:sửa|sua|sữa|đổi|doi)\s*)?(?:(?:câu|cau|c)\s*)?(?:(?:số|so)\s*)?(\d{1,3})\s*(?:[:=)]|[./](?=\s|$)|[-–](?=\s)|\s+(?:thành|thanh|là|la)(?=\s|$))\s*([\s\S]*)$/iu;
+  /^\s*(?:(?:sửa|sua|sữa|đổi|doi)\s*)?(?:(?:câu|cau|c)\s*)?(?:(?:số|so)\s*)?(\d{1,3})\s*(?:[:=)]|[./](?=\s|$)|[-–](?=\s)|(?<=\s)(?:thành|thanh|là|la)(?=\s|$))\s*([\s\S]*)$/iu;
 
 export function splitNumbered(text: string): { n: number; value: string } | null {
   const m = NUMBERED.exec(text.normalize("NFC"));

@@ -115,19 +115,38 @@ export async function createInvite(
 
 export type RedeemResult =
   | { ok: true; unitId: number; role: RoleName }
-  | { ok: false; reason: "unknown" | "used" | "expired" };
+  | { ok: false; reason: "unknown" | "used" | "expired" | "voided" };
+
+/** An invite code as typed: upper case, spaces and dashes dropped ("abcd-2345" → "ABCD2345"). */
+export function inviteCodeOf(codeText: string): string {
+  return codeText.trim().toUpperCase().replace(/[\s-]/g, "");
+}
+
+/**
+ * Makes an invite code unusable because it was shown to a whole group (typed there and not
+ * deletable). True when a live code was voided; false for an unknown, used, expired or already
+ * voided one.
+ */
+export async function voidInvite(store: Store, codeText: string, now: Date): Promise<boolean> {
+  const { count } = await store.prisma.invite.updateMany({
+    where: { code: inviteCodeOf(codeText), usedAt: null, voidedAt: null, expiresAt: { gte: now } },
+    data: { voidedAt: now },
+  });
+  return count === 1;
+}
 
 /** Use an invite code once: atomically marks it used and grants the role. */
 export async function redeemInvite(store: Store, codeText: string, personId: number, now: Date): Promise<RedeemResult> {
-  const code = codeText.trim().toUpperCase().replace(/[\s-]/g, "");
+  const code = inviteCodeOf(codeText);
   return store.prisma.$transaction(async (tx) => {
     const invite = await tx.invite.findUnique({ where: { code } });
     if (!invite || !isRoleName(invite.role)) return { ok: false, reason: "unknown" } as const;
+    if (invite.voidedAt) return { ok: false, reason: "voided" } as const;
     if (invite.usedAt) return { ok: false, reason: "used" } as const;
     if (invite.expiresAt.getTime() < now.getTime()) return { ok: false, reason: "expired" } as const;
     // Conditional update: if two people redeem at once, only one update matches usedAt = null.
     const claimed = await tx.invite.updateMany({
-      where: { id: invite.id, usedAt: null },
+      where: { id: invite.id, usedAt: null, voidedAt: null },
       data: { usedAt: now, usedById: personId },
     });
     if (claimed.count !== 1) return { ok: false, reason: "used" } as const;

@@ -1,5 +1,6 @@
 /** A test harness around the app core: a store, the default plan and Nam Định units, a fixed clock, captured replies. */
 import { App } from "../../src/app/app.js";
+import type { Deleters } from "../../src/app/delete-message.js";
 import type { ChannelName, InboundMessage, OutboundMessage } from "../../src/channels/types.js";
 import { DEFAULT_UNITS_PATH } from "../../src/domain/units/import.js";
 import { createLogger } from "../../src/log.js";
@@ -29,14 +30,26 @@ export interface Who {
   channel?: ChannelName;
 }
 
-export async function makeHarness(store: Store, now: Date): Promise<Harness> {
+export interface HarnessOptions {
+  /** Channels that can delete a message (default none: deleting is "not possible"). */
+  deleters?: Deleters;
+}
+
+export async function makeHarness(store: Store, now: Date, opts: HarnessOptions = {}): Promise<Harness> {
   await seedUnitsIfEmpty(store, DEFAULT_UNITS_PATH);
   const sent: OutboundMessage[] = [];
   const clock = { now };
   const log = createLogger("silent");
   let counter = 0;
   const build = async () => {
-    const app = new App({ store, plan, log, dispatch: async (m) => void sent.push(m), now: () => clock.now });
+    const app = new App({
+      store,
+      plan,
+      log,
+      dispatch: async (m) => void sent.push(m),
+      now: () => clock.now,
+      ...(opts.deleters ? { deleters: opts.deleters } : {}),
+    });
     await app.init();
     return app;
   };

@@ -89,16 +89,18 @@ describe.each(FLAVOURS)("report flow on %s", (flavour) => {
 
   it("keeps two people reporting in one group apart", async () => {
     await registerLan();
+    // A group linked to no unit (linked groups take only their own unit's reports).
+    const shared = (who: Who): Who => ({ ...who, chatId: "shared-group" });
     await h.grant(hoa, "NDI-XTR-XKIEN-CH01", "leader");
-    await h.say(lan(), "/baocao");
-    await h.say(hoa, "/baocao NDI-XTR-XKIEN-CH01");
+    await h.say(shared(lan()), "/baocao");
+    await h.say(shared(hoa), "/baocao NDI-XTR-XKIEN-CH01");
     for (let i = 0; i < MONTHLY_ANSWERS.length; i++) {
-      await h.say(lan(), MONTHLY_ANSWERS[i]!);
+      await h.say(shared(lan()), MONTHLY_ANSWERS[i]!);
       // Hoa answers a different number of participants.
-      await h.say(hoa, i === 2 ? "12" : MONTHLY_ANSWERS[i]!);
+      await h.say(shared(hoa), i === 2 ? "12" : MONTHLY_ANSWERS[i]!);
     }
-    await h.say(hoa, "gui");
-    await h.say(lan(), "gui");
+    await h.say(shared(hoa), "gui");
+    await h.say(shared(lan()), "gui");
     const rows = await store.prisma.report.findMany({ include: { unit: true } });
     const byUnit = Object.fromEntries(rows.map((r) => [r.unit.code, (r.answers as Record<string, unknown>).so_nguoi]));
     expect(byUnit).toEqual({ "NDI-YYE-YPHUONG-CH01": 45, "NDI-XTR-XKIEN-CH01": 12 });
@@ -139,8 +141,8 @@ describe.each(FLAVOURS)("report flow on %s", (flavour) => {
     expect(texts(await h.say(inPrivate(officer), "/moi NDI-XTR-XKIEN-CH01"))).toMatch(/không thuộc phạm vi/);
     // A used invite cannot be used again.
     const code = /\/dangky ([A-Z0-9]{8})/.exec(texts(await h.say(inPrivate(officer), "/moi NDI-YYE-YPHUONG-CH01")))![1]!;
-    await h.say(hoa, `/dangky ${code}`);
-    expect(texts(await h.say(stranger, `/dangky ${code}`))).toMatch(/đã được dùng/);
+    await h.say(inPrivate(hoa), `/dangky ${code}`);
+    expect(texts(await h.say(inPrivate(stranger), `/dangky ${code}`))).toMatch(/đã được dùng/);
   });
 
   it("cancels with /huy and expires unanswered conversations politely", async () => {

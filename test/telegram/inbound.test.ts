@@ -137,9 +137,9 @@ describe("inbound updates", () => {
     expect(other.received).toEqual([]);
   });
 
-  it("ignores edited messages", async () => {
+  it("passes edited messages on as kind \"edited\" (the app decides; it never takes them as answers)", async () => {
     await ctx.tg.handleUpdate(editedMessage(uid()));
-    expect(ctx.received).toEqual([]);
+    expect(ctx.received).toMatchObject([{ kind: "edited", text: "Xin chào chị (sửa)", messageId: "11", chatType: "private" }]);
   });
 
   it("reports migrate_to_chat_id through onChatMigrated, once", async () => {

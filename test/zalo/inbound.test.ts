@@ -33,13 +33,21 @@ describe("Zalo message → InboundMessage", () => {
     expect(msg).toMatchObject({ chatId: "u-hoa", chatType: "private", text: "/baocao" });
   });
 
-  it("ignores our own messages and non-text content", () => {
+  it("ignores our own messages; non-text content becomes kind \"media\" with an empty text", () => {
     // zca-js marks uidFrom "0" as self and rewrites it to our uid.
     const self = api.groupMessage("g-1", { uidFrom: "0", content: "/tiendo" });
     expect(self.isSelf).toBe(true);
     expect(toInbound(self, BOT)).toBeUndefined();
-    const photo = api.groupMessage("g-1", { uidFrom: "u-lan", content: { title: "", description: "", href: "https://x/y.jpg", thumb: "", childnumber: 0, action: "", params: "", type: "" } });
-    expect(toInbound(photo, BOT)).toBeUndefined();
+    const photo = api.groupMessage("g-1", { uidFrom: "u-lan", msgType: "chat.photo", content: { title: "", description: "", href: "https://x/y.jpg", thumb: "", childnumber: 0, action: "", params: "", type: "" } });
+    expect(toInbound(photo, BOT)).toMatchObject({ kind: "media", media: "photo", text: "", chatId: "g-1" });
+    const sticker = api.groupMessage("g-1", { uidFrom: "u-lan", msgType: "chat.sticker", content: { id: 1, catId: 2, type: 7 } as never });
+    expect(toInbound(sticker, BOT)).toMatchObject({ kind: "media", media: "sticker" });
+  });
+
+  it("cleans names and texts: NUL, lone surrogates, bidi overrides go, NFC applies", () => {
+    const msg = group("co\u0000 \ud800a\u202e", { dName: "Tra\u0302\u0300n\u0000 Thi\u0323 Lan" });
+    expect(msg.text).toBe("co a");
+    expect(msg.sender.name).toBe("Trần Thị Lan");
   });
 
   it("takes replyTo from the quote; fromBot when the quoted owner is our account", () => {

@@ -4,6 +4,7 @@
  * Lines starting with ":" drive the simulation (switch person or group); anything else is a
  * chat message from the current person in the current group.
  */
+import { sanitizeInbound } from "../sanitize.js";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { createInterface, type Interface } from "node:readline";
@@ -133,7 +134,7 @@ export class TerminalChat {
       this.meta(line);
       return this.showPrompt();
     }
-    await this.opts.onInbound({
+    await this.opts.onInbound(sanitizeInbound({
       channel: "local",
       chatId: this.chat.id,
       chatType: this.chat.type,
@@ -142,7 +143,7 @@ export class TerminalChat {
       text: line,
       messageId: `local-${++this.counter}`,
       receivedAt: new Date(),
-    });
+    }));
     // The prompt comes back with the bot's answer (the sender prints it after each message).
   }
 

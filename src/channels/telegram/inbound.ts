@@ -1,7 +1,9 @@
 /** Telegram update → channel-neutral inbound message (pure; no I/O). */
 import type { Message, Update, UserFromGetMe } from "grammy/types";
-import type { InboundMessage } from "../types.js";
+import { sanitizeInbound } from "../sanitize.js";
+import type { InboundMessage, MediaKind } from "../types.js";
 
+/** What an update means: a message for the app, a group upgraded to a supergroup, or nothing (with why). */
 export type InboundDecision =
   | { kind: "message"; message: InboundMessage }
   | { kind: "migrate"; oldChatId: string; newChatId: string }
@@ -21,6 +23,7 @@ export function normalizeCommand(text: string, botUsername: string): string | nu
   return `/${m[1]!.toLowerCase()}${text.slice(m[0].length)}`;
 }
 
+/** True when the text mentions this bot (an @mention entity, a text_mention of the bot, or "@botname" typed). */
 export function mentionsBot(message: Pick<Message, "text" | "entities">, me: UserFromGetMe): boolean {
   const text = message.text ?? "";
   const handle = `@${me.username}`.toLowerCase();
@@ -52,33 +55,64 @@ function fullName(u: { first_name: string; last_name?: string }): string {
   return [u.first_name, u.last_name].filter(Boolean).join(" ").trim();
 }
 
-/** Decides what an update means for the app. Edited messages, channel posts and non-text messages are ignored. */
+/** The kind of a non-text message the app can name in its note; undefined for service messages (joins, pins…). */
+export function mediaOf(m: Message): MediaKind | undefined {
+  if (m.photo) return "photo";
+  if (m.sticker) return "sticker";
+  if (m.voice) return "voice";
+  if (m.video_note) return "video_note";
+  if (m.animation) return "animation"; // before document: a GIF carries both
+  if (m.video) return "video";
+  if (m.audio) return "audio";
+  if (m.document) return "document";
+  if (m.location || m.venue) return "location";
+  if (m.contact) return "contact";
+  if (m.poll || m.dice || m.game || m.story) return "other";
+  return undefined;
+}
+
+/**
+ * Decides what an update means for the app. New and edited messages in private chats and groups
+ * become messages (edits with `kind: "edited"`, photos, stickers, voice… with `kind: "media"`);
+ * channel posts, service messages and our own messages are ignored. Messages sent in the name of a
+ * chat (anonymous admins, channels) carry `senderIsChat`; a channel's post automatically forwarded
+ * into its discussion group is ignored. Names, titles and texts are cleaned (sanitizeInbound).
+ */
 export function decideUpdate(update: Update, me: UserFromGetMe): InboundDecision {
-  const m = update.message;
-  if (!m) return { kind: "ignore", reason: "not a new message" };
+  const edited = update.message === undefined && update.edited_message !== undefined;
+  const m = update.message ?? update.edited_message;
+  if (!m) return { kind: "ignore", reason: "not a new or edited message" };
   const chat = m.chat;
   if (chat.type !== "private" && chat.type !== "group" && chat.type !== "supergroup") {
     return { kind: "ignore", reason: `chat type ${(chat as { type: string }).type}` };
   }
   if (m.migrate_to_chat_id !== undefined) {
+    if (edited) return { kind: "ignore", reason: "edited service message" };
     return { kind: "migrate", oldChatId: String(chat.id), newChatId: String(m.migrate_to_chat_id) };
   }
-  if (typeof m.text !== "string") return { kind: "ignore", reason: "not a text message" };
+  const media = typeof m.text === "string" ? undefined : mediaOf(m);
+  if (typeof m.text !== "string" && media === undefined) return { kind: "ignore", reason: "not a text message" };
   if (m.from?.id === me.id) return { kind: "ignore", reason: "own message" };
+  if (m.is_automatic_forward) return { kind: "ignore", reason: "automatic forward of a channel post" };
 
   let sender: InboundMessage["sender"];
+  let fallbackName: string | undefined;
+  const senderIsChat = m.sender_chat !== undefined;
   if (m.sender_chat) {
-    // an anonymous group admin or a linked channel speaks as the chat
+    // an anonymous group admin or a linked channel speaks as the chat: no person behind it
     sender = { id: String(m.sender_chat.id), name: "title" in m.sender_chat ? (m.sender_chat.title ?? "") : "" };
   } else if (m.from && !m.from.is_bot) {
-    sender = { id: String(m.from.id), name: fullName(m.from) || (m.from.username ?? String(m.from.id)) };
+    sender = { id: String(m.from.id), name: fullName(m.from) };
+    fallbackName = m.from.username;
   } else {
     return { kind: "ignore", reason: m.from ? "from another bot" : "no sender" };
   }
 
-  const command = normalizeCommand(m.text, me.username);
+  const raw = m.text ?? m.caption ?? "";
+  const entities = m.text !== undefined ? m.entities : m.caption_entities;
+  const command = media === undefined ? normalizeCommand(raw, me.username) : raw;
   if (command === null) return { kind: "ignore", reason: "command for another bot" };
-  const addressed = mentionsBot(m, me);
+  const addressed = mentionsBot({ text: raw, ...(entities ? { entities } : {}) }, me);
   // "@VunDapBot co": the mention addresses the bot; the answer is the rest.
   const text = addressed ? withoutBotMention(command, me.username) : command;
 
@@ -94,10 +128,16 @@ export function decideUpdate(update: Update, me: UserFromGetMe): InboundDecision
     messageId: String(m.message_id),
     updateId: String(update.update_id),
     // when she sent it (Telegram's clock), not when a possibly late delivery reached us
-    receivedAt: new Date(m.date * 1000),
+    receivedAt: new Date((edited && m.edit_date ? m.edit_date : m.date) * 1000),
   };
   if (chat.type !== "private") message.chatTitle = chat.title;
   if (r && !implicitTopicReply) message.replyTo = { messageId: String(r.message_id), fromBot: r.from?.id === me.id };
   if (addressed) message.mentionsBot = true;
-  return { kind: "message", message };
+  if (edited) message.kind = "edited";
+  else if (media !== undefined) {
+    message.kind = "media";
+    message.media = media;
+  }
+  if (senderIsChat) message.senderIsChat = true;
+  return { kind: "message", message: sanitizeInbound(message, fallbackName) };
 }

@@ -30,8 +30,11 @@ export { splitText, splitWithEntities, withMentions, TEXT_LIMIT, CAPTION_LIMIT }
 
 export { COMMAND_NAMES };
 
-/** Only "message" updates: text, commands and service messages (migrate_to_chat_id). */
-export const ALLOWED_UPDATES = ["message"] as const;
+/**
+ * "message" updates (text, commands, media, service messages such as migrate_to_chat_id) and
+ * "edited_message" (the app answers an edit during an open question with a note).
+ */
+export const ALLOWED_UPDATES = ["message", "edited_message"] as const;
 
 /**
  * Setup methods, where automatic retries (429 retry_after, 5xx, network) are safe; never the send

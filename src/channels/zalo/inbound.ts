@@ -3,7 +3,8 @@
  * group message) from treating ordinary chatter as input.
  */
 import { COMMAND_NAMES } from "../../commands/names.js";
-import type { InboundMessage } from "../types.js";
+import { sanitizeInbound } from "../sanitize.js";
+import type { InboundMessage, MediaKind } from "../types.js";
 import { ThreadType, type Message, type TGroupMessage } from "./zca.js";
 
 /** Command words accepted without a leading slash (only as the first word, case-insensitive): all the app's commands. */
@@ -93,22 +94,40 @@ function removeSpans(text: string, spans: { pos: number; len: number }[]): strin
   return out.replace(/[ \t]{2,}/g, " ");
 }
 
+/** Zalo's msgType of a non-text message → the kind the app names ("chat.photo" → "photo"). */
+export function zaloMediaKind(msgType: unknown): MediaKind {
+  const t = typeof msgType === "string" ? msgType : "";
+  if (t.includes("sticker")) return "sticker";
+  if (t.includes("photo")) return "photo";
+  if (t.includes("voice")) return "voice";
+  if (t.includes("video")) return "video";
+  if (t.includes("gif")) return "animation";
+  if (t.includes("file")) return "document";
+  if (t.includes("location")) return "location";
+  return "other";
+}
+
 /**
- * A text message (group or private) as an InboundMessage; undefined for our own messages and for
- * non-text content (stickers, photos, files…). Mentions of the bot are removed from the text (so
- * "@Vun Đắp tiendo" reads as a command) and slash-less commands get their slash.
+ * A message (group or private) as an InboundMessage; undefined for our own messages. Text messages
+ * keep their text; anything else (stickers, photos, files…) becomes `kind: "media"` with an empty
+ * text, so that the app can say it cannot read it during an open question. Mentions of the bot are
+ * removed from the text (so "@Vun Đắp tiendo" reads as a command) and slash-less commands get
+ * their slash. Name and text are cleaned (sanitizeInbound).
  */
 export function toInbound(raw: Message, ownId: string, now: () => number = Date.now): InboundMessage | undefined {
   if (raw.isSelf) return undefined;
   const d = raw.data;
-  if (typeof d.content !== "string") return undefined;
   if (ownId && String(d.uidFrom) === ownId) return undefined;
+  const isText = typeof d.content === "string";
   const isGroup = raw.type === ThreadType.Group;
   const mentions = isGroup ? ((d as TGroupMessage).mentions ?? []) : [];
   const botMentions = ownId ? mentions.filter((m) => String(m.uid) === ownId) : [];
-  let text = botMentions.length ? removeSpans(d.content, botMentions) : d.content;
-  text = text.trim();
-  text = normalizeCommand(text) ?? text;
+  let text = "";
+  if (isText) {
+    text = botMentions.length ? removeSpans(d.content as string, botMentions) : (d.content as string);
+    text = text.trim();
+    text = normalizeCommand(text) ?? text;
+  }
   const ts = Number(d.ts);
   const msg: InboundMessage = {
     channel: "zalo",
@@ -120,9 +139,13 @@ export function toInbound(raw: Message, ownId: string, now: () => number = Date.
     updateId: String(d.msgId),
     receivedAt: new Date(Number.isFinite(ts) && ts > 0 ? ts : now()),
   };
+  if (!isText) {
+    msg.kind = "media";
+    msg.media = zaloMediaKind(d.msgType);
+  }
   if (botMentions.length) msg.mentionsBot = true;
   if (d.quote) {
     msg.replyTo = { messageId: String(d.quote.globalMsgId), fromBot: !!ownId && String(d.quote.ownerId) === ownId };
   }
-  return msg;
+  return sanitizeInbound(msg);
 }

@@ -13,6 +13,7 @@
 import type { AnswerValue, Question } from "../../plan/schema.js";
 import { matchChoice, matchChoices } from "./choices.js";
 import { parseDate } from "./dates.js";
+import { answerLength, answerLimit } from "./limits.js";
 import { normalize, stripCourtesyText } from "./normalize.js";
 import { parseNumber } from "./numbers.js";
 import { parsePartOfTotal } from "./partOfTotal.js";
@@ -33,7 +34,7 @@ export const PARSE_ERROR_CODES = [
   "choice_out_of_range", // { n, count }
   "ambiguous_choice", // { input, options: "label; label", candidates: keys[], count }
   "one_choice_only", // { count }
-  "too_long", // { length, maxLength }
+  "too_long", // { length, maxLength }: over the question's cap (limits.ts), any type
 ] as const;
 export type ParseErrorCode = (typeof PARSE_ERROR_CODES)[number];
 
@@ -164,8 +165,16 @@ function parseText(q: Extract<Question, { type: "text" }>, text: string): ParseR
   return length > q.maxLength ? fail("too_long", { length, maxLength: q.maxLength }) : ok(value);
 }
 
-/** Parses a chat message as the answer to `question`. */
+/**
+ * Parses a chat message as the answer to `question`. Linear in the length of the text; an answer
+ * longer than the question's cap (limits.ts) is "too_long" before any reading.
+ */
 export function parseAnswer(question: Question, text: string, opts: ParseOptions = {}): ParseResult {
+  if (question.type !== "text") {
+    const maxLength = answerLimit(question);
+    const length = answerLength(text);
+    if (length > maxLength) return fail("too_long", { length, maxLength });
+  }
   if (isSkipInput(text)) return question.optional ? { ok: true, value: null, skipped: true } : fail("required");
   switch (question.type) {
     case "integer":

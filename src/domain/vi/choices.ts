@@ -109,7 +109,10 @@ export function matchChoices(choices: readonly Choice[], text: string): MultiCho
   // Only figures, whatever separates them: "1,3", "1 3", "1; 3", "dạ 1, 3 ạ".
   const figures = stripCourtesy(comparable(text).split(" "));
   if (figures.length > 1 && figures.every((w) => /^\d+$/.test(w))) return matchPieces(choices, figures, []);
-  const parts = text.normalize("NFC").replace(/\r/g, "").trim().split(MULTI_SEPARATOR);
+  // Runs of white space become one space (one newline when they hold one) first: the separator
+  // pattern starts with \s*, and on a long run of spaces it would try every start (quadratic).
+  const flat = text.normalize("NFC").replace(/\s+/g, (w) => (w.includes("\n") ? "\n" : " ")).trim();
+  const parts = flat.split(MULTI_SEPARATOR);
   return matchPieces(
     choices,
     parts.filter((_, i) => i % 2 === 0),
@@ -117,30 +120,44 @@ export function matchChoices(choices: readonly Choice[], text: string): MultiCho
   );
 }
 
-/** Matches pieces one by one, joining adjacent pieces (with their separators) that form a label. */
+/**
+ * Matches pieces one by one, joining adjacent pieces (with their separators) that form a label.
+ * Linear in the length of the text: every piece is made comparable once; a run of pieces is only
+ * tried while it is no longer than the longest label (a longer run cannot be one), so each piece
+ * starts a bounded number of tries. A separator always ends a word, so the comparable form of a
+ * run is the comparable forms of its pieces and separators joined by spaces.
+ */
 function matchPieces(choices: readonly Choice[], pieces: readonly string[], seps: readonly string[]): MultiChoiceMatch {
-  const joined = (from: number, to: number) =>
-    pieces.slice(from, to + 1).reduce((acc, p, k) => (k === 0 ? p : acc + (seps[from + k - 1] ?? " ") + p), "");
+  const byLabel = new Map<string, string>();
+  for (const c of choices) if (!byLabel.has(comparable(c.label))) byLabel.set(comparable(c.label), c.key);
+  const longestLabel = Math.max(...[...byLabel.keys()].map((l) => l.length));
+  const maxRaw = 2 * Math.max(...choices.map((c) => c.label.length)) + 20;
+  const cmp = pieces.map((p) => comparable(p));
+  const sepCmp = pieces.map((_, k) => (k < pieces.length - 1 ? comparable(seps[k] ?? " ") : ""));
+  const append = (acc: string, part: string) => (part === "" ? acc : acc === "" ? part : `${acc} ${part}`);
   const keys = new Set<string>();
   let i = 0;
   while (i < pieces.length) {
-    if (comparable(pieces[i]!) === "") {
+    if (cmp[i] === "") {
       i++;
       continue;
     }
-    let matched = false;
-    // Longest run of pieces that is exactly one label (labels with commas or "và" inside).
-    for (let j = pieces.length - 1; j > i; j--) {
-      const s = comparable(joined(i, j));
-      const exact = choices.find((c) => comparable(c.label) === s);
-      if (exact) {
-        keys.add(exact.key);
-        i = j + 1;
-        matched = true;
-        break;
-      }
+    // Longest run of pieces i..j (j > i) that is exactly one label (labels with commas or "và" inside).
+    let run = cmp[i]!;
+    let raw = pieces[i]!.length;
+    let best: { key: string; end: number } | null = null;
+    for (let j = i + 1; j < pieces.length; j++) {
+      run = append(append(run, sepCmp[j - 1]!), cmp[j]!);
+      raw += (seps[j - 1] ?? " ").length + pieces[j]!.length;
+      if (run.length > longestLabel || raw > maxRaw) break;
+      const key = byLabel.get(run);
+      if (key !== undefined) best = { key, end: j };
     }
-    if (matched) continue;
+    if (best) {
+      keys.add(best.key);
+      i = best.end + 1;
+      continue;
+    }
     const one = matchChoice(choices, pieces[i]!);
     if (!one.ok) return { ...one, input: pieces[i]!.trim() };
     keys.add(one.key);
