@@ -21,7 +21,12 @@ import type { ChannelName, ChannelSender, OutboundMessage } from "./channels/typ
 import { ConfigError, loadEnv, type Env } from "./config/env.js";
 import { setProcessLanguage } from "./i18n.js";
 import { createLogger, type Logger } from "./log.js";
-import { DEFAULT_PLAN_PATH, loadPlanFile, PlanError } from "./plan/load.js";
+import { DEFAULT_PLANS_DIR, PlanError } from "./plan/load.js";
+import { loadPlanSet } from "./plan/set.js";
+import { defaultPlan } from "./plan/calendar.js";
+import type { Plan } from "./plan/schema.js";
+import { notifyItemFailure, warnIfNoCurrentPlan } from "./app/plan-notices.js";
+import { vietnamToday } from "./domain/vi/index.js";
 import { openStore, type Store } from "./store/database.js";
 import { StoreLockedError } from "./store/lock.js";
 import { ensureEnvAdmins } from "./store/people.js";
@@ -49,9 +54,9 @@ async function main(): Promise<void> {
     ? createLogger(env.LOG_LEVEL, join(env.DATA_DIR, "vun-dap.log"))
     : createLogger(env.LOG_LEVEL);
 
-  let plan;
+  let plans: Plan[];
   try {
-    plan = loadPlanFile(env.PLAN_FILE ?? DEFAULT_PLAN_PATH);
+    plans = loadPlanSet(env.PLAN_FILE ?? DEFAULT_PLANS_DIR).plans;
   } catch (err) {
     if (err instanceof PlanError) fail(err.message);
     throw err;
@@ -76,27 +81,33 @@ async function main(): Promise<void> {
     await enqueue(store, msg);
   };
 
-  // The local chat runs on a simulated clock inside the plan's years; the real channels on the real clock.
+  // The local chat runs on the real clock when a plan covers today, else on a simulated clock
+  // inside the nearest plan's years (`:gio` moves it); the real channels always on the real clock.
   const clock = new DemoClock();
-  if (local) clock.set(demoStart(plan, new Date()));
+  if (local) clock.set(demoStart(defaultPlan(plans, vietnamToday()), new Date()));
   const app = new App({
     store,
-    plan,
+    plans,
     log,
     dispatch,
     now: clock.now,
     conversationTtlHours: env.CONVERSATION_TTL_HOURS,
   });
   await app.init();
-  log.info({ store: store.kind, units: tree.size, plan: plan.id, local }, "Vun Đắp started");
+  log.info({ store: store.kind, units: tree.size, plans: plans.map((p) => `${p.id} (${p.start}…${p.end})`), local }, "Vun Đắp started");
+  // No plan covering today: say so in the log and to the admins (once per plan end); again every hour.
+  const checkPlans = () => warnIfNoCurrentPlan(store, plans, clock.now(), log, env.LANGUAGE);
+  await checkPlans();
+  const planWatch = setInterval(() => void checkPlans().catch((err) => log.error({ err }, "plan check failed")), 3_600_000);
 
   const stops: (() => Promise<void> | void)[] = [];
   const expiry = setInterval(() => void app.expireConversations().catch((err) => log.error({ err }, "expiry failed")), 60_000);
-  stops.push(() => clearInterval(expiry));
+  stops.push(() => clearInterval(expiry), () => clearInterval(planWatch));
 
   const scheduler = new Scheduler({
     store,
-    plan,
+    plans,
+    onItemFailure: (failure) => notifyItemFailure(store, failure, env.LANGUAGE).then(() => undefined),
     tree: () => app.services.tree(),
     log,
     lng: env.LANGUAGE,
@@ -191,7 +202,7 @@ async function main(): Promise<void> {
       chats: demo.chats,
       people: demo.people,
       onInbound: (msg) => app.handleInbound(msg),
-      ...(clock.simulated ? { clock } : {}),
+      clock,
       // When the input ends (e.g. piped), let the outbox print the last answers first (at most 10 s).
       onExit: async () => {
         for (let i = 0; i < 100; i++) {

@@ -7,6 +7,7 @@ import { t } from "../i18n.js";
 import { getReport } from "../store/reports.js";
 import type { CommandContext } from "../commands/types.js";
 import { openForms } from "../commands/report.js";
+import { noCurrentPlanText } from "../commands/plan-status.js";
 import { applyStep } from "./conversation-runner.js";
 
 export async function startFromPasteFor(ctx: CommandContext, text: string): Promise<void> {
@@ -15,12 +16,14 @@ export async function startFromPasteFor(ctx: CommandContext, text: string): Prom
   const unit = units.find((u) => u.id === ctx.chatUnitId) ?? (units.length === 1 ? units[0] : undefined);
   if (!unit) return ctx.reply(t("bot:report.paste_pick_unit"));
   const now = ctx.app.now();
+  const plan = ctx.app.currentPlan();
+  if (!plan) return ctx.reply(noCurrentPlanText(ctx.app));
   for (const form of openForms(ctx, unit)) {
-    const period = currentPeriod(form, now, ctx.app.plan);
-    if (await getReport(ctx.app.store, form.key, period.key, unit.id)) continue;
+    const period = currentPeriod(form, now, plan);
+    if (await getReport(ctx.app.store, plan.id, form.key, period.key, unit.id)) continue;
     const step = startFromPaste(
       form,
-      { unitId: unit.id, unitName: unit.name, periodKey: period.key, periodLabel: periodLabel(period) },
+      { planKey: plan.id, unitId: unit.id, unitName: unit.name, periodKey: period.key, periodLabel: periodLabel(period) },
       text,
       { today: vietnamToday(now) },
     );

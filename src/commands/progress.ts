@@ -14,11 +14,11 @@ export const progressCommand: Command = {
     const now = ctx.app.now();
     const scope = resolveScope(ctx, ctx.args);
     if (!scope.ok) return ctx.reply(scope.text);
-    const { root, period } = scope;
-    const form = defaultProgressForm(ctx.app.plan, tree, root.id, period?.kind);
+    const { root, period, plan } = scope;
+    const form = defaultProgressForm(plan, tree, root.id, period?.kind);
     if (!form) return ctx.reply(t("bot:progress.no_form", { unit: root.name }));
     const progress = await loadProgress(ctx.app.store, {
-      plan: ctx.app.plan,
+      plan,
       tree,
       rootId: root.id,
       form,
