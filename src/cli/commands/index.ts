@@ -5,9 +5,9 @@
 import type { CliCommand } from "../types.js";
 import { exportCommand } from "./export.js";
 import { inviteCommand } from "./invite.js";
-import { planCheckCommand } from "./plan.js";
+import { planCheckCommand, planExtendCommand } from "./plan.js";
 import { progressCommand } from "./progress.js";
 import { unitsImportCommand } from "./units.js";
 import { zaloLoginCommand } from "./zalo.js";
 
-export const COMMANDS: readonly CliCommand[] = [planCheckCommand, unitsImportCommand, progressCommand, exportCommand, inviteCommand, zaloLoginCommand];
+export const COMMANDS: readonly CliCommand[] = [planCheckCommand, planExtendCommand, unitsImportCommand, progressCommand, exportCommand, inviteCommand, zaloLoginCommand];
