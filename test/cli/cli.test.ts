@@ -141,6 +141,7 @@ describe.each(FLAVOURS)("cli with a store on %s", (flavour) => {
       expect(await seedUnitsIfEmpty(store, DEFAULT_UNITS_PATH)).toBeNull();
       const tree = await loadUnitTree(store);
       await saveReport(store, {
+        planKey: "vun_dap_gia_dinh_2023_2025",
         formKey: "chi_hoi_thang",
         periodKey: "2024-05",
         unitId: tree.byCode("NDI-YYE-YPHUONG-CH01")!.id,
