@@ -4,6 +4,7 @@ import type { ChannelName, InboundMessage, OutboundMessage } from "../../src/cha
 import { DEFAULT_UNITS_PATH } from "../../src/domain/units/import.js";
 import { createLogger } from "../../src/log.js";
 import { DEFAULT_PLAN_PATH, loadPlanFile } from "../../src/plan/load.js";
+import type { Plan } from "../../src/plan/schema.js";
 import type { Store } from "../../src/store/database.js";
 import { grantRole, upsertPerson, type RoleName } from "../../src/store/people.js";
 import { seedUnitsIfEmpty } from "../../src/store/units.js";
@@ -29,14 +30,15 @@ export interface Who {
   channel?: ChannelName;
 }
 
-export async function makeHarness(store: Store, now: Date): Promise<Harness> {
+/** The harness's app: the seed plan by default, or the plans given (e.g. the shipped folder). */
+export async function makeHarness(store: Store, now: Date, opts: { plans?: readonly Plan[] } = {}): Promise<Harness> {
   await seedUnitsIfEmpty(store, DEFAULT_UNITS_PATH);
   const sent: OutboundMessage[] = [];
   const clock = { now };
   const log = createLogger("silent");
   let counter = 0;
   const build = async () => {
-    const app = new App({ store, plan, log, dispatch: async (m) => void sent.push(m), now: () => clock.now });
+    const app = new App({ store, ...(opts.plans ? { plans: opts.plans } : { plan }), log, dispatch: async (m) => void sent.push(m), now: () => clock.now });
     await app.init();
     return app;
   };
