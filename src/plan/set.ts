@@ -21,9 +21,9 @@ export interface PlanSet {
   files: Map<string, string>;
 }
 
-/** The files a PLAN_FILE value names: comma-separated files and folders (a folder: its *.yaml / *.yml, sorted). */
+/** The files a PLAN_FILE value (or `plan check` arguments) names: comma-separated files and folders (a folder: its *.yaml / *.yml, sorted). */
 export function planFiles(sources: string | readonly string[] = DEFAULT_PLANS_DIR): string[] {
-  const list = typeof sources === "string" ? sources.split(",") : [...sources];
+  const list = (typeof sources === "string" ? [sources] : [...sources]).flatMap((s) => s.split(","));
   const out: string[] = [];
   for (const raw of list) {
     const source = raw.trim();

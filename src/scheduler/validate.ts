@@ -8,7 +8,7 @@ import { UnitTree } from "../domain/units/tree.js";
 import { DEFAULT_LANGUAGE, type Language, t } from "../i18n.js";
 import type { Plan } from "../plan/schema.js";
 import { startOfLocalDate } from "../domain/periods.js";
-import { listOccurrences } from "./occurrences.js";
+import { type ItemFailure, listOccurrences } from "./occurrences.js";
 import { DAY_MS } from "./time.js";
 
 const SAMPLE: UnitNode[] = [
@@ -22,21 +22,26 @@ const SAMPLE: UnitNode[] = [
 /** Where and what: one entry per reminder rule or content schedule the scheduler cannot expand. */
 export function scheduleProblems(plan: Plan, lng: Language = DEFAULT_LANGUAGE): { path: string; message: string }[] {
   const problems: { path: string; message: string }[] = [];
-  let from: Date;
-  let to: Date;
+  let start: number;
+  let end: number;
   try {
-    from = new Date(startOfLocalDate(plan.start).getTime() - 400 * DAY_MS);
-    to = new Date(startOfLocalDate(plan.end).getTime() + 400 * DAY_MS);
+    start = startOfLocalDate(plan.start).getTime();
+    end = startOfLocalDate(plan.end).getTime() + DAY_MS;
   } catch {
     return problems; // bad plan dates are reported by the plan check
   }
-  listOccurrences(plan, new UnitTree(SAMPLE), from, to, {
-    onItemError: ({ itemKey, error }) => {
-      const ri = plan.reminders.findIndex((r) => r.key === itemKey);
-      const si = plan.content.schedules.findIndex((s) => s.key === itemKey);
-      const path = ri >= 0 ? `reminders[${ri}]` : si >= 0 ? `content.schedules[${si}]` : itemKey;
-      problems.push({ path, message: t("plan:set.wontRun", { key: itemKey, detail: error.message }, lng) });
-    },
-  });
+  const onItemError = ({ itemKey, error }: ItemFailure): void => {
+    const ri = plan.reminders.findIndex((r) => r.key === itemKey);
+    const si = plan.content.schedules.findIndex((c) => c.key === itemKey);
+    const path = ri >= 0 ? `reminders[${ri}]` : si >= 0 ? `content.schedules[${si}]` : itemKey;
+    problems.push({ path, message: t("plan:set.wontRun", { key: itemKey, detail: error.message }, lng) });
+  };
+  const tree = new UnitTree(SAMPLE);
+  // Reminders over the whole plan (every deadline is computed); content schedules over a few
+  // weeks (their cron is parsed on first use, the same for every day).
+  const reminders: Plan = { ...plan, content: { ...plan.content, schedules: [] } };
+  listOccurrences(reminders, tree, new Date(start - 60 * DAY_MS), new Date(end + 60 * DAY_MS), { onItemError });
+  const content: Plan = { ...plan, reminders: [] };
+  listOccurrences(content, tree, new Date(start), new Date(Math.min(end, start + 21 * DAY_MS)), { onItemError });
   return problems;
 }
