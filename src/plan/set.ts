@@ -48,7 +48,13 @@ export function planFiles(sources: string | readonly string[] = DEFAULT_PLANS_DI
  * Reads, checks and cross-checks every plan named by `sources` (default: the shipped folder).
  * Throws PlanError listing every problem of every file.
  */
-export function loadPlanSet(sources?: string | readonly string[], options: ParsePlanOptions = {}): PlanSet {
+export function loadPlanSet(
+  sources?: string | readonly string[],
+  options: ParsePlanOptions & {
+    /** Expand every reminder and content schedule as the scheduler will (default true; readers like `progress` skip it). */
+    scheduleCheck?: boolean;
+  } = {},
+): PlanSet {
   const lng = options.language ?? DEFAULT_LANGUAGE;
   const files = planFiles(sources);
   const issues: PlanIssue[] = [];
@@ -61,7 +67,7 @@ export function loadPlanSet(sources?: string | readonly string[], options: Parse
     try {
       const plan = loadPlanFile(file, options);
       loaded.push({ plan, file });
-      for (const p of scheduleProblems(plan, lng)) issues.push({ file, ...p });
+      if (options.scheduleCheck !== false) for (const p of scheduleProblems(plan, lng)) issues.push({ file, ...p });
     } catch (err) {
       if (!(err instanceof PlanError)) throw err;
       issues.push(...err.issues);

@@ -90,7 +90,7 @@ export function loadNowAndPlan(ctx: CliContext, options: Record<string, string |
     return EXIT.usage;
   }
   try {
-    const plans = loadPlanSet(envValue(ctx, "PLAN_FILE") ?? DEFAULT_PLANS_DIR, { language: ctx.lng }).plans;
+    const plans = loadPlanSet(envValue(ctx, "PLAN_FILE") ?? DEFAULT_PLANS_DIR, { language: ctx.lng, scheduleCheck: false }).plans;
     if (typeof options.plan === "string") {
       const plan = planById(plans, options.plan);
       if (!plan) {
