@@ -8,6 +8,8 @@ import type { Form } from "../src/plan/schema.js";
 import type { Store } from "../src/store/database.js";
 
 export interface GenerateReportsOptions {
+  /** The plan the reports belong to (default: the seed plan's id). */
+  planKey?: string;
   form: Form;
   periods: readonly Period[];
   /** Units that answer (normally the form's unit kinds); all when absent. */
@@ -52,15 +54,15 @@ export async function generateReports(store: Store, opts: GenerateReportsOptions
                 random() AS r4, random() AS r5, random() AS r6, random() AS r7
          FROM "Unit" u CROSS JOIN unnest($2::text[], $3::float8[]) AS k(key, due) ${unitFilter}
        ), ins AS (
-         INSERT INTO "Report" ("formKey", "periodKey", "unitId", "answers", "submittedAt", "updatedAt", "version")
-         SELECT $1, b.key, b.unit, ${ANSWERS_SQL},
+         INSERT INTO "Report" ("planKey", "formKey", "periodKey", "unitId", "answers", "submittedAt", "updatedAt", "version")
+         SELECT $7, $1, b.key, b.unit, ${ANSWERS_SQL},
                 to_timestamp((b.due + CASE WHEN b.r7 < $6 THEN 86400000 * (1 + b.r0 * 9) ELSE -86400000 * b.r0 * 12 END) / 1000.0) AT TIME ZONE 'UTC',
                 now(), 1
          FROM b WHERE b.r0 * 0 + random() < $4
          ON CONFLICT DO NOTHING
          RETURNING 1
        ) SELECT count(*)::int AS n FROM ins`,
-      [opts.form.key, keys, dues, rate, opts.unitIds ? [...opts.unitIds] : [...opts.form.unitKinds], late],
+      [opts.form.key, keys, dues, rate, opts.unitIds ? [...opts.unitIds] : [...opts.form.unitKinds], late, opts.planKey ?? "vun_dap_gia_dinh_2023_2025"],
     );
     inserted += rows[0]?.n ?? 0;
   }

@@ -23,7 +23,11 @@ import type { ChannelName, ChannelSender, OutboundMessage } from "./channels/typ
 import { loadEnv } from "./config/env.js";
 import { setProcessLanguage } from "./i18n.js";
 import { createLogger, type Logger } from "./log.js";
-import { DEFAULT_PLAN_PATH, loadPlanFile } from "./plan/load.js";
+import { DEFAULT_PLANS_DIR } from "./plan/load.js";
+import { loadPlanSet } from "./plan/set.js";
+import { defaultPlan } from "./plan/calendar.js";
+import { notifyItemFailure, warnIfNoCurrentPlan } from "./app/plan-notices.js";
+import { vietnamToday } from "./domain/vi/index.js";
 import { describeStartupError, wantsStack } from "./startup-error.js";
 import { DailyBackup } from "./store/daily-backup.js";
 import { openStore } from "./store/database.js";
@@ -45,7 +49,7 @@ async function main(): Promise<void> {
     ? createLogger(env.LOG_LEVEL, join(env.DATA_DIR, "vun-dap.log"))
     : createLogger(env.LOG_LEVEL);
 
-  const plan = loadPlanFile(env.PLAN_FILE ?? DEFAULT_PLAN_PATH);
+  const plans = loadPlanSet(env.PLAN_FILE ?? DEFAULT_PLANS_DIR).plans;
   const store = await openStore({ databaseUrl: env.DATABASE_URL, pgliteDir: env.PGLITE_DIR, log });
   try {
     await seedUnitsIfEmpty(store, env.UNITS_FILE ?? DEFAULT_UNITS_PATH);
@@ -64,14 +68,15 @@ async function main(): Promise<void> {
     await enqueue(store, msg);
   };
 
-  // The local chat runs on a simulated clock inside the plan's years; the real channels on the real clock.
+  // The local chat runs on the real clock when a plan covers today, else on a simulated clock
+  // inside the nearest plan's years (`:gio` moves it); the real channels always on the real clock.
   const clock = new DemoClock();
-  if (local) clock.set(demoStart(plan, new Date()));
+  if (local) clock.set(demoStart(defaultPlan(plans, vietnamToday()), new Date()));
   // Channels that can delete a message (an invite code typed in a group); filled as they start.
   const deleters: Deleters = {};
   const app = new App({
     store,
-    plan,
+    plans,
     log,
     dispatch,
     deleters,
@@ -79,15 +84,20 @@ async function main(): Promise<void> {
     conversationTtlHours: env.CONVERSATION_TTL_HOURS,
   });
   await app.init();
-  log.info({ store: store.kind, units: tree.size, plan: plan.id, local }, "Vun Đắp started");
+  log.info({ store: store.kind, units: tree.size, plans: plans.map((p) => `${p.id} (${p.start}…${p.end})`), local }, "Vun Đắp started");
+  // No plan covering today: say so in the log and to the admins (once per plan end); again every hour.
+  const checkPlans = () => warnIfNoCurrentPlan(store, plans, clock.now(), log, env.LANGUAGE);
+  await checkPlans();
+  const planWatch = setInterval(() => void checkPlans().catch((err) => log.error({ err }, "plan check failed")), 3_600_000);
 
   const stops: (() => Promise<void> | void)[] = [];
   const expiry = setInterval(() => void app.expireConversations().catch((err) => log.error({ err }, "expiry failed")), 60_000);
-  stops.push(() => clearInterval(expiry));
+  stops.push(() => clearInterval(expiry), () => clearInterval(planWatch));
 
   const scheduler = new Scheduler({
     store,
-    plan,
+    plans,
+    onItemFailure: (failure) => notifyItemFailure(store, failure, env.LANGUAGE).then(() => undefined),
     tree: () => app.services.tree(),
     log,
     lng: env.LANGUAGE,
@@ -200,7 +210,7 @@ async function main(): Promise<void> {
       chats: demo.chats,
       people: demo.people,
       onInbound: (msg) => app.handleInbound(msg),
-      ...(clock.simulated ? { clock } : {}),
+      clock,
       // When the input ends (e.g. piped), let the outbox print the last answers first (at most 10 s).
       onExit: async () => {
         for (let i = 0; i < 100; i++) {

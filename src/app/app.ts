@@ -17,6 +17,7 @@ import { vietnamToday } from "../domain/vi/index.js";
 import type { UnitTree } from "../domain/units/tree.js";
 import { t } from "../i18n.js";
 import type { Logger } from "../log.js";
+import { defaultPlan, planOn, sortPlans } from "../plan/calendar.js";
 import type { Plan } from "../plan/schema.js";
 import { loadConversation, deleteConversation, takeExpiredConversations } from "../store/conversations.js";
 import type { Store } from "../store/database.js";
@@ -30,7 +31,10 @@ import { sanitizeInbound } from "../channels/sanitize.js";
 
 export interface AppOptions {
   store: Store;
-  plan: Plan;
+  /** The plans (several: each with its own dates). At least one of `plans` and `plan`. */
+  plans?: readonly Plan[];
+  /** A single plan (tests, benchmarks): the same as `plans: [plan]`. */
+  plan?: Plan;
   log: Logger;
   dispatch: (msg: OutboundMessage) => Promise<void>;
   now?: () => Date;
@@ -57,11 +61,18 @@ export class App {
   constructor(private readonly opts: AppOptions) {
     this.commands = opts.commands ?? COMMANDS;
     const self = this;
+    const plans = sortPlans(opts.plans ?? (opts.plan ? [opts.plan] : []));
+    if (plans.length === 0) throw new Error("App needs at least one plan");
+    const now = opts.now ?? (() => new Date());
     this.services = {
       store: opts.store,
-      plan: opts.plan,
+      plans,
+      get plan() {
+        return defaultPlan(plans, vietnamToday(now()));
+      },
+      currentPlan: () => planOn(plans, vietnamToday(now())),
       log: opts.log,
-      now: opts.now ?? (() => new Date()),
+      now,
       tree() {
         if (!self.unitTree) throw new Error("App.init() was not awaited");
         return self.unitTree;
@@ -173,7 +184,7 @@ export class App {
         await ctx.reply(t("bot:report.no_longer_leader", { unit: open.state.unitName }));
         return;
       }
-      const form = formOf(ctx.app, open.state.formKey);
+      const form = formOf(ctx.app, open.state.formKey, open.state);
       if (!form) {
         await deleteConversation(ctx.app.store, key);
         await ctx.reply(t("bot:error.form_gone"));

@@ -7,7 +7,7 @@ import { correctionReceiptText, receiptText, type ConversationState, type Step }
 import { dueDate, isOnTime, localIsoDate, localTimeText, parsePeriodKey, periodLabel } from "../domain/periods.js";
 import { formatDate } from "../domain/vi/index.js";
 import { t } from "../i18n.js";
-import type { Form } from "../plan/schema.js";
+import type { Form, Plan } from "../plan/schema.js";
 import { deleteConversation, saveConversation, type ConversationKey } from "../store/conversations.js";
 import { isDeepStrictEqual } from "node:util";
 import { correctReport, getReport, PeriodLockedError, ReportExistsError, ReportVersionConflictError, saveReport } from "../store/reports.js";
@@ -17,8 +17,15 @@ export function conversationKey(msg: InboundMessage): ConversationKey {
   return { channel: msg.channel, chatId: msg.chatId, personKey: msg.sender.id };
 }
 
-export function formOf(app: AppServices, key: string): Form | undefined {
-  return app.plan.forms.find((f) => f.key === key);
+/** The plan a conversation's report belongs to: its planKey, else (older states) the default plan. */
+export function planOfState(app: AppServices, state: Pick<ConversationState, "planKey">): Plan | undefined {
+  if (state.planKey === undefined) return app.plan;
+  return app.plans.find((p) => p.id === state.planKey);
+}
+
+/** The form a conversation is about, in its plan. */
+export function formOf(app: AppServices, key: string, state: Pick<ConversationState, "planKey"> = {}): Form | undefined {
+  return planOfState(app, state)?.forms.find((f) => f.key === key);
 }
 
 /**
@@ -63,10 +70,11 @@ export async function beginConversation(ctx: CommandContext, step: Step): Promis
 }
 
 async function storeEffect(ctx: CommandContext, state: ConversationState, step: Step): Promise<void> {
-  const form = formOf(ctx.app, state.formKey);
-  if (!form || !step.effect) return;
+  const plan = planOfState(ctx.app, state);
+  const form = formOf(ctx.app, state.formKey, state);
+  if (!plan || !form || !step.effect) return;
   const now = ctx.app.now();
-  const period = parsePeriodKey(form.period, state.periodKey, { form, plan: ctx.app.plan });
+  const period = parsePeriodKey(form.period, state.periodKey, { form, plan });
   const due = period ? dueDate(form, period) : null;
   const common = {
     formTitle: form.title,
@@ -77,6 +85,7 @@ async function storeEffect(ctx: CommandContext, state: ConversationState, step: 
   try {
     if (step.effect.type === "submit") {
       await saveReport(ctx.app.store, {
+        planKey: plan.id,
         formKey: form.key,
         periodKey: state.periodKey,
         unitId: state.unitId,
@@ -84,20 +93,21 @@ async function storeEffect(ctx: CommandContext, state: ConversationState, step: 
         personId: ctx.person.id,
         submittedAt: now,
       });
-      ctx.app.log.info({ form: form.key, period: state.periodKey, unitId: state.unitId, personId: ctx.person.id }, "report stored");
+      ctx.app.log.info({ plan: plan.id, form: form.key, period: state.periodKey, unitId: state.unitId, personId: ctx.person.id }, "report stored");
       await ctx.reply(
         receiptText({ ...common, onTime: due ? isOnTime(now, due) : true, answersCount: Object.keys(step.effect.answers).length }),
       );
     } else if (step.effect.type === "correct") {
       // Someone else may have corrected the report since this /sua read it: refuse rather than
       // overwrite their change with answers read before it.
-      const current = await getReport(ctx.app.store, form.key, state.periodKey, state.unitId);
+      const current = await getReport(ctx.app.store, plan.id, form.key, state.periodKey, state.unitId);
       if (!current || !isDeepStrictEqual(current.answers, state.original ?? {})) {
         await ctx.reply(t("bot:report.changed_meanwhile"));
         return;
       }
       await correctReport(ctx.app.store, {
         expectedVersion: current.version,
+        planKey: plan.id,
         formKey: form.key,
         periodKey: state.periodKey,
         unitId: state.unitId,

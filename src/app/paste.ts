@@ -8,6 +8,7 @@ import { getReport } from "../store/reports.js";
 import type { CommandContext } from "../commands/types.js";
 import { openForms } from "../commands/report.js";
 import { otherUnitsGroupNote } from "../commands/group-unit.js";
+import { noCurrentPlanText } from "../commands/plan-status.js";
 import { applyStep } from "./conversation-runner.js";
 
 export async function startFromPasteFor(ctx: CommandContext, text: string): Promise<void> {
@@ -18,12 +19,14 @@ export async function startFromPasteFor(ctx: CommandContext, text: string): Prom
   const elsewhere = otherUnitsGroupNote(ctx, unit);
   if (elsewhere) return ctx.reply(elsewhere);
   const now = ctx.app.now();
+  const plan = ctx.app.currentPlan();
+  if (!plan) return ctx.reply(noCurrentPlanText(ctx.app));
   for (const form of openForms(ctx, unit)) {
-    const period = currentPeriod(form, now, ctx.app.plan);
-    if (await getReport(ctx.app.store, form.key, period.key, unit.id)) continue;
+    const period = currentPeriod(form, now, plan);
+    if (await getReport(ctx.app.store, plan.id, form.key, period.key, unit.id)) continue;
     const step = startFromPaste(
       form,
-      { unitId: unit.id, unitName: unit.name, periodKey: period.key, periodLabel: periodLabel(period) },
+      { planKey: plan.id, unitId: unit.id, unitName: unit.name, periodKey: period.key, periodLabel: periodLabel(period) },
       text,
       { today: vietnamToday(now) },
     );

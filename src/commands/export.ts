@@ -49,7 +49,7 @@ export async function exportReply(ctx: CommandContext, args: string): Promise<Ex
   if (!scope.ok) return { text: scope.text, file: null };
   try {
     const out = await exportWorkbook(ctx.app.store, {
-      plan: ctx.app.plan,
+      plan: scope.plan,
       tree: scope.tree,
       rootId: scope.root.id,
       period: scope.period ?? undefined,
@@ -87,7 +87,7 @@ export async function periodicReportReply(ctx: CommandContext, args: string): Pr
   if (!scope.ok) return scope.text;
   try {
     return await draftPeriodicReport(ctx.app.store, {
-      plan: ctx.app.plan,
+      plan: scope.plan,
       tree: scope.tree,
       rootId: scope.root.id,
       period: scope.period ?? undefined,

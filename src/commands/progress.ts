@@ -16,17 +16,17 @@ export const progressCommand: Command = {
     const now = ctx.app.now();
     const scope = await resolveScopeAsOf(ctx, ctx.args);
     if (!scope.ok) return ctx.reply(scope.text);
-    const { root, period } = scope;
+    const { root, period, plan } = scope;
     // A unit named with a period before a reorganisation may come from that period's tree.
     const found = "tree" in scope ? scope.tree : null;
-    const form = defaultProgressForm(ctx.app.plan, found ?? tree, root.id, period?.kind);
+    const form = defaultProgressForm(plan, found ?? tree, root.id, period?.kind);
     if (!form) return ctx.reply(t("bot:progress.no_form", { unit: root.name }));
-    const shown = period ?? currentPeriod(form, now, ctx.app.plan);
+    const shown = period ?? currentPeriod(form, now, plan);
     // A period before a reorganisation is shown on the tree of its last day (src/progress/tree.ts).
     const { tree: periodTree, roots } = found ? { tree: found, roots: [root] } : await periodScope(ctx, root, shown);
     if (roots.length === 0) return ctx.reply(t("bot:progress.no_unit_in_period", { unit: root.name, period: periodLabel(shown) }));
     for (const unit of roots) {
-      const progress = await loadProgress(ctx.app.store, { plan: ctx.app.plan, tree: periodTree, rootId: unit.id, form, period: shown, now });
+      const progress = await loadProgress(ctx.app.store, { plan: plan, tree: periodTree, rootId: unit.id, form, period: shown, now });
       await ctx.reply(renderProgressText(progress));
       // The same figures as a picture, for officers who would rather look than read.
       try {

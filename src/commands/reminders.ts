@@ -10,6 +10,7 @@ import { formatDate } from "../domain/vi/index.js";
 import { t } from "../i18n.js";
 import { listSetAside } from "../outbox/index.js";
 import { listPaused, pauseRule, resumeRule, todaysContent, upcomingReminders } from "../scheduler/index.js";
+import { noCurrentPlanText } from "./plan-status.js";
 import type { Command, CommandContext } from "./types.js";
 
 const when = (d: Date) => `${localTimeText(d)} ${formatDate(localIsoDate(d))}`;
@@ -28,7 +29,9 @@ export const remindersCommand: Command = {
   async run(ctx) {
     if (ctx.grants.length === 0) return ctx.reply(t("bot:denied.unregistered"));
     const units = myUnits(ctx);
-    const deadlines = await upcomingReminders(ctx.app.store, ctx.app.plan, ctx.app.tree(), units.map((u) => u.id), ctx.app.now(), 5);
+    const plan = ctx.app.currentPlan();
+    if (!plan) return ctx.reply(noCurrentPlanText(ctx.app));
+    const deadlines = await upcomingReminders(ctx.app.store, plan, ctx.app.tree(), units.map((u) => u.id), ctx.app.now(), 5);
     if (deadlines.length === 0) return ctx.reply(t("bot:reminders.none"));
     const lines = [t("bot:reminders.header")];
     for (const d of deadlines) {
@@ -55,15 +58,18 @@ export const contentCommand: Command = {
     const unitId =
       ctx.chatUnitId ?? reportingUnits(ctx.grants, tree)[0]?.id ?? overseenRoots(ctx.grants, tree)[0]?.id ?? tree.roots[0]?.id;
     if (unitId === undefined) return ctx.reply(t("bot:content.none"));
-    const content = await todaysContent(ctx.app.store, ctx.app.plan, tree, unitId, ctx.app.now());
+    const plan = ctx.app.currentPlan();
+    if (!plan) return ctx.reply(t("bot:content.none"));
+    const content = await todaysContent(ctx.app.store, plan, tree, unitId, ctx.app.now());
     await ctx.reply(content.text ?? t("bot:content.none"));
   },
 };
 
-/** The keys an admin may pause: reminder rules, content schedules and content items of the plan. */
+/** The keys an admin may pause: reminder rules, content schedules and content items of every plan (a key pauses it in each plan that has it). */
 function pausableKeys(ctx: CommandContext): Set<string> {
-  const p = ctx.app.plan;
-  return new Set([...p.reminders.map((r) => r.key), ...p.content.schedules.map((s) => s.key), ...p.content.items.map((i) => i.key)]);
+  return new Set(
+    ctx.app.plans.flatMap((p) => [...p.reminders.map((r) => r.key), ...p.content.schedules.map((s) => s.key), ...p.content.items.map((i) => i.key)]),
+  );
 }
 
 function isProvinceAdmin(ctx: CommandContext): boolean {

@@ -9,7 +9,8 @@ import { reportingUnits } from "../domain/permissions.js";
 import type { UnitNode } from "../domain/types.js";
 import { normalize } from "../domain/vi/index.js";
 import { t } from "../i18n.js";
-import type { Form } from "../plan/schema.js";
+import type { Form, Plan } from "../plan/schema.js";
+import { noCurrentPlanText } from "./plan-status.js";
 import { deleteConversation } from "../store/conversations.js";
 import { getReport, isPeriodLocked } from "../store/reports.js";
 import { beginConversation, conversationKey } from "../app/conversation-runner.js";
@@ -17,17 +18,20 @@ import { otherUnitsGroupNote } from "./group-unit.js";
 import type { Command, CommandContext } from "./types.js";
 
 interface Target {
+  plan: Plan;
   unit: UnitNode;
   form: Form;
   period: Period;
 }
 
-/** Forms a unit answers that are open now (inside their from/until range). */
+/** Forms of the plan current today that a unit answers and that are open now (inside their from/until range). */
 export function openForms(ctx: CommandContext, unit: UnitNode): Form[] {
   const now = ctx.app.now();
-  return ctx.app.plan.forms.filter((f) => {
+  const plan = ctx.app.currentPlan();
+  if (!plan) return [];
+  return plan.forms.filter((f) => {
     if (!f.unitKinds.includes(unit.kind)) return false;
-    const range = formRange(f, ctx.app.plan);
+    const range = formRange(f, plan);
     return (!range.start || range.start <= now) && (!range.end || now < range.end);
   });
 }
@@ -69,6 +73,11 @@ async function resolveTarget(ctx: CommandContext, wantExisting: boolean): Promis
     await ctx.reply(elsewhere);
     return null;
   }
+  const plan = ctx.app.currentPlan();
+  if (!plan) {
+    await ctx.reply(noCurrentPlanText(ctx.app));
+    return null;
+  }
   const forms = openForms(ctx, unit);
   if (forms.length === 0) {
     await ctx.reply(t("bot:report.no_form", { unit: unit.name }));
@@ -81,10 +90,10 @@ async function resolveTarget(ctx: CommandContext, wantExisting: boolean): Promis
   // reports and corrections after the month has rolled over.
   const periodText = words.filter((w) => !tree.byCode(w) && !candidates.some((f) => matchesForm(f, w))).join(" ");
   for (const form of candidates) {
-    const current = currentPeriod(form, now, ctx.app.plan);
+    const current = currentPeriod(form, now, plan);
     const named = periodText ? parsePeriodText(periodText, form.period, now, current) : null;
     if (periodText && (!named || named.kind !== form.period)) continue;
-    const range = formRange(form, ctx.app.plan);
+    const range = formRange(form, plan);
     if (named && range.start && named.end.getTime() <= range.start.getTime()) continue;
     if (named && named.start.getTime() > now.getTime()) {
       await ctx.reply(t("bot:report.future_period", { period: periodLabel(named) }));
@@ -94,8 +103,8 @@ async function resolveTarget(ctx: CommandContext, wantExisting: boolean): Promis
     const choices = named ? [named] : wantExisting ? [current, previousPeriod(current)] : [current];
     for (const period of choices) {
       if (!period) continue;
-      const existing = await getReport(ctx.app.store, form.key, period.key, unit.id);
-      if (Boolean(existing) === wantExisting) return { unit, form, period };
+      const existing = await getReport(ctx.app.store, plan.id, form.key, period.key, unit.id);
+      if (Boolean(existing) === wantExisting) return { plan, unit, form, period };
     }
   }
   if (periodText && !candidates.some((f) => parsePeriodText(periodText, f.period, now))) {
@@ -103,7 +112,7 @@ async function resolveTarget(ctx: CommandContext, wantExisting: boolean): Promis
     return null;
   }
   const form = candidates[0]!;
-  const period = (periodText ? parsePeriodText(periodText, form.period, now) : null) ?? currentPeriod(form, now, ctx.app.plan);
+  const period = (periodText ? parsePeriodText(periodText, form.period, now) : null) ?? currentPeriod(form, now, plan);
   await ctx.reply(
     wantExisting
       ? t("bot:report.nothing_to_correct", { form: form.title, period: periodLabel(period), unit: unit.name })
@@ -119,6 +128,7 @@ export const reportCommand: Command = {
     const target = await resolveTarget(ctx, false);
     if (!target) return;
     const step = startReport(target.form, {
+      planKey: target.plan.id,
       unitId: target.unit.id,
       unitName: target.unit.name,
       periodKey: target.period.key,
@@ -134,12 +144,13 @@ export const correctCommand: Command = {
   async run(ctx) {
     const target = await resolveTarget(ctx, true);
     if (!target) return;
-    if (await isPeriodLocked(ctx.app.store, target.form.key, target.period.key)) {
+    if (await isPeriodLocked(ctx.app.store, target.plan.id, target.form.key, target.period.key)) {
       await ctx.reply(t("bot:report.locked", { period: periodLabel(target.period) }));
       return;
     }
-    const report = await getReport(ctx.app.store, target.form.key, target.period.key, target.unit.id);
+    const report = await getReport(ctx.app.store, target.plan.id, target.form.key, target.period.key, target.unit.id);
     const step = startCorrection(target.form, {
+      planKey: target.plan.id,
       unitId: target.unit.id,
       unitName: target.unit.name,
       periodKey: target.period.key,

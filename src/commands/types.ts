@@ -9,7 +9,15 @@ import type { PersonRecord } from "../store/people.js";
 
 export interface AppServices {
   store: Store;
-  plan: Plan;
+  /** Every loaded plan, sorted by start date (at most one covers a day). */
+  plans: readonly Plan[];
+  /**
+   * The plan commands use when none is named: the one current today, else the one that ended
+   * last, else the next one (plan/calendar.ts defaultPlan). Read anew at each use (the clock moves).
+   */
+  readonly plan: Plan;
+  /** The plan covering today, or null when none does (the last one ended, the next not begun). */
+  currentPlan(): Plan | null;
   log: Logger;
   now(): Date;
   tree(): UnitTree;

@@ -72,6 +72,7 @@ function baseState(form: Form, ctx: StartContext, mode: ConversationState["mode"
   return {
     v: 1,
     mode,
+    ...(ctx.planKey !== undefined ? { planKey: String(ctx.planKey) } : {}),
     formKey: form.key,
     formTitle: formTitle(form),
     periodKey: String(ctx.periodKey),
@@ -270,6 +271,7 @@ function sanitize(input: unknown, form: Form): ConversationState {
   const state: ConversationState = {
     v: 1,
     mode: s.mode === "correct" ? "correct" : "report",
+    ...(typeof s.planKey === "string" ? { planKey: s.planKey } : {}),
     formKey: str(s.formKey, form.key),
     formTitle: str(s.formTitle, formTitle(form)),
     periodKey: str(s.periodKey),

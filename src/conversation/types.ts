@@ -22,6 +22,8 @@ export interface ConversationState {
   v: 1;
   /** report: a new report; correct: changing a report already stored. */
   mode: "report" | "correct";
+  /** The id of the plan the form belongs to (absent in states stored before plans had keys). */
+  planKey?: string;
   formKey: string;
   /** The form's short title (or title), kept for texts that do not get the form (expiry). */
   formTitle: string;
@@ -80,6 +82,8 @@ export interface Step {
 
 /** Who reports what; the caller resolves the period and its label. */
 export interface StartContext {
+  /** The id of the plan the form belongs to, kept in the state for the stored report. */
+  planKey?: string;
   unitId: number;
   unitName: string;
   periodKey: string;

@@ -129,20 +129,27 @@ interface ReportRow {
   a: Answers | string;
 }
 
-async function loadReports(store: Store, tree: UnitTree, rootId: number, form: Form, period: Period): Promise<Map<number, { submittedAt: Date; answers: Answers }>> {
+async function loadReports(
+  store: Store,
+  tree: UnitTree,
+  rootId: number,
+  planKey: string,
+  form: Form,
+  period: Period,
+): Promise<Map<number, { submittedAt: Date; answers: Answers }>> {
   const root = tree.byId(rootId)!;
   // A past day's tree: the stored paths describe the latest tree, so read the whole form's rows
   // (only the subtree's units are looked up below).
   const whole = (root.parentId === null && tree.roots.length === 1) || tree.date.historic;
-  const params: unknown[] = [form.key, period.key];
+  const params: unknown[] = [form.key, period.key, planKey];
   let join = "";
   if (!whole) {
     params.push(`${unitPath(tree, rootId)}%`);
-    join = `JOIN "Unit" un ON un."id" = r."unitId" AND un."path" LIKE $3`;
+    join = `JOIN "Unit" un ON un."id" = r."unitId" AND un."path" LIKE $4`;
   }
   const rows = await store.sql.query<ReportRow>(
     `SELECT r."unitId" AS u, (extract(epoch FROM r."submittedAt") * 1000)::float8 AS at, r."answers" AS a
-     FROM "Report" r ${join} WHERE r."formKey" = $1 AND r."periodKey" = $2`,
+     FROM "Report" r ${join} WHERE r."formKey" = $1 AND r."periodKey" = $2 AND r."planKey" = $3`,
     params,
   );
   const out = new Map<number, { submittedAt: Date; answers: Answers }>();
@@ -171,7 +178,7 @@ export async function loadExportData(store: Store, opts: ExportOptions): Promise
   for (const { form, period } of chosen) {
     const due = dueDate(form, period);
     const [reports, progress] = [
-      await loadReports(store, tree, rootId, form, period),
+      await loadReports(store, tree, rootId, plan.id, form, period),
       await loadProgress(store, { plan, tree, rootId, form, period, now }),
     ];
     const rows: UnitRowData[] = [];

@@ -79,6 +79,17 @@ export function checkPlan(plan: Plan, lng: Language = DEFAULT_LANGUAGE): CheckIs
   const insidePlan = (date: string): boolean => !periodOk || (date >= plan.start && date <= plan.end);
   const outside = { start: plan.start, end: plan.end };
 
+  /** validFrom / validUntil: real dates, in order, inside the plan. */
+  function validity(item: { validFrom?: string | undefined; validUntil?: string | undefined }, base: PathSegment[]): void {
+    const fromOk = item.validFrom !== undefined && realDate(item.validFrom, [...base, "validFrom"]);
+    const untilOk = item.validUntil !== undefined && realDate(item.validUntil, [...base, "validUntil"]);
+    if (fromOk && !insidePlan(item.validFrom!)) add([...base, "validFrom"], "formDateOutsidePlan", { field: "validFrom", date: item.validFrom, ...outside });
+    if (untilOk && !insidePlan(item.validUntil!)) add([...base, "validUntil"], "formDateOutsidePlan", { field: "validUntil", date: item.validUntil, ...outside });
+    if (fromOk && untilOk && item.validFrom! > item.validUntil!) {
+      add([...base, "validUntil"], "validUntilBeforeFrom", { from: item.validFrom, until: item.validUntil });
+    }
+  }
+
   // ---- values, campaigns, models: the topics and choices of the plan ----
   duplicates(plan.values, ["values"]);
   duplicates(plan.campaigns, ["campaigns"]);
@@ -235,6 +246,7 @@ export function checkPlan(plan: Plan, lng: Language = DEFAULT_LANGUAGE): CheckIs
   // ---- reminders ----
   duplicates(plan.reminders, ["reminders"]);
   plan.reminders.forEach((reminder, ri) => {
+    validity(reminder, ["reminders", ri]);
     const target = reminder.target;
     if ("form" in target) {
       if (!formsByKey.has(target.form)) {
@@ -251,6 +263,7 @@ export function checkPlan(plan: Plan, lng: Language = DEFAULT_LANGUAGE): CheckIs
   // ---- content ----
   duplicates(plan.content.items, ["content", "items"]);
   plan.content.items.forEach((item, i) => {
+    validity(item, ["content", "items", i]);
     if (!topics.has(item.topic)) {
       add(["content", "items", i, "topic"], "contentTopicUnknown", { topic: item.topic, topics: list(topics) });
     }

@@ -3,9 +3,11 @@
  * ("minute hour day-of-month month day-of-week", in the plan's time zone).
  * Accepts what common cron libraries (node-cron, croner) accept for 5 fields:
  * `*`, numbers, ranges `a-b`, steps `*\/n` and `a-b/n` and `a/n`, lists `a,b`,
- * month names (jan–dec) and weekday names (sun–sat); weekday 7 is Sunday.
+ * month names (jan–dec) and weekday names (sun–sat); weekday 7 is Sunday — and then what
+ * node-cron itself (the scheduler's parser) accepts, so that a plan that passes runs.
  * Pure; returns a localised problem description or null.
  */
+import { parse as nodeCronParse } from "node-cron";
 import { DEFAULT_LANGUAGE, type Language, t } from "../i18n.js";
 
 interface FieldSpec {
@@ -91,9 +93,17 @@ export function cronProblem(expression: string, lng: Language = DEFAULT_LANGUAGE
       return t(`plan:cron.${error.key}`, { ...error.params, field: fieldName }, lng);
     }
   }
+  // The scheduler runs the expression through node-cron's own parser: what it refuses (a step
+  // on a single value like "5/10", a day that never comes like 31 February) must not pass here.
+  try {
+    nodeCronParse(expression);
+  } catch (error) {
+    return t("plan:cron.rejected", { detail: (error as Error).message }, lng);
+  }
   return null;
 }
 
+/** True when `cronProblem` finds nothing. */
 export function isValidCron(expression: string): boolean {
   return cronProblem(expression) === null;
 }

@@ -11,8 +11,8 @@ const form = (key: string) => {
 };
 
 describe("default plan (52/KH-BTV, Nam Định)", () => {
-  it("loads from prisma/seed/plan.yaml with the plan period 14/02/2023 – 31/12/2025", () => {
-    expect(DEFAULT_PLAN_PATH).toMatch(/prisma[\\/]seed[\\/]plan\.yaml$/);
+  it("loads from plans/2023-2025-52-KH-BTV.yaml with the plan period 14/02/2023 – 31/12/2025", () => {
+    expect(DEFAULT_PLAN_PATH).toMatch(/plans[\\/]2023-2025-52-KH-BTV\.yaml$/);
     expect(plan.reference).toContain("52/KH-BTV");
     expect(plan.reference).toContain("14/02/2023");
     expect(plan.start).toBe("2023-02-14");

@@ -23,8 +23,11 @@ import { type Plan, planSchema } from "./schema.js";
 export { checkPlan, formatPath } from "./check.js";
 export type { CheckIssue, PathSegment } from "./check.js";
 
-/** The default plan shipped with the project (plan 52/KH-BTV of the Nam Định union). */
-export const DEFAULT_PLAN_PATH = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "prisma", "seed", "plan.yaml");
+/** The folder of plans shipped with the project (every `*.yaml` in it is loaded by default). */
+export const DEFAULT_PLANS_DIR = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "plans");
+
+/** The seed plan shipped with the project (plan 52/KH-BTV of the Nam Định union, 2023–2025). */
+export const DEFAULT_PLAN_PATH = join(DEFAULT_PLANS_DIR, "2023-2025-52-KH-BTV.yaml");
 
 export interface PlanIssue {
   file: string;

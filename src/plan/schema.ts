@@ -153,8 +153,19 @@ export type Milestone = z.infer<typeof milestoneSchema>;
 /** Duration like "3d", "12h", "30m". */
 export const durationSchema = z.string().regex(/^\d+[dhm]$/, "plan:format.duration");
 
+/**
+ * Optional dates bounding when a reminder rule or content item is used (inclusive, the plan's
+ * time zone): outside them the scheduler sends nothing for it and /noidung does not show it.
+ * E.g. outreach that a change of law made out of date carries `validUntil`.
+ */
+export const validitySchema = {
+  validFrom: dateSchema.optional(),
+  validUntil: dateSchema.optional(),
+};
+
 export const reminderRuleSchema = z.object({
   key: keySchema,
+  ...validitySchema,
   /** A form key or a milestone key. */
   target: z.object({ form: keySchema }).or(z.object({ milestone: keySchema })),
   /** How long before the deadline each reminder goes out. */
@@ -180,6 +191,7 @@ export const contentItemSchema = z.object({
   topic: keySchema,
   title: z.string().min(1),
   text: z.string().min(1),
+  ...validitySchema,
 });
 export type ContentItem = z.infer<typeof contentItemSchema>;
 
@@ -200,6 +212,15 @@ export const planSchema = z.object({
   /** The document this plan encodes, e.g. "52/KH-BTV ngày 14/02/2023". */
   reference: z.string().min(1),
   organisation: z.string().min(1),
+  /**
+   * official: the plan encodes an approved document; draft: a proposal (e.g. a continuation or
+   * an extension made with `plan extend`) for the organisation to approve. Shown by `plan check`.
+   */
+  status: z.enum(["official", "draft"]).default("official"),
+  /** The id of the plan this one carries forward, when it is a continuation or an extension. */
+  continues: keySchema.optional(),
+  /** A note for the people who approve or edit the plan (what changed, what to verify). */
+  note: z.string().optional(),
   /** Place name used in the formal date line ("Nam Định, ngày … tháng … năm …"). */
   place: z.string().min(1),
   timezone: z.literal("Asia/Ho_Chi_Minh").default("Asia/Ho_Chi_Minh"),

@@ -56,6 +56,19 @@ interface Stamp {
 
 const sliceId = (formKey: string, periodKey: string) => `${formKey}\u0000${periodKey}`;
 
+/**
+ * The cache's name for a plan's form, "planKey/formKey": slices of two plans with the same form
+ * keys never mix. Plan keys have no "/" (plan:format.key).
+ */
+export function formId(planKey: string, formKey: string): string {
+  return `${planKey}/${formKey}`;
+}
+
+function splitFormId(id: string): [planKey: string, formKey: string] {
+  const i = id.indexOf("/");
+  return [id.slice(0, i), id.slice(i + 1)];
+}
+
 export class SliceCache {
   private readonly slices = new Map<string, Slice>();
   private readonly formCols = new Map<string, Map<string, ColumnSpec>>();
@@ -65,7 +78,7 @@ export class SliceCache {
   private readonly unsubscribe: () => void;
 
   constructor(private readonly store: Store) {
-    this.unsubscribe = onReportWrite(store, (e) => this.applyRow(e.formKey, e.periodKey, e.unitId, e.submittedAt.getTime(), e.answers));
+    this.unsubscribe = onReportWrite(store, (e) => this.applyRow(formId(e.planKey, e.formKey), e.periodKey, e.unitId, e.submittedAt.getTime(), e.answers));
   }
 
   /** Runs `fn` after every earlier call has finished (feed reads and loads never interleave). */
@@ -111,9 +124,9 @@ export class SliceCache {
     if (!row) return;
     if (row.ids && row.ids.length > 0 && forms.length > 0) {
       const [changed] = await this.store.sql.query<{ rows: string }>(
-        `SELECT coalesce(json_agg(json_build_object('f', r."formKey", 'k', r."periodKey", 'u', r."unitId",
+        `SELECT coalesce(json_agg(json_build_object('f', r."planKey" || '/' || r."formKey", 'k', r."periodKey", 'u', r."unitId",
                   't', (extract(epoch FROM r."submittedAt") * 1000)::float8, 'a', r."answers")), '[]')::text AS rows
-         FROM "Report" r WHERE r."id" = ANY($1::int[]) AND r."formKey" = ANY($2::text[])`,
+         FROM "Report" r WHERE r."id" = ANY($1::int[]) AND (r."planKey" || '/' || r."formKey") = ANY($2::text[])`,
         [row.ids, forms],
       );
       const rows = JSON.parse(changed!.rows) as { f: string; k: string; u: number; t: number; a: Record<string, AnswerValue> }[];
@@ -182,7 +195,7 @@ export class SliceCache {
   }
 
   private async load(formKey: string, keys: string[], specs: ColumnSpec[]): Promise<void> {
-    const params: unknown[] = [formKey, keys];
+    const params: unknown[] = [...splitFormId(formKey), keys];
     const qParam = new Map<string, string>();
     const cols = specs.map((c, i) => {
       let p = qParam.get(c.question);
@@ -197,7 +210,7 @@ export class SliceCache {
          'k', coalesce(array_agg(r."periodKey"), '{}'), 'u', coalesce(array_agg(r."unitId"), '{}'),
          'f', coalesce(array_agg((extract(epoch FROM r."submittedAt") * 1000)::float8), '{}')
          ${cols.length > 0 ? `, ${cols.join(", ")}` : ""})::text AS j
-       FROM "Report" r WHERE r."formKey" = $1 AND r."periodKey" = ANY($2::text[])`,
+       FROM "Report" r WHERE r."planKey" = $1 AND r."formKey" = $2 AND r."periodKey" = ANY($3::text[])`,
       params,
     );
     const data = JSON.parse(row!.j) as { m: number; k: string[]; u: number[]; f: number[]; [c: string]: unknown };

@@ -51,7 +51,7 @@ import type { AnswerValue } from "../plan/schema.js";
 import type { UnitTree } from "../domain/units/tree.js";
 import type { Form, Indicator, Plan } from "../plan/schema.js";
 import type { Store } from "../store/database.js";
-import { columnKey, progressCache, type ColumnSpec, type Slice, type SliceCache } from "./cache.js";
+import { columnKey, formId, progressCache, type ColumnSpec, type Slice, type SliceCache } from "./cache.js";
 import { valueSql, type ValueKind } from "./values.js";
 
 export interface LoadProgressOptions {
@@ -190,6 +190,8 @@ interface Agg {
 }
 
 interface Scan {
+  /** The plan's id: reports of another plan are never read. */
+  planKey: string;
   formKey: string;
   selections: Selection[];
   aggs: Agg[];
@@ -219,8 +221,8 @@ function sqlString(params: unknown[], v: unknown): string {
 }
 
 function buildScanQuery(scan: Scan, subtree: { path: string } | null): { text: string; params: unknown[] } {
-  const params: unknown[] = [scan.formKey];
-  const where: string[] = [`r."formKey" = $1`];
+  const params: unknown[] = [scan.formKey, scan.planKey];
+  const where: string[] = [`r."formKey" = $1`, `r."planKey" = $2`];
   // The union of the selections' keys, unless one of them takes any key.
   const union = new Set<string>();
   let anyKey = false;
@@ -314,14 +316,14 @@ function subtreeIds(tree: UnitTree, rootId: number): Int32Array {
 }
 
 /** Distinct period keys of a form (a loose index scan: one probe per key). */
-async function distinctKeys(store: Store, formKey: string): Promise<string[]> {
+async function distinctKeys(store: Store, planKey: string, formKey: string): Promise<string[]> {
   const rows = await store.sql.query<{ key: string }>(
     `WITH RECURSIVE k(key) AS (
-       SELECT min("periodKey") FROM "Report" WHERE "formKey" = $1
+       SELECT min("periodKey") FROM "Report" WHERE "planKey" = $2 AND "formKey" = $1
        UNION ALL
-       SELECT (SELECT min("periodKey") FROM "Report" WHERE "formKey" = $1 AND "periodKey" > k.key) FROM k WHERE k.key IS NOT NULL)
+       SELECT (SELECT min("periodKey") FROM "Report" WHERE "planKey" = $2 AND "formKey" = $1 AND "periodKey" > k.key) FROM k WHERE k.key IS NOT NULL)
      SELECT key FROM k WHERE key IS NOT NULL`,
-    [formKey],
+    [formKey, planKey],
   );
   return rows.map((r) => r.key);
 }
@@ -394,11 +396,11 @@ function applyHits(st: SelState, s: Slice, ki: number, hits: Int32Array, h: numb
 /** What runScan returns, computed from cached slices for the units of the subtree. */
 async function scanFromCache(store: Store, cache: SliceCache, scan: Scan, ids: Int32Array): Promise<ScanResult> {
   const selKeys: string[][] = [];
-  for (const s of scan.selections) selKeys.push([...(s.keys ?? (await distinctKeys(store, scan.formKey)))].sort());
+  for (const s of scan.selections) selKeys.push([...(s.keys ?? (await distinctKeys(store, scan.planKey, scan.formKey)))].sort());
   const all = new Set<string>(selKeys.flat());
   if (scan.countKey !== null) all.add(scan.countKey);
   const specs = scan.aggs.flatMap(aggColumns);
-  const slices = await cache.slicesFor(scan.formKey, [...all], specs.map((s) => s.spec));
+  const slices = await cache.slicesFor(formId(scan.planKey, scan.formKey), [...all], specs.map((s) => s.spec));
   const n = ids.length;
   const present = new Uint8Array(n);
   const hits = new Int32Array(n);
@@ -643,7 +645,7 @@ export async function loadProgress(store: Store, opts: LoadProgressOptions): Pro
   const scans = new Map<string, Scan>();
   const scanOf = (formKey: string): Scan => {
     let s = scans.get(formKey);
-    if (!s) scans.set(formKey, (s = { formKey, selections: [], aggs: [], countKey: null }));
+    if (!s) scans.set(formKey, (s = { planKey: plan.id, formKey, selections: [], aggs: [], countKey: null }));
     return s;
   };
   scanOf(form.key).countKey = period.key;

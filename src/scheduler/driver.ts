@@ -36,7 +36,7 @@ import type { Plan } from "../plan/schema.js";
 import type { Store } from "../store/database.js";
 import { loadUnitTree } from "../store/units.js";
 import { renderContent, renderLateSummary, renderReminder } from "./messages.js";
-import { listOccurrences, type Occurrence, type StalenessOptions, staleReason, supersede } from "./occurrences.js";
+import { type ItemFailure, listOccurrences, type Occurrence, type StalenessOptions, staleReason, supersede } from "./occurrences.js";
 import { chooseContentItem } from "./rotation.js";
 import {
   claimOccurrences,
@@ -55,7 +55,15 @@ export type TreeSource = UnitTree | (() => UnitTree | Promise<UnitTree>);
 
 export interface SchedulerOptions {
   store: Store;
-  plan: Plan;
+  /** The plans (each scheduled within its own dates). At least one of `plans` and `plan`. */
+  plans?: readonly Plan[];
+  /** A single plan: the same as `plans: [plan]`. */
+  plan?: Plan;
+  /**
+   * Told once per tick about each plan item that could not be expanded (it was skipped, the rest
+   * went on); main.ts sends the admins a de-duplicated notice (see planNotices.ts).
+   */
+  onItemFailure?: (failure: ItemFailure) => Promise<void> | void;
   /** The unit tree, or a function giving the current one (default: read from the store each run). */
   tree?: TreeSource;
   clock?: { now(): number };
@@ -86,6 +94,8 @@ export interface TickReport {
   dropped: number;
   paused: number;
   recovered: number;
+  /** Plan items skipped because they could not be expanded (a bad cron, an impossible date). */
+  failed?: number;
 }
 
 interface Link {
@@ -110,7 +120,8 @@ function readUnitTree(store: Store): Promise<UnitTree> {
 export class Scheduler {
   readonly instanceId: string;
   private readonly store: Store;
-  private readonly plan: Plan;
+  private readonly plans: readonly Plan[];
+  private readonly onItemFailure: ((failure: ItemFailure) => Promise<void> | void) | undefined;
   private readonly treeSource: TreeSource | undefined;
   private readonly clock: { now(): number };
   private readonly log: Logger;
@@ -123,12 +134,14 @@ export class Scheduler {
   private readonly lng: Language;
   private readonly cronExpr: string;
   private lastTickAt: number | null = null;
+  private readonly failuresSeen = new Set<string>();
   private task: ScheduledTask | null = null;
   private current: Promise<TickReport | null> | null = null;
 
   constructor(opts: SchedulerOptions) {
     this.store = opts.store;
-    this.plan = opts.plan;
+    this.plans = opts.plans ?? (opts.plan ? [opts.plan] : []);
+    this.onItemFailure = opts.onItemFailure;
     this.treeSource = opts.tree;
     this.clock = opts.clock ?? { now: () => Date.now() };
     this.instanceId = opts.instanceId ?? `sched-${randomUUID().slice(0, 8)}`;
@@ -136,7 +149,7 @@ export class Scheduler {
     this.qh = opts.quietHours ?? DEFAULT_QUIET_HOURS;
     this.staleness = opts.staleness ?? {};
     this.lateDelay = opts.lateSummaryDelayMs ?? 0;
-    const maxBefore = Math.max(0, ...this.plan.reminders.flatMap((r) => r.before.map(durationMs)));
+    const maxBefore = Math.max(0, ...this.plans.flatMap((p) => p.reminders.flatMap((r) => r.before.map(durationMs))));
     this.lookback = opts.catchUpLookbackMs ?? Math.max(2 * DAY_MS, maxBefore + DAY_MS);
     this.overlap = opts.tickOverlapMs ?? 10 * MINUTE_MS;
     this.claimLease = opts.claimLeaseMs ?? 10 * MINUTE_MS;
@@ -210,11 +223,29 @@ export class Scheduler {
     }
     const ctx: Ctx = { now, tree, links, paused: await pausedKeys(this.store) };
 
-    const occs = listOccurrences(this.plan, tree, from, to, {
-      quietHours: this.qh,
-      lateSummaryDelayMs: this.lateDelay,
-      units: new Set(links.keys()),
-    });
+    // Each plan within its own dates; an item that cannot be expanded is skipped, not the tick.
+    const failures: ItemFailure[] = [];
+    const occs = this.plans.flatMap((plan) =>
+      listOccurrences(plan, tree, from, to, {
+        quietHours: this.qh,
+        lateSummaryDelayMs: this.lateDelay,
+        units: new Set(links.keys()),
+        onItemError: (f) => failures.push(f),
+      }),
+    );
+    for (const f of failures) {
+      report.failed = (report.failed ?? 0) + 1;
+      // Once per item and problem in this process (every tick would repeat it).
+      const seen = `${f.planId}|${f.itemKey}|${f.error.message}`;
+      if (this.failuresSeen.has(seen)) continue;
+      this.failuresSeen.add(seen);
+      this.log.error({ plan: f.planId, item: f.itemKey, err: f.error.message }, "plan item skipped: the scheduler cannot expand it");
+      try {
+        await this.onItemFailure?.(f);
+      } catch (err) {
+        this.log.error({ err }, "could not report a skipped plan item");
+      }
+    }
     const known = await existingKeys(this.store, occs.map((o) => o.key));
     const fresh = occs.filter((o) => !known.has(o.key));
     report.considered = fresh.length;
@@ -296,17 +327,28 @@ export class Scheduler {
     return n;
   }
 
+  /** The plan an occurrence belongs to (older claims without a plan id: the plan with that rule). */
+  private planOf(o: Occurrence): Plan | undefined {
+    if (o.data.planId) return this.plans.find((p) => p.id === o.data.planId);
+    return (
+      this.plans.find((p) => p.reminders.some((r) => r.key === o.ruleKey) || p.content.schedules.some((c) => c.key === o.ruleKey)) ??
+      undefined
+    );
+  }
+
   private async reminder(o: Occurrence, ctx: Ctx): Promise<Result> {
+    const plan = this.planOf(o);
+    if (!plan) return { outcome: "skipped", detail: "plan not loaded" };
     const unit = ctx.tree.byId(o.unitId);
     if (!unit) return { outcome: "skipped", detail: "unit not in the tree" };
     const chats = ctx.links.get(unit.id) ?? [];
     if (chats.length === 0) return { outcome: "skipped", detail: "no linked group" };
-    const rule = this.plan.reminders.find((r) => r.key === o.ruleKey);
-    const form = o.data.formKey ? this.plan.forms.find((f) => f.key === o.data.formKey) : undefined;
-    const milestone = o.data.milestoneKey ? this.plan.milestones.find((m) => m.key === o.data.milestoneKey) : undefined;
+    const rule = plan.reminders.find((r) => r.key === o.ruleKey);
+    const form = o.data.formKey ? plan.forms.find((f) => f.key === o.data.formKey) : undefined;
+    const milestone = o.data.milestoneKey ? plan.milestones.find((m) => m.key === o.data.milestoneKey) : undefined;
     if ((rule?.onlyMissing ?? true) && form && o.data.periodKey) {
       const reported = await this.store.prisma.report.findUnique({
-        where: { formKey_periodKey_unitId: { formKey: form.key, periodKey: o.data.periodKey, unitId: unit.id } },
+        where: { planKey_formKey_periodKey_unitId: { planKey: plan.id, formKey: form.key, periodKey: o.data.periodKey, unitId: unit.id } },
         select: { id: true },
       });
       if (reported) return { outcome: "skipped", detail: "already reported" };
@@ -321,7 +363,7 @@ export class Scheduler {
         .filter((l) => l.person.channel === chat.channel)
         .map((l) => ({ id: l.person.externalId, name: l.person.displayName }));
       const text = renderReminder({
-        plan: this.plan,
+        plan,
         unitName: unit.name,
         leaders: people.map((p) => p.name),
         dueAt: o.dueAt,
@@ -337,26 +379,28 @@ export class Scheduler {
   }
 
   private async lateSummary(o: Occurrence, ctx: Ctx): Promise<Result> {
+    const plan = this.planOf(o);
+    if (!plan) return { outcome: "skipped", detail: "plan not loaded" };
     const parent = ctx.tree.byId(o.unitId);
     if (!parent) return { outcome: "skipped", detail: "unit not in the tree" };
     const chats = ctx.links.get(parent.id) ?? [];
     if (chats.length === 0) return { outcome: "skipped", detail: "no linked group" };
-    const form = this.plan.forms.find((f) => f.key === o.data.formKey);
+    const form = plan.forms.find((f) => f.key === o.data.formKey);
     if (!form || !o.data.periodKey) return { outcome: "skipped", detail: "form not in the plan" };
-    const milestone = o.data.milestoneKey ? this.plan.milestones.find((m) => m.key === o.data.milestoneKey) : undefined;
+    const milestone = o.data.milestoneKey ? plan.milestones.find((m) => m.key === o.data.milestoneKey) : undefined;
     const kinds = milestone?.unitKinds ?? form.unitKinds;
     const codes = milestone?.unitCodes ? new Set(milestone.unitCodes.map((c) => c.toUpperCase())) : null;
     const expected = ctx.tree.children(parent.id).filter((c) => kinds.includes(c.kind) && (!codes || codes.has(c.code.toUpperCase())));
     if (expected.length === 0) return { outcome: "skipped", detail: "no units owe this report" };
     const reports = await this.store.prisma.report.findMany({
-      where: { formKey: form.key, periodKey: o.data.periodKey, unitId: { in: expected.map((u) => u.id) } },
+      where: { planKey: plan.id, formKey: form.key, periodKey: o.data.periodKey, unitId: { in: expected.map((u) => u.id) } },
       select: { unitId: true },
     });
     const done = new Set(reports.map((r) => r.unitId));
     const late = expected.filter((u) => !done.has(u.id));
     if (late.length === 0) return { outcome: "skipped", detail: "nothing late" };
     const text = renderLateSummary({
-      plan: this.plan,
+      plan,
       form,
       periodKey: o.data.periodKey,
       dueAt: o.dueAt,
@@ -370,12 +414,14 @@ export class Scheduler {
   }
 
   private async content(o: Occurrence, ctx: Ctx): Promise<Result> {
+    const plan = this.planOf(o);
+    if (!plan) return { outcome: "skipped", detail: "plan not loaded" };
     const chats = ctx.links.get(o.unitId) ?? [];
     if (chats.length === 0) return { outcome: "skipped", detail: "no linked group" };
-    const schedule = this.plan.content.schedules.find((s) => s.key === o.ruleKey);
+    const schedule = plan.content.schedules.find((s) => s.key === o.ruleKey);
     const window = (schedule?.noRepeatDays ?? 30) * DAY_MS;
     const history = await contentHistory(this.store, o.unitId, new Date(o.sendAt.getTime() - Math.max(window, 60 * DAY_MS)));
-    const choice = chooseContentItem(this.plan, schedule, o.unitId, o.sendAt, history.filter((h) => h.at < o.sendAt), ctx.paused);
+    const choice = chooseContentItem(plan, schedule, o.unitId, o.sendAt, history.filter((h) => h.at < o.sendAt), ctx.paused);
     if (!choice) return { outcome: "skipped", detail: "no content item available" };
     if (choice.repeat) this.log.warn({ key: o.key, item: choice.item.key }, "content repeats within noRepeatDays (too few items)");
     await setItemKey(this.store, o.key, choice.item.key);

@@ -6,6 +6,8 @@
 export { Scheduler, type SchedulerOptions, type TickReport, type TreeSource } from "./driver.js";
 export { formName, periodText, renderContent, renderLateSummary, renderReminder, timeLeftText } from "./messages.js";
 export {
+  isValidAt,
+  type ItemFailure,
   lateSummarySendAt,
   listOccurrences,
   milestoneDue,

@@ -37,6 +37,8 @@ import {
 export type OccurrenceKind = "reminder" | "late_summary" | "content";
 
 export interface OccurrenceData {
+  /** The plan the rule belongs to (absent on occurrences claimed before plans had keys). */
+  planId?: string;
   formKey?: string;
   periodKey?: string;
   milestoneKey?: string;
@@ -68,6 +70,27 @@ export interface OccurrenceOptions {
   lateSummaryDelayMs?: number;
   /** Only occurrences for these recipient units (e.g. the units with a linked group). */
   units?: ReadonlySet<number>;
+  /**
+   * Called when one reminder rule or content schedule cannot be expanded (a bad cron, a date
+   * the calendar does not have): that item is skipped and the others are listed. Without it
+   * the error is thrown.
+   */
+  onItemError?: (failure: ItemFailure) => void;
+}
+
+/** A plan item the scheduler could not expand. */
+export interface ItemFailure {
+  planId: string;
+  /** The reminder rule or content schedule key. */
+  itemKey: string;
+  error: Error;
+}
+
+/** Is the local date of `at` within an item's validFrom / validUntil (inclusive)? */
+export function isValidAt(item: { validFrom?: string | undefined; validUntil?: string | undefined }, at: Date): boolean {
+  if (item.validFrom === undefined && item.validUntil === undefined) return true;
+  const day = new Date(at.getTime() + 7 * HOUR_MS).toISOString().slice(0, 10);
+  return (item.validFrom === undefined || day >= item.validFrom) && (item.validUntil === undefined || day <= item.validUntil);
 }
 
 export function occurrenceKey(ruleKey: string, kind: OccurrenceKind, unitId: number, dueAt: Date, before?: string): string {
@@ -149,8 +172,22 @@ export function listOccurrences(plan: Plan, tree: UnitTree, from: Date, to: Date
   // Quiet hours move a time by at most their length, a late summary by its delay.
   const slack = quietLengthMs(qh) + lateDelay + HOUR_MS;
 
-  const push = (o: Omit<Occurrence, "key">) =>
-    out.push({ ...o, key: occurrenceKey(o.ruleKey, o.kind, o.unitId, o.dueAt, o.data.before) });
+  let valid: (at: Date) => boolean = () => true;
+  const push = (o: Omit<Occurrence, "key">) => {
+    if (!valid(o.sendAt)) return;
+    out.push({ ...o, data: { ...o.data, planId: plan.id }, key: occurrenceKey(o.ruleKey, o.kind, o.unitId, o.dueAt, o.data.before) });
+  };
+  /** Runs one item; a failure skips it when the caller asked for that. */
+  const guarded = (itemKey: string, run: () => void): void => {
+    const before = out.length;
+    try {
+      run();
+    } catch (err) {
+      if (!opts.onItemError) throw err;
+      out.length = before;
+      opts.onItemError({ planId: plan.id, itemKey, error: err instanceof Error ? err : new Error(String(err)) });
+    }
+  };
 
   const deadline = (
     ruleKey: string,
@@ -181,13 +218,14 @@ export function listOccurrences(plan: Plan, tree: UnitTree, from: Date, to: Date
     }
   };
 
-  for (const rule of plan.reminders) {
+  for (const rule of plan.reminders) guarded(rule.key, () => {
+    valid = (at) => isValidAt(rule, at);
     const befores = rule.before.map((text) => ({ text, ms: durationMs(text) }));
     const maxBefore = Math.max(...befores.map((b) => b.ms));
     const relevant = (due: Date) => due.getTime() + slack >= f0 && due.getTime() - maxBefore - slack < t0;
     if ("form" in rule.target) {
       const form = forms.get(rule.target.form);
-      if (!form) continue;
+      if (!form) return;
       const units = idx.ofKinds(form.unitKinds);
       for (const period of formPeriods(form, plan)) {
         const due = dueDate(form, period);
@@ -199,9 +237,9 @@ export function listOccurrences(plan: Plan, tree: UnitTree, from: Date, to: Date
       }
     } else {
       const m = milestones.get(rule.target.milestone);
-      if (!m) continue;
+      if (!m) return;
       const due = milestoneDue(m);
-      if (!relevant(due)) continue;
+      if (!relevant(due)) return;
       const units = idx.ofKinds(m.unitKinds, m.unitCodes);
       const form = m.form ? forms.get(m.form) : undefined;
       const data: OccurrenceData = { milestoneKey: m.key };
@@ -211,15 +249,16 @@ export function listOccurrences(plan: Plan, tree: UnitTree, from: Date, to: Date
       }
       deadline(rule.key, befores, due, units, rule.lateSummaryToParent && form ? units : null, data);
     }
-  }
+  });
 
   // Content, within the plan's dates.
   const planStart = startOfLocalDate(plan.start).getTime();
   const planEnd = startOfLocalDate(plan.end).getTime() + DAY_MS;
-  for (const schedule of plan.content.schedules) {
+  valid = () => true; // content items carry their own dates (rotation.ts)
+  for (const schedule of plan.content.schedules) guarded(schedule.key, () => {
     const lo = new Date(Math.max(f0 - slack, planStart));
     const hi = new Date(Math.min(t0, planEnd));
-    if (hi.getTime() <= lo.getTime()) continue;
+    if (hi.getTime() <= lo.getTime()) return;
     const units = idx.ofKinds(schedule.unitKinds);
     for (const at of cronTimes(schedule.cron, lo, hi)) {
       const sendAt = afterQuiet(at, qh);
@@ -229,7 +268,7 @@ export function listOccurrences(plan: Plan, tree: UnitTree, from: Date, to: Date
         push({ ruleKey: schedule.key, kind: "content", unitId: u.id, dueAt: at, nominalAt: at, sendAt, data: { scheduleKey: schedule.key } });
       }
     }
-  }
+  });
 
   return out.sort((a, b) => a.sendAt.getTime() - b.sendAt.getTime() || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
 }

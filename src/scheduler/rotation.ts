@@ -3,13 +3,14 @@
  * items already sent to that unit.
  *
  * Candidates: the plan's items (only the schedule's topics, when it names some), minus paused
- * items. Among those not sent to the unit within the schedule's noRepeatDays, the one sent
+ * items and items outside their validFrom / validUntil at the time of sending. Among those not sent to the unit within the schedule's noRepeatDays, the one sent
  * longest ago wins (never-sent items first); ties go by plan order, rotated by the unit id so
  * that neighbouring groups do not all get the same item on the same day. When every candidate
  * was sent within the window (too few items), the least recently sent one is repeated and the
  * choice says so.
  */
 import type { ContentItem, Plan } from "../plan/schema.js";
+import { isValidAt } from "./occurrences.js";
 import { DAY_MS } from "./time.js";
 
 export interface ContentHistoryEntry {
@@ -25,11 +26,20 @@ export interface ContentChoice {
 
 type Schedule = Plan["content"]["schedules"][number];
 
-export function contentCandidates(plan: Plan, schedule: Pick<Schedule, "topics"> | undefined, paused: ReadonlySet<string> = new Set()): ContentItem[] {
+/** The items a schedule may send (at `at`, when given: only items valid on that day). */
+export function contentCandidates(
+  plan: Plan,
+  schedule: Pick<Schedule, "topics"> | undefined,
+  paused: ReadonlySet<string> = new Set(),
+  at?: Date,
+): ContentItem[] {
   const topics = schedule?.topics ? new Set(schedule.topics) : null;
-  return plan.content.items.filter((i) => !paused.has(i.key) && (!topics || topics.has(i.topic)));
+  return plan.content.items.filter(
+    (i) => !paused.has(i.key) && (!topics || topics.has(i.topic)) && (at === undefined || isValidAt(i, at)),
+  );
 }
 
+/** The item a unit gets at `at` (null when no item is left to send). */
 export function chooseContentItem(
   plan: Plan,
   schedule: Pick<Schedule, "topics" | "noRepeatDays"> | undefined,
@@ -38,7 +48,7 @@ export function chooseContentItem(
   history: readonly ContentHistoryEntry[],
   paused: ReadonlySet<string> = new Set(),
 ): ContentChoice | null {
-  const candidates = contentCandidates(plan, schedule, paused);
+  const candidates = contentCandidates(plan, schedule, paused, at);
   const n = candidates.length;
   if (n === 0) return null;
   const last = new Map<string, number>();

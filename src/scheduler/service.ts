@@ -9,7 +9,7 @@ import type { Language } from "../i18n.js";
 import type { ContentItem, Plan } from "../plan/schema.js";
 import type { Store } from "../store/database.js";
 import { formName, renderContent } from "./messages.js";
-import { listOccurrences, milestoneDue, milestonePeriodKey, reminderSendAt } from "./occurrences.js";
+import { isValidAt, listOccurrences, milestoneDue, milestonePeriodKey, reminderSendAt } from "./occurrences.js";
 import { chooseContentItem, type ContentHistoryEntry } from "./rotation.js";
 import { contentHistory, type OccurrenceOutcome, pausedKeys } from "./store.js";
 import { DAY_MS, DEFAULT_QUIET_HOURS, durationMs, MINUTE_MS, type QuietHours } from "./time.js";
@@ -68,6 +68,7 @@ export async function upcomingReminders(
     for (const r of active)
       for (const b of r.before) {
         const at = reminderSendAt(new Date(due.getTime() - (MINUTE_MS - 1) - durationMs(b)), due, qh);
+        if (!isValidAt(r, at)) continue;
         if (at.getTime() >= now.getTime() && (!next || at.getTime() < next.getTime())) next = at;
       }
     return { ruleKeys: rules.map((r) => r.key), nextReminderAt: next, paused: rules.length > 0 && active.length === 0 };
@@ -123,7 +124,7 @@ export async function upcomingReminders(
   if (checks.length > 0) {
     const reports = await store.prisma.report.findMany({
       where: {
-        OR: checks.map((d) => ({ formKey: d.formKey!, periodKey: d.periodKey!, unitId: { in: d.units.map((u) => u.unitId) } })),
+        OR: checks.map((d) => ({ planKey: plan.id, formKey: d.formKey!, periodKey: d.periodKey!, unitId: { in: d.units.map((u) => u.unitId) } })),
       },
       select: { formKey: true, periodKey: true, unitId: true },
     });

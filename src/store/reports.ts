@@ -1,5 +1,6 @@
 /**
- * Reports in the store: one per (form, period, unit); corrections bump the version and keep one
+ * Reports in the store: one per (plan, form, period, unit) — the plan key keeps two plans with
+ * the same form and period keys apart; corrections bump the version and keep one
  * ReportChange row per changed answer; a locked period takes no new report and no correction.
  *
  * The errors are typed so that the app can answer in the chat: ReportExistsError → offer /sua,
@@ -11,6 +12,8 @@ import type { Store } from "./database.js";
 
 export interface StoredReport {
   id: number;
+  /** The id of the plan the form belongs to. */
+  planKey: string;
   formKey: string;
   periodKey: string;
   unitId: number;
@@ -36,21 +39,21 @@ export interface ReportChangeRecord {
 export class ReportExistsError extends Error {
   override name = "ReportExistsError";
   constructor(readonly existing: StoredReport) {
-    super(`A report of ${existing.formKey} for ${existing.periodKey} already exists for unit ${existing.unitId} (id ${existing.id})`);
+    super(`A report of ${existing.planKey}/${existing.formKey} for ${existing.periodKey} already exists for unit ${existing.unitId} (id ${existing.id})`);
   }
 }
 
 export class PeriodLockedError extends Error {
   override name = "PeriodLockedError";
-  constructor(readonly formKey: string, readonly periodKey: string) {
-    super(`The period ${periodKey} of ${formKey} is locked`);
+  constructor(readonly planKey: string, readonly formKey: string, readonly periodKey: string) {
+    super(`The period ${periodKey} of ${planKey}/${formKey} is locked`);
   }
 }
 
 export class ReportNotFoundError extends Error {
   override name = "ReportNotFoundError";
-  constructor(readonly formKey: string, readonly periodKey: string, readonly unitId: number) {
-    super(`No report of ${formKey} for ${periodKey} for unit ${unitId}`);
+  constructor(readonly planKey: string, readonly formKey: string, readonly periodKey: string, readonly unitId: number) {
+    super(`No report of ${planKey}/${formKey} for ${periodKey} for unit ${unitId}`);
   }
 }
 
@@ -64,6 +67,7 @@ export class ReportVersionConflictError extends Error {
 
 /** A report as written by saveReport or correctReport in this process. */
 export interface ReportWriteEvent {
+  planKey: string;
   formKey: string;
   periodKey: string;
   unitId: number;
@@ -84,12 +88,13 @@ export function onReportWrite(store: Store, listener: (e: ReportWriteEvent) => v
 function emitWrite(store: Store, r: StoredReport): void {
   const set = writeListeners.get(store);
   if (!set) return;
-  const e: ReportWriteEvent = { formKey: r.formKey, periodKey: r.periodKey, unitId: r.unitId, submittedAt: r.submittedAt, answers: r.answers };
+  const e: ReportWriteEvent = { planKey: r.planKey, formKey: r.formKey, periodKey: r.periodKey, unitId: r.unitId, submittedAt: r.submittedAt, answers: r.answers };
   for (const l of set) l(e);
 }
 
 type ReportRow = {
   id: number;
+  planKey: string;
   formKey: string;
   periodKey: string;
   unitId: number;
@@ -103,6 +108,7 @@ type ReportRow = {
 function toReport(r: ReportRow): StoredReport {
   return {
     id: r.id,
+    planKey: r.planKey,
     formKey: r.formKey,
     periodKey: r.periodKey,
     unitId: r.unitId,
@@ -116,12 +122,13 @@ function toReport(r: ReportRow): StoredReport {
 
 type Db = Pick<Store["prisma"], "report" | "reportChange" | "periodLock">;
 
-function findReport(db: Db, formKey: string, periodKey: string, unitId: number) {
-  return db.report.findUnique({ where: { formKey_periodKey_unitId: { formKey, periodKey, unitId } } });
+function findReport(db: Db, planKey: string, formKey: string, periodKey: string, unitId: number) {
+  return db.report.findUnique({ where: { planKey_formKey_periodKey_unitId: { planKey, formKey, periodKey, unitId } } });
 }
 
-export async function getReport(store: Store, formKey: string, periodKey: string, unitId: number): Promise<StoredReport | null> {
-  const r = await findReport(store.prisma, formKey, periodKey, unitId);
+/** The unit's report of a plan's form for a period, or null. */
+export async function getReport(store: Store, planKey: string, formKey: string, periodKey: string, unitId: number): Promise<StoredReport | null> {
+  const r = await findReport(store.prisma, planKey, formKey, periodKey, unitId);
   return r ? toReport(r) : null;
 }
 
@@ -131,6 +138,8 @@ export async function getReportById(store: Store, id: number): Promise<StoredRep
 }
 
 export interface SaveReportInput {
+  /** The id of the plan the form belongs to. */
+  planKey: string;
   formKey: string;
   periodKey: string;
   unitId: number;
@@ -151,11 +160,12 @@ function isUniqueViolation(err: unknown): boolean {
  * period (the app then offers a correction), PeriodLockedError when the period is locked.
  */
 export async function saveReport(store: Store, input: SaveReportInput): Promise<StoredReport> {
-  const { formKey, periodKey, unitId } = input;
-  if (await isPeriodLocked(store, formKey, periodKey)) throw new PeriodLockedError(formKey, periodKey);
+  const { planKey, formKey, periodKey, unitId } = input;
+  if (await isPeriodLocked(store, planKey, formKey, periodKey)) throw new PeriodLockedError(planKey, formKey, periodKey);
   try {
     const r = await store.prisma.report.create({
       data: {
+        planKey,
         formKey,
         periodKey,
         unitId,
@@ -169,7 +179,7 @@ export async function saveReport(store: Store, input: SaveReportInput): Promise<
     return saved;
   } catch (err) {
     if (!isUniqueViolation(err)) throw err;
-    const existing = await getReport(store, formKey, periodKey, unitId);
+    const existing = await getReport(store, planKey, formKey, periodKey, unitId);
     if (!existing) throw err;
     throw new ReportExistsError(existing);
   }
@@ -182,6 +192,7 @@ export interface AnswerChange {
 }
 
 export interface CorrectReportInput {
+  planKey: string;
   formKey: string;
   periodKey: string;
   unitId: number;
@@ -204,12 +215,12 @@ function jsonOrNull(v: AnswerValue | null | undefined): Prisma.InputJsonValue | 
  * transaction. Throws PeriodLockedError, ReportNotFoundError, or ReportVersionConflictError.
  */
 export async function correctReport(store: Store, input: CorrectReportInput): Promise<StoredReport> {
-  const { formKey, periodKey, unitId } = input;
+  const { planKey, formKey, periodKey, unitId } = input;
   const updated = await store.prisma.$transaction(async (tx) => {
-    const lock = await tx.periodLock.findUnique({ where: { formKey_periodKey: { formKey, periodKey } } });
-    if (lock) throw new PeriodLockedError(formKey, periodKey);
-    const current = await findReport(tx, formKey, periodKey, unitId);
-    if (!current) throw new ReportNotFoundError(formKey, periodKey, unitId);
+    const lock = await tx.periodLock.findUnique({ where: { planKey_formKey_periodKey: { planKey, formKey, periodKey } } });
+    if (lock) throw new PeriodLockedError(planKey, formKey, periodKey);
+    const current = await findReport(tx, planKey, formKey, periodKey, unitId);
+    if (!current) throw new ReportNotFoundError(planKey, formKey, periodKey, unitId);
     const expected = input.expectedVersion ?? current.version;
     // The version guard makes two concurrent corrections of one report fail instead of interleave.
     const done = await tx.report.updateMany({
@@ -253,21 +264,22 @@ export async function reportHistory(store: Store, reportId: number): Promise<Rep
 }
 
 /** Close a period for new reports and corrections (idempotent). */
-export async function lockPeriod(store: Store, formKey: string, periodKey: string, personId: number | null = null, at = new Date()): Promise<void> {
+export async function lockPeriod(store: Store, planKey: string, formKey: string, periodKey: string, personId: number | null = null, at = new Date()): Promise<void> {
   await store.prisma.periodLock.upsert({
-    where: { formKey_periodKey: { formKey, periodKey } },
-    create: { formKey, periodKey, lockedById: personId, lockedAt: at },
+    where: { planKey_formKey_periodKey: { planKey, formKey, periodKey } },
+    create: { planKey, formKey, periodKey, lockedById: personId, lockedAt: at },
     update: {},
   });
 }
 
 /** Reopen a period (idempotent). */
-export async function unlockPeriod(store: Store, formKey: string, periodKey: string): Promise<void> {
-  await store.prisma.periodLock.deleteMany({ where: { formKey, periodKey } });
+export async function unlockPeriod(store: Store, planKey: string, formKey: string, periodKey: string): Promise<void> {
+  await store.prisma.periodLock.deleteMany({ where: { planKey, formKey, periodKey } });
 }
 
-export async function isPeriodLocked(store: Store, formKey: string, periodKey: string): Promise<boolean> {
-  const lock = await store.prisma.periodLock.findUnique({ where: { formKey_periodKey: { formKey, periodKey } } });
+/** Is the period of a plan's form closed? */
+export async function isPeriodLocked(store: Store, planKey: string, formKey: string, periodKey: string): Promise<boolean> {
+  const lock = await store.prisma.periodLock.findUnique({ where: { planKey_formKey_periodKey: { planKey, formKey, periodKey } } });
   return lock !== null;
 }
 
@@ -275,13 +287,17 @@ export async function isPeriodLocked(store: Store, formKey: string, periodKey: s
  * Units that have a report of the form for the period; only among `unitIds` when given (the
  * reminder job passes the units it would remind).
  */
-export async function reportedUnitIds(store: Store, formKey: string, periodKey: string, unitIds?: readonly number[]): Promise<Set<number>> {
+export async function reportedUnitIds(store: Store, planKey: string, formKey: string, periodKey: string, unitIds?: readonly number[]): Promise<Set<number>> {
   if (unitIds && unitIds.length === 0) return new Set();
   const rows = unitIds
     ? await store.sql.query<{ unitId: number }>(
-        `SELECT "unitId" FROM "Report" WHERE "formKey" = $1 AND "periodKey" = $2 AND "unitId" = ANY($3::int[])`,
-        [formKey, periodKey, [...unitIds]],
+        `SELECT "unitId" FROM "Report" WHERE "planKey" = $1 AND "formKey" = $2 AND "periodKey" = $3 AND "unitId" = ANY($4::int[])`,
+        [planKey, formKey, periodKey, [...unitIds]],
       )
-    : await store.sql.query<{ unitId: number }>(`SELECT "unitId" FROM "Report" WHERE "formKey" = $1 AND "periodKey" = $2`, [formKey, periodKey]);
+    : await store.sql.query<{ unitId: number }>(`SELECT "unitId" FROM "Report" WHERE "planKey" = $1 AND "formKey" = $2 AND "periodKey" = $3`, [
+        planKey,
+        formKey,
+        periodKey,
+      ]);
   return new Set(rows.map((r) => r.unitId));
 }

@@ -5,6 +5,7 @@ import type { ChannelName, InboundMessage, OutboundMessage } from "../../src/cha
 import { DEFAULT_UNITS_PATH } from "../../src/domain/units/import.js";
 import { createLogger } from "../../src/log.js";
 import { DEFAULT_PLAN_PATH, loadPlanFile } from "../../src/plan/load.js";
+import type { Plan } from "../../src/plan/schema.js";
 import type { Store } from "../../src/store/database.js";
 import { grantRole, upsertPerson, type RoleName } from "../../src/store/people.js";
 import { seedUnitsIfEmpty } from "../../src/store/units.js";
@@ -33,8 +34,11 @@ export interface Who {
 export interface HarnessOptions {
   /** Channels that can delete a message (default none: deleting is "not possible"). */
   deleters?: Deleters;
+  /** The plans the app runs (default: the seed plan), e.g. the shipped folder. */
+  plans?: readonly Plan[];
 }
 
+/** The harness's app: the seed plan by default, or the plans given. */
 export async function makeHarness(store: Store, now: Date, opts: HarnessOptions = {}): Promise<Harness> {
   await seedUnitsIfEmpty(store, DEFAULT_UNITS_PATH);
   const sent: OutboundMessage[] = [];
@@ -44,7 +48,7 @@ export async function makeHarness(store: Store, now: Date, opts: HarnessOptions 
   const build = async () => {
     const app = new App({
       store,
-      plan,
+      ...(opts.plans ? { plans: opts.plans } : { plan }),
       log,
       dispatch: async (m) => void sent.push(m),
       now: () => clock.now,

@@ -28,7 +28,7 @@ describe("cli without a store", () => {
     const r = await runTsx([CLI, "--help"], BASE_ENV);
     expect(r.code).toBe(0);
     expect(r.stdout).toContain("Cách dùng: npm run cli -- <lệnh> [tham số] [tùy chọn]");
-    for (const usage of ["plan check [tệp]", "units import <tệp>", "progress [đơn vị] [kỳ]"]) expect(r.stdout).toContain(usage);
+    for (const usage of ["plan check [tệp hoặc thư mục…]", "plan extend <tệp> --until <ngày> --out <tệp>", "units import <tệp>", "progress [đơn vị] [kỳ]"]) expect(r.stdout).toContain(usage);
     expect(r.stdout).toContain("Mã thoát: 0 thành công");
   });
 
@@ -52,6 +52,45 @@ describe("cli without a store", () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toContain(`✔ Kế hoạch hợp lệ: ${DEFAULT_PLAN_PATH}`);
     expect(r.stdout).toMatch(/5 biểu mẫu, 6 chỉ tiêu, 6 mốc thời gian/);
+  });
+
+  it("plan check: the shipped plans, which is current, which ended when", async () => {
+    const r = await runTsx([CLI, "plan", "check", "--now", "2026-11-29"], BASE_ENV);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain("Mã vun_dap_gia_dinh_2026_2030, thời gian 01/01/2026 – 31/12/2030");
+    expect(r.stdout).toContain("Bản dự thảo, chưa phải văn bản chính thức");
+    expect(r.stdout).toContain("Hôm nay (29/11/2026) kế hoạch đang chạy: vun_dap_gia_dinh_2026_2030 (đến 31/12/2030).");
+    expect(r.stdout).toContain("Kế hoạch đã kết thúc gần nhất: vun_dap_gia_dinh_2023_2025, ngày 31/12/2025.");
+  });
+
+  it("plan check of an ended plan alone: no current plan, which ended when, no next one", async () => {
+    const r = await runTsx([CLI, "plan", "check", DEFAULT_PLAN_PATH, "--now", "2026-11-29"], BASE_ENV);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain("⚠ Hôm nay (29/11/2026) không có kế hoạch nào đang chạy");
+    expect(r.stdout).toContain("vun_dap_gia_dinh_2023_2025, ngày 31/12/2025");
+    expect(r.stdout).toContain("Chưa có kế hoạch tiếp theo");
+  });
+
+  it("plan extend: the output passes plan check together with the plan it extends", async () => {
+    const out = join(files.dir, "gia-han.yaml");
+    const r = await runTsx([CLI, "plan", "extend", DEFAULT_PLAN_PATH, "--until", "2027-12-31", "--out", out], BASE_ENV);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain("vun_dap_gia_dinh_2026_2027");
+    const text = readFileSync(out, "utf8");
+    expect(text).toMatch(/^# DỰ THẢO GIA HẠN/);
+    expect(text).toContain("status: draft");
+    const check = await runTsx([CLI, "plan", "check", `${DEFAULT_PLAN_PATH},${out}`, "--now", "2027-03-01"], BASE_ENV);
+    expect(check.code).toBe(0);
+    expect(check.stdout).toContain("kế hoạch đang chạy: vun_dap_gia_dinh_2026_2027");
+  });
+
+  it("plan check rejects cron expressions the scheduler cannot run", async () => {
+    const text = readFileSync(DEFAULT_PLAN_PATH, "utf8").replace('cron: "0 8 * * 1"', 'cron: "5/10 8 * * 1"').replace('cron: "0 19 * * 4"', 'cron: "0 8 31 2 *"');
+    const bad = write("cron-loi.yaml", text);
+    const r = await runTsx([CLI, "plan", "check", bad], BASE_ENV);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/content\.schedules\[0\]\.cron: lịch cron “5\/10 8 \* \* 1” không hợp lệ: bộ lập lịch không chấp nhận/);
+    expect(r.stderr).toMatch(/content\.schedules\[1\]\.cron: lịch cron “0 8 31 2 \*” không hợp lệ: bộ lập lịch không chấp nhận/);
   });
 
   it("plan check <broken file>: exit 1 and the line of the problem", async () => {
@@ -141,6 +180,7 @@ describe.each(FLAVOURS)("cli with a store on %s", (flavour) => {
       expect(await seedUnitsIfEmpty(store, DEFAULT_UNITS_PATH)).toBeNull();
       const tree = await loadUnitTree(store);
       await saveReport(store, {
+        planKey: "vun_dap_gia_dinh_2023_2025",
         formKey: "chi_hoi_thang",
         periodKey: "2024-05",
         unitId: tree.byCode("NDI-YYE-YPHUONG-CH01")!.id,

@@ -89,7 +89,7 @@ export async function seedOutputs(store: Store): Promise<UnitTree> {
   for (const r of REPORTS) {
     const unit = tree.byCode(r.code)!;
     await store.prisma.report.create({
-      data: { formKey: "chi_hoi_thang", periodKey: r.periodKey, unitId: unit.id, answers: r.answers, submittedAt: new Date(r.submittedAt) },
+      data: { planKey: plan.id, formKey: "chi_hoi_thang", periodKey: r.periodKey, unitId: unit.id, answers: r.answers, submittedAt: new Date(r.submittedAt) },
     });
   }
   return tree;

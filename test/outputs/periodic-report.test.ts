@@ -105,6 +105,8 @@ function context(grants: Grant[], args: string, chatUnitCode: string | null = nu
     app: {
       store,
       plan,
+      plans: [plan],
+      currentPlan: () => plan,
       log: createLogger("silent"),
       now: () => NOW,
       tree: () => tree,

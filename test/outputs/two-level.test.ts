@@ -53,6 +53,7 @@ beforeAll(async () => {
   ];
   for (const [code, sessions] of june) {
     await saveReport(store, {
+      planKey: plan.id,
       formKey: "chi_hoi_thang",
       periodKey: "2024-06",
       unitId: latest.byCode(code)!.id,

@@ -92,6 +92,7 @@ export async function addLeader(store: Store, unitId: number, externalId: string
   await store.prisma.role.create({ data: { personId: person.id, unitId, role: "leader" } });
 }
 
-export async function addReport(store: Store, formKey: string, periodKey: string, unitId: number, at: Date): Promise<void> {
-  await store.prisma.report.create({ data: { formKey, periodKey, unitId, answers: {}, submittedAt: at } });
+/** A report of the seed plan's form (or of `planKey`'s). */
+export async function addReport(store: Store, formKey: string, periodKey: string, unitId: number, at: Date, planKey = seedPlan.id): Promise<void> {
+  await store.prisma.report.create({ data: { planKey, formKey, periodKey, unitId, answers: {}, submittedAt: at } });
 }

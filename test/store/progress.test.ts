@@ -74,7 +74,7 @@ describe.each(FLAVOURS)("loadProgress on %s", (flavour) => {
   let tree: UnitTree;
   const id = (code: string) => tree.byCode(code)!.id;
   const save = (formKey: string, periodKey: string, code: string, submittedAt: string, answers: Answers) =>
-    saveReport(store, { formKey, periodKey, unitId: id(code), answers, personId: null, submittedAt: new Date(submittedAt) });
+    saveReport(store, { planKey: plan.id, formKey, periodKey, unitId: id(code), answers, personId: null, submittedAt: new Date(submittedAt) });
 
   beforeAll(async () => {
     ({ store, cleanup } = await freshStore(flavour));
@@ -170,6 +170,7 @@ describe.each(FLAVOURS)("loadProgress on %s", (flavour) => {
     expect(cache.size).toBeGreaterThan(0);
     await save("chi_hoi_thang", "2024-05", "B3", "2024-05-24T03:00:00Z", { tuyen_truyen: true, so_buoi: 1, ho_dat_moi: 2, phat_hien_blgd: true, nan_nhan_blgd: { part: 2, total: 2 } });
     await correctReport(store, {
+      planKey: plan.id,
       formKey: "chi_hoi_thang",
       periodKey: "2024-03",
       unitId: id("B1"),
@@ -180,8 +181,8 @@ describe.each(FLAVOURS)("loadProgress on %s", (flavour) => {
     });
     // Written by hand (another instance, a script): seen through the change feed.
     await store.sql.query(
-      `INSERT INTO "Report" ("formKey", "periodKey", "unitId", "answers", "submittedAt", "updatedAt") VALUES ($1, $2, $3, $4::jsonb, now(), now())`,
-      ["chi_hoi_thang", "2024-04", id("B2"), JSON.stringify({ tuyen_truyen: true, ho_dat_moi: 4, nan_nhan_blgd: { part: 0, total: 3 } })],
+      `INSERT INTO "Report" ("planKey", "formKey", "periodKey", "unitId", "answers", "submittedAt", "updatedAt") VALUES ($5, $1, $2, $3, $4::jsonb, now(), now())`,
+      ["chi_hoi_thang", "2024-04", id("B2"), JSON.stringify({ tuyen_truyen: true, ho_dat_moi: 4, nan_nhan_blgd: { part: 0, total: 3 } }), plan.id],
     );
     const raw = await rawFacts(store);
     for (const code of ["P", "D1", "C2"]) {

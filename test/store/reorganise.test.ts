@@ -71,7 +71,7 @@ describe.each(FLAVOURS)("units reorganise on %s", (flavour) => {
     await createInvite(store, { unitId: id("NDI-YYE-YLOI"), role: "leader", createdById: null, now: h.clock.now, validForHours: 72 });
     // June 2025, on the old tree: two of the three branches report.
     for (const code of ["NDI-YYE-YPHUONG-CH01", "NDI-YYE-YLOI-CH01"]) {
-      await saveReport(store, { formKey: FORM, periodKey: "2025-06", unitId: id(code), answers: {}, personId: null, submittedAt: new Date("2025-06-10T03:00:00Z") });
+      await saveReport(store, { planKey: plan.id, formKey: FORM, periodKey: "2025-06", unitId: id(code), answers: {}, personId: null, submittedAt: new Date("2025-06-10T03:00:00Z") });
     }
   });
   afterAll(async () => cleanup());
@@ -171,7 +171,7 @@ describe.each(FLAVOURS)("units reorganise on %s", (flavour) => {
 
   it("/tiendo of June 2025 shows the tree with districts; July 2025 the two-level tree, with the right counts", async () => {
     // July 2025, on the new tree: one branch reports.
-    await saveReport(store, { formKey: FORM, periodKey: "2025-07", unitId: id("NDI-XTR-XKIEN-CH01"), answers: {}, personId: null, submittedAt: new Date("2025-07-10T03:00:00Z") });
+    await saveReport(store, { planKey: plan.id, formKey: FORM, periodKey: "2025-07", unitId: id("NDI-XTR-XKIEN-CH01"), answers: {}, personId: null, submittedAt: new Date("2025-07-10T03:00:00Z") });
     h.clock.now = new Date("2025-07-25T03:00:00Z");
     const june = texts(await h.say(admin, "/tiendo tháng 6/2025"));
     expect(june).toContain("Đã báo cáo: 2/3 đơn vị");

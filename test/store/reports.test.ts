@@ -23,6 +23,7 @@ import { loadUnitTree, seedUnitsIfEmpty } from "../../src/store/units.js";
 import { FLAVOURS, freshStore } from "../helpers/db.js";
 
 const FORM = "chi_hoi_thang";
+const PLAN_KEY = "vun_dap_gia_dinh_2023_2025";
 
 describe.each(FLAVOURS)("reports on %s", (flavour) => {
   let store: Store;
@@ -46,7 +47,7 @@ describe.each(FLAVOURS)("reports on %s", (flavour) => {
     const events: string[] = [];
     const off = onReportWrite(store, (e) => events.push(`${e.formKey}/${e.periodKey}/${e.unitId}`));
     const saved = await saveReport(store, {
-      formKey: FORM,
+      planKey: PLAN_KEY, formKey: FORM,
       periodKey: "2024-05",
       unitId: branchA,
       answers: { tuyen_truyen: true, so_buoi: 2, ho_dat_moi: 1, nan_nhan_blgd: { part: 1, total: 2 }, gia_tri: ["an_toan"] },
@@ -54,23 +55,23 @@ describe.each(FLAVOURS)("reports on %s", (flavour) => {
       submittedAt: at,
     });
     off();
-    expect(saved).toMatchObject({ formKey: FORM, periodKey: "2024-05", unitId: branchA, version: 1, submittedById: personId });
+    expect(saved).toMatchObject({ planKey: PLAN_KEY, formKey: FORM, periodKey: "2024-05", unitId: branchA, version: 1, submittedById: personId });
     expect(saved.submittedAt.toISOString()).toBe(at.toISOString());
     expect(events).toEqual([`${FORM}/2024-05/${branchA}`]);
-    expect(await getReport(store, FORM, "2024-05", branchA)).toEqual(saved);
-    expect(await getReport(store, FORM, "2024-04", branchA)).toBeNull();
+    expect(await getReport(store, PLAN_KEY, FORM, "2024-05", branchA)).toEqual(saved);
+    expect(await getReport(store, PLAN_KEY, FORM, "2024-04", branchA)).toBeNull();
 
-    const again = await saveReport(store, { formKey: FORM, periodKey: "2024-05", unitId: branchA, answers: { tuyen_truyen: false }, personId, submittedAt: new Date() }).catch((e: unknown) => e);
+    const again = await saveReport(store, { planKey: PLAN_KEY, formKey: FORM, periodKey: "2024-05", unitId: branchA, answers: { tuyen_truyen: false }, personId, submittedAt: new Date() }).catch((e: unknown) => e);
     expect(again).toBeInstanceOf(ReportExistsError);
     expect((again as ReportExistsError).existing.id).toBe(saved.id);
-    expect((await getReport(store, FORM, "2024-05", branchA))!.answers.tuyen_truyen).toBe(true);
+    expect((await getReport(store, PLAN_KEY, FORM, "2024-05", branchA))!.answers.tuyen_truyen).toBe(true);
   });
 
   it("corrects a report: new answers, version + 1, one history row per change, in order", async () => {
-    const before = (await getReport(store, FORM, "2024-05", branchA))!;
+    const before = (await getReport(store, PLAN_KEY, FORM, "2024-05", branchA))!;
     const at1 = new Date("2024-05-19T01:00:00Z");
     const c1 = await correctReport(store, {
-      formKey: FORM,
+      planKey: PLAN_KEY, formKey: FORM,
       periodKey: "2024-05",
       unitId: branchA,
       personId,
@@ -85,7 +86,7 @@ describe.each(FLAVOURS)("reports on %s", (flavour) => {
     expect(c1.answers).toMatchObject({ so_buoi: 3, ghi_chu: "Họp thôn", tuyen_truyen: true });
     expect(c1.submittedAt.toISOString()).toBe(before.submittedAt.toISOString());
     const c2 = await correctReport(store, {
-      formKey: FORM,
+      planKey: PLAN_KEY, formKey: FORM,
       periodKey: "2024-05",
       unitId: branchA,
       personId: null,
@@ -106,9 +107,9 @@ describe.each(FLAVOURS)("reports on %s", (flavour) => {
   });
 
   it("refuses a correction made on an outdated version, and one of a missing report", async () => {
-    const current = (await getReport(store, FORM, "2024-05", branchA))!;
+    const current = (await getReport(store, PLAN_KEY, FORM, "2024-05", branchA))!;
     const stale = await correctReport(store, {
-      formKey: FORM,
+      planKey: PLAN_KEY, formKey: FORM,
       periodKey: "2024-05",
       unitId: branchA,
       personId,
@@ -121,19 +122,19 @@ describe.each(FLAVOURS)("reports on %s", (flavour) => {
     expect((stale as ReportVersionConflictError).current.version).toBe(current.version);
     expect(await reportHistory(store, current.id)).toHaveLength(3);
     await expect(
-      correctReport(store, { formKey: FORM, periodKey: "2024-06", unitId: branchA, personId, changes: [], answers: {}, at: new Date() }),
+      correctReport(store, { planKey: PLAN_KEY, formKey: FORM, periodKey: "2024-06", unitId: branchA, personId, changes: [], answers: {}, at: new Date() }),
     ).rejects.toBeInstanceOf(ReportNotFoundError);
   });
 
   it("takes no new report and no correction in a locked period, until it is unlocked", async () => {
-    expect(await isPeriodLocked(store, FORM, "2024-05")).toBe(false);
-    await lockPeriod(store, FORM, "2024-05", personId);
-    await lockPeriod(store, FORM, "2024-05", personId); // idempotent
-    expect(await isPeriodLocked(store, FORM, "2024-05")).toBe(true);
-    expect(await isPeriodLocked(store, FORM, "2024-06")).toBe(false);
-    const current = (await getReport(store, FORM, "2024-05", branchA))!;
+    expect(await isPeriodLocked(store, PLAN_KEY, FORM, "2024-05")).toBe(false);
+    await lockPeriod(store, PLAN_KEY, FORM, "2024-05", personId);
+    await lockPeriod(store, PLAN_KEY, FORM, "2024-05", personId); // idempotent
+    expect(await isPeriodLocked(store, PLAN_KEY, FORM, "2024-05")).toBe(true);
+    expect(await isPeriodLocked(store, PLAN_KEY, FORM, "2024-06")).toBe(false);
+    const current = (await getReport(store, PLAN_KEY, FORM, "2024-05", branchA))!;
     const err = await correctReport(store, {
-      formKey: FORM,
+      planKey: PLAN_KEY, formKey: FORM,
       periodKey: "2024-05",
       unitId: branchA,
       personId,
@@ -142,24 +143,24 @@ describe.each(FLAVOURS)("reports on %s", (flavour) => {
       at: new Date(),
     }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(PeriodLockedError);
-    expect(err).toMatchObject({ formKey: FORM, periodKey: "2024-05" });
+    expect(err).toMatchObject({ planKey: PLAN_KEY, formKey: FORM, periodKey: "2024-05" });
     await expect(
-      saveReport(store, { formKey: FORM, periodKey: "2024-05", unitId: branchB, answers: { tuyen_truyen: true }, personId, submittedAt: new Date() }),
+      saveReport(store, { planKey: PLAN_KEY, formKey: FORM, periodKey: "2024-05", unitId: branchB, answers: { tuyen_truyen: true }, personId, submittedAt: new Date() }),
     ).rejects.toBeInstanceOf(PeriodLockedError);
-    expect(await getReport(store, FORM, "2024-05", branchA)).toEqual(current);
+    expect(await getReport(store, PLAN_KEY, FORM, "2024-05", branchA)).toEqual(current);
     expect(await reportHistory(store, current.id)).toHaveLength(3);
-    await unlockPeriod(store, FORM, "2024-05");
-    expect(await isPeriodLocked(store, FORM, "2024-05")).toBe(false);
+    await unlockPeriod(store, PLAN_KEY, FORM, "2024-05");
+    expect(await isPeriodLocked(store, PLAN_KEY, FORM, "2024-05")).toBe(false);
   });
 
   it("tells which units have reported, optionally among given units", async () => {
-    await saveReport(store, { formKey: FORM, periodKey: "2024-05", unitId: branchB, answers: { tuyen_truyen: false }, personId, submittedAt: new Date("2024-05-21T00:00:00Z") });
-    await saveReport(store, { formKey: FORM, periodKey: "2024-04", unitId: branchB, answers: { tuyen_truyen: false }, personId, submittedAt: new Date("2024-04-21T00:00:00Z") });
-    expect(await reportedUnitIds(store, FORM, "2024-05")).toEqual(new Set([branchA, branchB]));
-    expect(await reportedUnitIds(store, FORM, "2024-04")).toEqual(new Set([branchB]));
-    expect(await reportedUnitIds(store, FORM, "2024-05", [branchA])).toEqual(new Set([branchA]));
-    expect(await reportedUnitIds(store, FORM, "2024-05", [tree.byCode("NDI")!.id])).toEqual(new Set());
-    expect(await reportedUnitIds(store, FORM, "2024-05", [])).toEqual(new Set());
-    expect(await reportedUnitIds(store, "co_so_6_thang", "2024-H1")).toEqual(new Set());
+    await saveReport(store, { planKey: PLAN_KEY, formKey: FORM, periodKey: "2024-05", unitId: branchB, answers: { tuyen_truyen: false }, personId, submittedAt: new Date("2024-05-21T00:00:00Z") });
+    await saveReport(store, { planKey: PLAN_KEY, formKey: FORM, periodKey: "2024-04", unitId: branchB, answers: { tuyen_truyen: false }, personId, submittedAt: new Date("2024-04-21T00:00:00Z") });
+    expect(await reportedUnitIds(store, PLAN_KEY, FORM, "2024-05")).toEqual(new Set([branchA, branchB]));
+    expect(await reportedUnitIds(store, PLAN_KEY, FORM, "2024-04")).toEqual(new Set([branchB]));
+    expect(await reportedUnitIds(store, PLAN_KEY, FORM, "2024-05", [branchA])).toEqual(new Set([branchA]));
+    expect(await reportedUnitIds(store, PLAN_KEY, FORM, "2024-05", [tree.byCode("NDI")!.id])).toEqual(new Set());
+    expect(await reportedUnitIds(store, PLAN_KEY, FORM, "2024-05", [])).toEqual(new Set());
+    expect(await reportedUnitIds(store, PLAN_KEY, "co_so_6_thang", "2024-H1")).toEqual(new Set());
   });
 });

@@ -58,8 +58,11 @@ export interface TerminalOptions {
   onInbound: InboundHandler;
   input?: NodeJS.ReadableStream;
   output?: (line: string) => void;
-  /** The simulated clock, which `:gio dd/mm/yyyy [HH:mm]` moves; absent: the real clock. */
-  clock?: { now(): Date; set(at: Date): void };
+  /**
+   * The clock, which `:gio dd/mm/yyyy [HH:mm]` moves; absent: the real clock, not movable.
+   * `simulated`: it is not the real time now (announced at start).
+   */
+  clock?: { now(): Date; set(at: Date): void; readonly simulated?: boolean };
   /** Called when the person types :thoat or the input ends. */
   onExit?: () => void | Promise<void>;
 }
@@ -110,7 +113,7 @@ export class TerminalChat {
 
   start(): void {
     this.out(t("local:welcome", { chats: this.opts.chats.map((c) => `  ${c.id} — ${c.title}`).join("\n") }));
-    if (this.opts.clock) this.out(t("local:time_simulated", { at: formatLocal(this.opts.clock.now()) }));
+    if (this.opts.clock?.simulated) this.out(t("local:time_simulated", { at: formatLocal(this.opts.clock.now()) }));
     this.rl = createInterface({ input: this.opts.input ?? process.stdin, output: process.stdout, terminal: false });
     this.rl.on("line", (line) => {
       // Lines are handled one after another, in order, even when the input arrives all at once.

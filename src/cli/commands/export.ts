@@ -8,7 +8,7 @@ import { withStore } from "../store.js";
 import { periodLabel } from "../../domain/periods.js";
 import { counterpartsIn, treeForPeriod } from "../../progress/tree.js";
 import { EXIT, type CliCommand } from "../types.js";
-import { loadNowAndPlan, resolveScope } from "./progress.js";
+import { loadNowAndPlan, planFor, resolveScope } from "./progress.js";
 
 export const exportCommand: CliCommand = {
   words: ["export"],
@@ -17,11 +17,12 @@ export const exportCommand: CliCommand = {
   options: {
     out: { type: "string", help: "cli:commands.export.optOut" },
     now: { type: "string", help: "cli:commands.progress.optNow" },
+    plan: { type: "string", help: "cli:commands.progress.optPlan" },
   },
   async run(ctx, { args, options }) {
     const setup = loadNowAndPlan(ctx, options);
     if (typeof setup === "number") return setup;
-    const { now, plan } = setup;
+    const { now } = setup;
     return withStore(ctx, async (store, env) => {
       const scope = await resolveScope(ctx, store, env.UNITS_FILE ?? DEFAULT_UNITS_PATH, args, now);
       if (typeof scope === "number") return scope;
@@ -37,6 +38,7 @@ export const exportCommand: CliCommand = {
         }
         root = first;
       }
+      const plan = planFor(setup, scope.split.period);
       try {
         const book = await exportWorkbook(store, {
           plan,

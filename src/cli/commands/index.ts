@@ -6,7 +6,7 @@ import type { CliCommand } from "../types.js";
 import { backupCommand, restoreCommand } from "./backup.js";
 import { exportCommand } from "./export.js";
 import { inviteCommand } from "./invite.js";
-import { planCheckCommand } from "./plan.js";
+import { planCheckCommand, planExtendCommand } from "./plan.js";
 import { progressCommand } from "./progress.js";
 import { unitsImportCommand } from "./units.js";
 import { unitsReorganiseCommand } from "./reorganise.js";
@@ -14,6 +14,7 @@ import { zaloLoginCommand } from "./zalo.js";
 
 export const COMMANDS: readonly CliCommand[] = [
   planCheckCommand,
+  planExtendCommand,
   unitsImportCommand,
   unitsReorganiseCommand,
   progressCommand,

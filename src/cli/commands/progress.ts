@@ -1,10 +1,12 @@
 /** `progress [unit] [period]`: the /tiendo text for a unit and period, from the store. */
-import { currentPeriod, periodLabel, splitPeriodText, startOfLocalDate, type Period } from "../../domain/periods.js";
+import { currentPeriod, localIsoDate, periodLabel, splitPeriodText, startOfLocalDate, type Period } from "../../domain/periods.js";
 import type { UnitNode } from "../../domain/types.js";
 import type { UnitTree } from "../../domain/units/tree.js";
 import type { Store } from "../../store/database.js";
 import { DEFAULT_UNITS_PATH } from "../../domain/units/import.js";
-import { DEFAULT_PLAN_PATH, loadPlanFile, PlanError } from "../../plan/load.js";
+import { defaultPlan, planById, planOn } from "../../plan/calendar.js";
+import { DEFAULT_PLANS_DIR, PlanError } from "../../plan/load.js";
+import { loadPlanSet } from "../../plan/set.js";
 import type { Plan } from "../../plan/schema.js";
 import { defaultProgressForm, progressText } from "../../progress/index.js";
 import { counterpartsIn, treeForPeriod } from "../../progress/tree.js";
@@ -32,15 +34,17 @@ export const progressCommand: CliCommand = {
   options: {
     form: { type: "string", help: "cli:commands.progress.optForm" },
     now: { type: "string", help: "cli:commands.progress.optNow" },
+    plan: { type: "string", help: "cli:commands.progress.optPlan" },
   },
   async run(ctx, { args, options }) {
     const setup = loadNowAndPlan(ctx, options);
     if (typeof setup === "number") return setup;
-    const { now, plan } = setup;
+    const { now } = setup;
     return withStore(ctx, async (store, env) => {
       const scope = await resolveScope(ctx, store, env.UNITS_FILE ?? DEFAULT_UNITS_PATH, args, now);
       if (typeof scope === "number") return scope;
       const { tree, root, split, text } = scope;
+      const plan = planFor(setup, split.period);
 
       let form = null;
       if (typeof options.form === "string") {
@@ -75,18 +79,40 @@ export const progressCommand: CliCommand = {
   },
 };
 
-/** `--now` (or the real time) and the plan (PLAN_FILE or the default), or the exit code of a bad one. */
-export function loadNowAndPlan(
-  ctx: CliContext,
-  options: Record<string, string | boolean | undefined>,
-): { now: Date; plan: Plan } | ExitCode {
+/** What progress and export read: the time, every plan, and the plan named by --plan (else the one current at `now`). */
+export interface NowAndPlans {
+  now: Date;
+  plans: Plan[];
+  /** --plan, or the plan current at `now` (else the one that ended last). */
+  plan: Plan;
+  /** True when --plan named it. */
+  named: boolean;
+}
+
+/** The plan of a command: --plan, else the one covering the period named, else the default. */
+export function planFor(setup: NowAndPlans, period: Period | null): Plan {
+  if (setup.named || !period) return setup.plan;
+  return planOn(setup.plans, localIsoDate(period.start)) ?? setup.plan;
+}
+
+/** `--now` (or the real time), the plans (PLAN_FILE or the plans/ folder) and `--plan`, or the exit code of a bad one. */
+export function loadNowAndPlan(ctx: CliContext, options: Record<string, string | boolean | undefined>): NowAndPlans | ExitCode {
   const now = typeof options.now === "string" ? parseNow(options.now) : new Date();
   if (!now) {
     ctx.err(ctx.t("cli:progress.badNow", { text: options.now }));
     return EXIT.usage;
   }
   try {
-    return { now, plan: loadPlanFile(envValue(ctx, "PLAN_FILE") ?? DEFAULT_PLAN_PATH, { language: ctx.lng }) };
+    const plans = loadPlanSet(envValue(ctx, "PLAN_FILE") ?? DEFAULT_PLANS_DIR, { language: ctx.lng, scheduleCheck: false }).plans;
+    if (typeof options.plan === "string") {
+      const plan = planById(plans, options.plan);
+      if (!plan) {
+        ctx.err(ctx.t("cli:progress.unknownPlan", { plan: options.plan, plans: plans.map((p) => p.id).join(", ") }));
+        return EXIT.invalid;
+      }
+      return { now, plans, plan, named: true };
+    }
+    return { now, plans, plan: defaultPlan(plans, localIsoDate(now)), named: false };
   } catch (err) {
     if (!(err instanceof PlanError)) throw err;
     ctx.err(err.message);
