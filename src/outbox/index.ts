@@ -24,11 +24,14 @@ export {
   decodePayload,
   encodePayload,
   enqueue,
+  enqueueIn,
   enqueueMany,
   type EnqueueItem,
   type EnqueueOptions,
   type EnqueueResult,
   listSetAside,
+  notifyEnqueued,
+  OUTBOX_NOTIFY_CHANNEL,
   outboxCounts,
   type OutboxStatus,
   pruneDelivered,
@@ -36,4 +39,7 @@ export {
   type SetAsideMessage,
 } from "./queue.js";
 export { type Rate, WindowLimiter } from "./rate-limit.js";
-export { OutboxWorker, type OutboxWorkerOptions } from "./worker.js";
+export { listenForEnqueues, type WakeSource } from "./listen.js";
+export { splitIntoParts } from "./parts.js";
+export { SharedPace, type SlotGrant } from "./shared-pace.js";
+export { OutboxWorker, type OutboxWorkerOptions, SendTimeoutError } from "./worker.js";

@@ -1,20 +1,27 @@
 /**
- * The channel-wide rate (Telegram: 30/s) shared by every instance on one PostgreSQL database: a
- * row per channel holds the next free send slot ("OutboxPace"."nextAt", epoch ms); a worker
- * reserves n slots by moving it forward under the row lock, then sends each message at its slot.
+ * The channel-wide rate (Telegram: 30 per second) kept by every instance on one PostgreSQL
+ * database together. Before each send a worker asks for a slot in one short transaction under the
+ * channel's "OutboxPace" row lock:
  *
- * Slots are `spacingMs` apart. A send that starts more than `lateMs` after its slot (a busy event
- * loop, a slow store) takes a fresh slot instead, so late sends never bunch up: with spacing =
- * (perMs + lateMs) / (count − 1), no window of perMs holds more than `count` sends, whatever the
- * number of instances. (Telegram 30/s → 35.2 ms apart, about 28 sends a second.)
+ * - sends in flight on any instance (status "sending" with "launchedAt") count as sent now, and
+ *   answered sends count at their answer time ("sentAt"): a message reaches the channel between
+ *   its launch and its answer, so if fewer than `count` sends are counted within `perMs` before
+ *   the slot, no window of `perMs` at the channel ever holds more than `count` — whatever the
+ *   network's delays and however many instances send;
+ * - slots are also at least perMs/count apart ("nextAt"), so sends are spread, not bursts;
+ * - a channel-wide 429 moves "nextAt" past the pause, so every instance waits.
  *
- * A channel-wide 429 moves the slot past the pause, so every instance waits.
+ * The instants are the workers' clocks (hosts need synchronised clocks, as for the leases).
  */
 import type { Store } from "../store/database.js";
 import type { Rate } from "./rate-limit.js";
 
-/** The slot an instance may send at too late to count on it: take a fresh one. */
-export const LATE_MS = 20;
+/** The answer to a slot request. */
+export type SlotGrant =
+  /** Send at `at` (the row now counts as in flight). */
+  | { granted: true; at: number }
+  /** No slot before `retryAt` (too many sends in flight, or the channel is paused). */
+  | { granted: false; retryAt: number };
 
 /** Shared send slots of one channel (see the file comment). */
 export class SharedPace {
@@ -24,31 +31,43 @@ export class SharedPace {
   constructor(
     private readonly store: Store,
     readonly channel: string,
-    rate: Rate,
-    readonly lateMs = LATE_MS,
+    readonly rate: Rate,
   ) {
-    this.spacingMs = rate.perMs === 0 ? 0 : rate.count <= 1 ? rate.perMs + lateMs : (rate.perMs + lateMs) / (rate.count - 1);
+    this.spacingMs = rate.perMs === 0 ? 0 : rate.perMs / rate.count;
   }
 
   /**
-   * Reserve `n` consecutive slots starting at or after `now`, unless the first free one is more
-   * than `maxAheadMs` away (then nothing is reserved). Returns the first slot's instant.
+   * A slot for claimed row `id` at or after `now`, unless none is free within `maxAheadMs`. A
+   * granted row counts as in flight until its outcome is recorded (or its claim ends).
    */
-  async reserve(n: number, now: number, maxAheadMs: number): Promise<{ start: number; reserved: boolean }> {
-    if (this.spacingMs === 0) return { start: now, reserved: true };
+  async acquire(id: number, now: number, maxAheadMs: number): Promise<SlotGrant> {
+    if (this.rate.perMs === 0) return { granted: true, at: now };
     await this.ensureRow();
-    const [row] = await this.store.sql.query<{ start: number }>(
-      `WITH cur AS (SELECT "nextAt" FROM "OutboxPace" WHERE channel = $1 FOR UPDATE)
-       UPDATE "OutboxPace" p
-          SET "nextAt" = CASE WHEN GREATEST(cur."nextAt", $2::float8) <= $2::float8 + $4::float8
-                              THEN GREATEST(cur."nextAt", $2::float8) + $3::float8 * $5::float8
-                              ELSE cur."nextAt" END
-         FROM cur WHERE p.channel = $1
-       RETURNING GREATEST(cur."nextAt", $2::float8) AS start`,
-      [this.channel, now, n, maxAheadMs, this.spacingMs],
-    );
-    const start = Number(row!.start);
-    return { start, reserved: start <= now + maxAheadMs };
+    return this.store.sql.transaction(async (tx) => {
+      const [pace] = await tx.query<{ nextAt: number }>(`SELECT "nextAt" FROM "OutboxPace" WHERE channel = $1 FOR UPDATE`, [this.channel]);
+      const [counts] = await tx.query<{ inflight: number }>(
+        `SELECT count(*)::int AS inflight FROM "OutboxMessage"
+          WHERE channel = $1 AND status = 'sending' AND "launchedAt" IS NOT NULL AND id <> $2`,
+        [this.channel, id],
+      );
+      const inflight = counts?.inflight ?? 0;
+      const room = this.rate.count - inflight;
+      if (room <= 0) return { granted: false, retryAt: now + Math.max(1, Math.ceil(this.spacingMs)) } as SlotGrant;
+      // The answered sends that may still be inside the window, newest first.
+      const answers = await tx.query<{ sentAt: Date }>(
+        `SELECT "sentAt" FROM "OutboxMessage"
+          WHERE channel = $1 AND "sentAt" > $2::timestamptz ORDER BY "sentAt" DESC LIMIT $3`,
+        [this.channel, new Date(now - this.rate.perMs).toISOString(), room],
+      );
+      let at = Math.max(now, Math.ceil(Number(pace?.nextAt ?? 0)));
+      // Fewer than `room` answers may lie within perMs before the slot: the room-th newest must not.
+      const oldestAllowed = answers[room - 1];
+      if (oldestAllowed) at = Math.max(at, new Date(oldestAllowed.sentAt).getTime() + this.rate.perMs + 1);
+      if (at > now + maxAheadMs) return { granted: false, retryAt: at } as SlotGrant;
+      await tx.query(`UPDATE "OutboxMessage" SET "launchedAt" = $2::timestamptz WHERE id = $1`, [id, new Date(at).toISOString()]);
+      await tx.query(`UPDATE "OutboxPace" SET "nextAt" = $2::float8 WHERE channel = $1`, [this.channel, at + this.spacingMs]);
+      return { granted: true, at } as SlotGrant;
+    });
   }
 
   /** No instance sends on this channel before `until` (a channel-wide 429). */

@@ -339,19 +339,6 @@ export class OutboxWorker {
       const groupReady = await this.groupWindowReadyAt(ch, rows);
       rows = await this.holdBackOrRelease(rows, groupReady);
       if (rows.length === 0) continue;
-      // Shared channel-wide slots: one reservation for the batch.
-      let slot = 0;
-      let slotIndex = 0;
-      if (ch.pace) {
-        const r = await ch.pace.reserve(rows.length, this.clock.now(), MAX_HOLD_MS);
-        if (!r.reserved) {
-          // The channel is paused (a 429 on some instance) or busy for a while: hand the batch back.
-          ch.pausedUntil = Math.max(ch.pausedUntil, Math.ceil(r.start));
-          await this.release(rows);
-          continue;
-        }
-        slot = r.start;
-      }
       for (let i = 0; i < rows.length; ) {
         const row = rows[i]!;
         if (!this.running || ch.pausedUntil > this.clock.now()) {
@@ -367,21 +354,24 @@ export class OutboxWorker {
           }
           row.prepared = prepared;
         }
-        // Whole milliseconds: the clock's instants stay integers (a virtual clock jumps to them).
-        let mySlot = ch.pace ? Math.ceil(slot + slotIndex * ch.pace.spacingMs) : 0;
-        if (ch.pace && this.clock.now() - mySlot > ch.pace.lateMs) {
-          // Too late for this slot (sends must not bunch up): take a fresh one.
-          const r = await ch.pace.reserve(1, this.clock.now(), MAX_HOLD_MS);
-          if (!r.reserved) {
-            ch.pausedUntil = Math.max(ch.pausedUntil, Math.ceil(r.start));
-            await this.release(rows.slice(i));
-            break;
+        const local = Math.max(this.readyAt(ch, row.chatId, this.clock.now()), groupReady.get(row.chatId) ?? 0);
+        let mySlot = 0;
+        if (ch.pace && local - this.clock.now() <= 0) {
+          // The channel-wide slot, shared with every instance (asked for once the chat is ready).
+          const grant = await ch.pace.acquire(row.id, this.clock.now(), MAX_HOLD_MS);
+          if (!grant.granted) {
+            if (grant.retryAt - this.clock.now() > MAX_HOLD_MS) {
+              // The channel is paused (a 429 on some instance): hand the rest back until then.
+              ch.pausedUntil = Math.max(ch.pausedUntil, grant.retryAt);
+              await this.release(rows.slice(i));
+              break;
+            }
+            await this.clock.sleep(Math.max(1, grant.retryAt - this.clock.now()));
+            continue;
           }
-          slot = r.start;
-          slotIndex = 0;
-          mySlot = Math.ceil(slot);
+          mySlot = grant.at;
         }
-        const t = Math.max(this.readyAt(ch, row.chatId, this.clock.now()), groupReady.get(row.chatId) ?? 0, mySlot);
+        const t = Math.max(local, mySlot);
         const wait = t - this.clock.now();
         if (wait > MAX_HOLD_MS) {
           await this.release([row], new Date(t));
@@ -390,10 +380,10 @@ export class OutboxWorker {
         }
         if (wait > 0) {
           await this.clock.sleep(wait);
-          continue; // look again: the channel may have been paused meanwhile
+          // Look again (the channel may have been paused meanwhile); a granted slot is kept.
+          if (mySlot === 0) continue;
         }
         i++;
-        if (ch.pace) slotIndex++;
         const at = this.clock.now();
         ch.chat.take(row.chatId, at);
         if (ch.group && ch.limits.isGroup(row.chatId)) ch.group.take(row.chatId, at);
@@ -434,7 +424,7 @@ export class OutboxWorker {
          FOR UPDATE OF o SKIP LOCKED
        )
        UPDATE "OutboxMessage" m
-          SET status = 'sending', "lockedUntil" = $6::timestamptz, "lockedBy" = $7, "updatedAt" = now()
+          SET status = 'sending', "lockedUntil" = $6::timestamptz, "lockedBy" = $7, "launchedAt" = NULL, "updatedAt" = now()
          FROM cand WHERE m.id = cand.id
        RETURNING m.id, m."chatId", m.payload, m.attempts, m."dedupeKey"`,
       [ch.name, iso(now), excluded, iso(now - spacing), limit, iso(now + this.leaseMs), this.workerId],
@@ -483,7 +473,7 @@ export class OutboxWorker {
     if (rows.length === 0) return;
     await this.store.sql.query(
       `UPDATE "OutboxMessage"
-          SET status = 'pending', "lockedUntil" = NULL, "lockedBy" = NULL, "updatedAt" = now(),
+          SET status = 'pending', "lockedUntil" = NULL, "lockedBy" = NULL, "launchedAt" = NULL, "updatedAt" = now(),
               "notBefore" = COALESCE($3::timestamptz, "notBefore")
         WHERE id = ANY($1::int[]) AND status = 'sending' AND "lockedBy" = $2`,
       [rows.map((r) => r.id), this.workerId, notBefore ? notBefore.toISOString() : null],
@@ -599,9 +589,11 @@ export class OutboxWorker {
       return;
     }
     // Recorded right after the channel's answer: the only window in which a crash repeats a message.
+    // sentAt is the answer's time, not the launch's: the channel got the message no later, so
+    // spacing the chat's next send from it holds at the channel whatever the network's delays.
     const ok = await this.finish(row, {
       status: "sent",
-      sentAt: new Date(at),
+      sentAt: new Date(Math.max(at, Math.ceil(this.clock.now()))),
       channelMessageId: messageId,
       variant,
       lastError: null,
