@@ -14,7 +14,7 @@ import { createTelegramChannel } from "./channels/telegram/index.js";
 import { acquireZaloLeadership, isForBot, ZaloSender, ZaloSession } from "./channels/zalo/index.js";
 import { conversationKey } from "./app/conversation-runner.js";
 import { hasOpenConversation } from "./store/conversations.js";
-import { enqueue, outboxCounts, OutboxWorker } from "./outbox/index.js";
+import { enqueue, listenForEnqueues, outboxCounts, OutboxWorker, type OutboxWorkerOptions } from "./outbox/index.js";
 import { Scheduler } from "./scheduler/index.js";
 import { markUpdateProcessed } from "./store/processed-updates.js";
 import type { ChannelName, ChannelSender, OutboundMessage } from "./channels/types.js";
@@ -72,6 +72,15 @@ async function main(): Promise<void> {
 
   // Everything the bot says goes through the durable outbox; workers deliver it, paced per channel.
   const senders: Partial<Record<ChannelName, ChannelSender>> = {};
+  // On PostgreSQL, enqueues by other instances wake this one's workers (LISTEN/NOTIFY).
+  const wakeups = store.kind === "postgres" && env.DATABASE_URL ? listenForEnqueues(env.DATABASE_URL, { log }) : undefined;
+  const outboxOptions: Omit<OutboxWorkerOptions, "senders"> = {
+    store,
+    log,
+    sendTimeoutMs: env.OUTBOX_SEND_TIMEOUT_MS,
+    fileSendTimeoutMs: env.OUTBOX_FILE_SEND_TIMEOUT_MS,
+    ...(wakeups ? { wakeups } : {}),
+  };
   const dispatch = async (msg: OutboundMessage): Promise<void> => {
     await enqueue(store, msg);
   };
@@ -104,6 +113,8 @@ async function main(): Promise<void> {
   });
   await scheduler.start();
   stops.push(() => scheduler.stop());
+
+  if (wakeups) stops.push(() => wakeups.close());
 
   let stopping = false;
   const shutdown = async (code = 0): Promise<void> => {
@@ -167,7 +178,7 @@ async function main(): Promise<void> {
       onSessionRestored: alertAdmins,
     });
     // Only the instance holding the Zalo session delivers Zalo messages; the others only enqueue them.
-    const zaloWorker = new OutboxWorker({ store, senders: { zalo: new ZaloSender({ session }) }, log });
+    const zaloWorker = new OutboxWorker({ ...outboxOptions, senders: { zalo: new ZaloSender({ session }) } });
     const leadership = await acquireZaloLeadership(store, {
       databaseUrl: env.DATABASE_URL,
       log,
@@ -210,7 +221,7 @@ async function main(): Promise<void> {
     chat.start();
   }
 
-  const worker = new OutboxWorker({ store, senders, log });
+  const worker = new OutboxWorker({ ...outboxOptions, senders });
   worker.start();
   stops.push(() => worker.stop());
 }

@@ -509,6 +509,9 @@ export class OutboxWorker {
         // instance (the poll covers that).
         for (const t of this.blockedChats(ch, now).values()) wakeAt = Math.min(wakeAt, t);
         if (ch.pausedUntil > now) wakeAt = Math.min(wakeAt, ch.pausedUntil);
+        // A chat spaced by a send of another instance is not in memory: look again after a spacing.
+        const spacing = ch.limits.perChat.perMs / ch.limits.perChat.count;
+        if (spacing > 0) wakeAt = Math.min(wakeAt, now + spacing);
       }
     }
     return { wakeAt, outstanding };
@@ -591,9 +594,11 @@ export class OutboxWorker {
     // Recorded right after the channel's answer: the only window in which a crash repeats a message.
     // sentAt is the answer's time, not the launch's: the channel got the message no later, so
     // spacing the chat's next send from it holds at the channel whatever the network's delays.
+    const answeredAt = Math.max(at, Math.ceil(this.clock.now()));
+    if (answeredAt > at) ch.chat.take(row.chatId, answeredAt); // the in-memory spacing counts from it too
     const ok = await this.finish(row, {
       status: "sent",
-      sentAt: new Date(Math.max(at, Math.ceil(this.clock.now()))),
+      sentAt: new Date(answeredAt),
       channelMessageId: messageId,
       variant,
       lastError: null,

@@ -53,7 +53,7 @@ describe.each(FLAVOURS)("outbox keeps moving on %s", (flavour) => {
     await enqueue(store, tg("-1", "A0"));
     await enqueue(store, tg("-1", "A1"));
     for (let c = 2; c <= 6; c++) for (let k = 0; k < 2; k++) await enqueue(store, tg(`-${c}`, `B${c}.${k}`));
-    worker = new OutboxWorker({ store, senders: { telegram: telegramSender(store, api) }, sendTimeoutMs: 500, backoffBaseMs: 100, pollMs: 600_000 });
+    worker = new OutboxWorker({ store, senders: { telegram: telegramSender(store, api) }, sendTimeoutMs: 3000, backoffBaseMs: 100, pollMs: 600_000 });
     worker.start();
     await vi.waitFor(() => expect(api!.accepted).toHaveLength(12), { timeout: 30_000, interval: 50 });
 
