@@ -1,16 +1,23 @@
 /**
- * Broadcast bench: one message to each of 2,000 Telegram groups through the outbox and the real
+ * Broadcast bench: messages to Telegram groups (by default one to each of 2,000) through the outbox and the real
  * Telegram adapter (src/channels/telegram, grammY), against a local HTTP server that speaks the
  * Bot API's sendMessage and ENFORCES Telegram's limits — 1 message/s per chat, 20/min per group,
  * 30/s overall — answering 429 with parameters.retry_after when a request exceeds them.
  *
  * Store: a fresh PostgreSQL database on the local server (BENCH_DATABASE_URL, default
  * postgres://postgres@127.0.0.1:5432/postgres, used to create and drop it); PGlite in memory
- * when PostgreSQL is not reachable. Real clock. Prints human lines, then one JSON line:
- *   { messages, totalSeconds, idealSeconds, overheadPct, got429, duplicates, losses, store, sender }
+ * when PostgreSQL is not reachable (one instance only). Real clock. Prints human lines, then one
+ * JSON line:
+ *   { messages, groups, perGroup, instances, totalSeconds, idealSeconds, overheadPct, got429,
+ *     duplicates, losses, outOfOrder, ok, store, sender }
+ * and exits non-zero when the counts do not check out (delivered ≠ queued, duplicates, 429s,
+ * a chat's messages out of order).
  *
- *   npm run bench:broadcast     (BENCH_MESSAGES=500 for a shorter run; BENCH_GAPS=1 prints the
- *                                spacing of accepted requests; BENCH_LOG=info shows the worker's log)
+ *   npm run bench:broadcast     BENCH_MESSAGES (default 2000), BENCH_PER_GROUP messages per group
+ *                               (default 1), BENCH_INSTANCES workers with their own store
+ *                               connections sharing the limits through PostgreSQL (default 1);
+ *                               BENCH_GAPS=1 prints the spacing of accepted requests;
+ *                               BENCH_LOG=info shows the workers' log
  */
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -20,10 +27,15 @@ import { createLogger } from "../src/log.js";
 import { enqueueMany, outboxCounts, OutboxWorker } from "../src/outbox/index.js";
 import { openStore, type Store } from "../src/store/database.js";
 
-const MESSAGES = Number(process.env.BENCH_MESSAGES ?? 2000);
+const PER_GROUP = Math.max(1, Number(process.env.BENCH_PER_GROUP ?? 1));
+const GROUPS = Math.max(1, Math.ceil(Number(process.env.BENCH_MESSAGES ?? 2000) / PER_GROUP));
+const MESSAGES = GROUPS * PER_GROUP;
+const INSTANCES = Math.max(1, Number(process.env.BENCH_INSTANCES ?? 1));
 const GLOBAL_PER_S = 30;
 const TOKEN = "123456789:BENCH-broadcast-token-abcdefghijk";
-const TIMEOUT_MS = Math.max(60_000, (MESSAGES / GLOBAL_PER_S) * 3000);
+/** The least time Telegram's limits allow: 30/s overall, 1/s per chat, 20/min per group. */
+const IDEAL_SECONDS = Math.max(MESSAGES / GLOBAL_PER_S, PER_GROUP - 1, Math.floor((PER_GROUP - 1) / 20) * 60);
+const TIMEOUT_MS = Math.max(60_000, IDEAL_SECONDS * 3000);
 
 // ---------------------------------------------------------------------------------------------
 // A Bot API server that enforces Telegram's limits
@@ -33,6 +45,8 @@ interface ServerStats {
   got429: number;
   /** (chat|text) → times accepted */
   deliveries: Map<string, number>;
+  /** chat → texts accepted, in order */
+  byChat: Map<string, string[]>;
   firstAt: number;
   lastAt: number;
 }
@@ -40,7 +54,7 @@ interface ServerStats {
 /** Accepted request times (BENCH_GAPS=1 prints their spacing). */
 const arrivals: number[] = [];
 function startBotApi(): Promise<{ url: string; stats: ServerStats; close: () => Promise<void> }> {
-  const stats: ServerStats = { accepted: 0, got429: 0, deliveries: new Map(), firstAt: 0, lastAt: 0 };
+  const stats: ServerStats = { accepted: 0, got429: 0, deliveries: new Map(), byChat: new Map(), firstAt: 0, lastAt: 0 };
   const global: number[] = []; // accepted times, last second
   const perChatLast = new Map<string, number>();
   const perGroup = new Map<string, number[]>(); // accepted times, last minute
@@ -94,6 +108,9 @@ function startBotApi(): Promise<{ url: string; stats: ServerStats; close: () => 
     stats.lastAt = now;
     const key = `${chat}|${payload.text}`;
     stats.deliveries.set(key, (stats.deliveries.get(key) ?? 0) + 1);
+    const list = stats.byChat.get(chat) ?? [];
+    list.push(payload.text);
+    stats.byChat.set(chat, list);
     res.writeHead(200, { "content-type": "application/json" });
     res.end(
       JSON.stringify({
@@ -133,7 +150,7 @@ function startBotApi(): Promise<{ url: string; stats: ServerStats; close: () => 
 // ---------------------------------------------------------------------------------------------
 // Store: a throw-away PostgreSQL database, else PGlite
 
-async function openBenchStore(): Promise<{ store: Store; label: string; drop: () => Promise<void> }> {
+async function openBenchStore(): Promise<{ store: Store; url?: string; label: string; drop: () => Promise<void> }> {
   const admin = process.env.BENCH_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
   const name = `vundap_bench_${process.pid}`;
   try {
@@ -147,6 +164,7 @@ async function openBenchStore(): Promise<{ store: Store; label: string; drop: ()
     const store = await openStore({ databaseUrl: url.toString(), poolSize: 8 });
     return {
       store,
+      url: url.toString(),
       label: `PostgreSQL (${url.host}, database ${name})`,
       async drop() {
         await store.close();
@@ -167,52 +185,63 @@ async function openBenchStore(): Promise<{ store: Store; label: string; drop: ()
 
 async function main(): Promise<void> {
   const api = await startBotApi();
-  const { store, label, drop } = await openBenchStore();
+  const { store, url, label, drop } = await openBenchStore();
   const log = createLogger(process.env.BENCH_LOG ?? "silent");
   console.log(`Bot API server on ${api.url}: 1 msg/s per chat, 20/min per group, ${GLOBAL_PER_S}/s overall (429 + retry_after)`);
   console.log(`store: ${label}`);
   console.log("sender: the Telegram adapter (src/channels/telegram createTelegramChannel().channel, grammY) with apiRoot → local server");
+  const stores: Store[] = [store];
+  let ok = false;
   try {
-    const telegram = createTelegramChannel({
-      token: TOKEN,
-      apiRoot: api.url,
-      botInfo: {
-        id: 123456789,
-        is_bot: true,
-        first_name: "Vun Đắp",
-        username: "vundap_bench_bot",
-        can_join_groups: true,
-        can_read_all_group_messages: false,
-        supports_inline_queries: false,
-        can_connect_to_business: false,
-        has_main_web_app: false,
-      } as never,
-      store,
-      onInbound: async () => undefined,
-      log,
-    });
+    if (INSTANCES > 1 && !url) throw new Error("BENCH_INSTANCES > 1 needs PostgreSQL");
+    for (let i = 1; i < INSTANCES; i++) stores.push(await openStore({ databaseUrl: url!, poolSize: 8, migrate: false }));
+    const senders = stores.map(
+      (s) =>
+        createTelegramChannel({
+          token: TOKEN,
+          apiRoot: api.url,
+          botInfo: {
+            id: 123456789,
+            is_bot: true,
+            first_name: "Vun Đắp",
+            username: "vundap_bench_bot",
+            can_join_groups: true,
+            can_read_all_group_messages: false,
+            supports_inline_queries: false,
+            can_connect_to_business: false,
+            has_main_web_app: false,
+          } as never,
+          store: s,
+          onInbound: async () => undefined,
+          log,
+        }),
+    );
 
+    // Interleaved as a broadcast queues them: message k of every group, then k + 1.
     const items = [];
-    for (let i = 0; i < MESSAGES; i++) {
-      const chatId = String(-1_000_000_000_000 - i);
-      items.push({
-        msg: { channel: "telegram" as const, chatId, text: `Dạ, em nhắc các chị: báo cáo tháng 5/2024 hạn 20:00 ngày 20/05/2024. (#${i})` },
-        dedupeKey: `bench|${i}`,
-      });
-    }
+    const expected = new Map<string, string[]>();
+    for (let k = 0; k < PER_GROUP; k++)
+      for (let g = 0; g < GROUPS; g++) {
+        const chatId = String(-1_000_000_000_000 - g);
+        const text = `Dạ, em nhắc các chị: báo cáo tháng 5/2024 hạn 20:00 ngày 20/05/2024. (#${g}.${k})`;
+        items.push({ msg: { channel: "telegram" as const, chatId, text }, dedupeKey: `bench|${g}|${k}` });
+        const list = expected.get(chatId) ?? [];
+        list.push(text);
+        expected.set(chatId, list);
+      }
     const t0 = performance.now();
     await enqueueMany(store, items);
-    console.log(`queued ${MESSAGES} messages to ${MESSAGES} groups in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+    console.log(
+      `queued ${MESSAGES} messages (${PER_GROUP} to each of ${GROUPS} groups) in ${((performance.now() - t0) / 1000).toFixed(1)} s; ${INSTANCES} worker instance(s)`,
+    );
 
-    const worker = new OutboxWorker({ store, senders: { telegram: telegram.channel }, log });
+    const workers = stores.map((s, i) => new OutboxWorker({ store: s, senders: { telegram: senders[i]!.channel }, log, workerId: `bench-${i}` }));
     const start = performance.now();
-    worker.start();
-    let sent = 0;
+    for (const w of workers) w.start();
     let lastReport = start;
     while (performance.now() - start < TIMEOUT_MS) {
       await new Promise((r) => setTimeout(r, 250));
       const c = await outboxCounts(store);
-      sent = c.sent;
       if (performance.now() - lastReport >= 10_000) {
         lastReport = performance.now();
         console.log(
@@ -222,45 +251,60 @@ async function main(): Promise<void> {
       if (c.sent + c.dead >= MESSAGES) break;
     }
     const end = performance.now();
-    await worker.stop();
-    await telegram.stop().catch(() => undefined);
+    for (const w of workers) await w.stop();
+    for (const t of senders) await t.stop().catch(() => undefined);
     const counts = await outboxCounts(store);
 
     let duplicates = 0;
     for (const n of api.stats.deliveries.values()) if (n > 1) duplicates += n - 1;
     const delivered = api.stats.deliveries.size;
     const losses = MESSAGES - delivered;
+    let outOfOrder = 0;
+    for (const [chat, texts] of expected) {
+      const got = (api.stats.byChat.get(chat) ?? []).filter((t, i, all) => all.indexOf(t) === i);
+      if (got.join("\n") !== texts.join("\n") && got.length === texts.length) outOfOrder++;
+    }
     const totalSeconds = (end - start) / 1000;
     const sendSeconds = (api.stats.lastAt - start) / 1000;
-    const idealSeconds = MESSAGES / GLOBAL_PER_S;
-    const overheadPct = ((totalSeconds - idealSeconds) / idealSeconds) * 100;
+    const overheadPct = ((totalSeconds - IDEAL_SECONDS) / IDEAL_SECONDS) * 100;
     console.log(
       `delivered ${delivered}/${MESSAGES} (store: sent ${counts.sent}, set aside ${counts.dead}, pending ${counts.pending}) ` +
-        `in ${totalSeconds.toFixed(1)} s (last message accepted at ${sendSeconds.toFixed(1)} s); ideal at ${GLOBAL_PER_S}/s ${idealSeconds.toFixed(1)} s`,
+        `in ${totalSeconds.toFixed(1)} s (last message accepted at ${sendSeconds.toFixed(1)} s); ideal under Telegram's limits ${IDEAL_SECONDS.toFixed(1)} s`,
     );
+    console.log(`per instance sent: ${workers.map((w) => w.stats.sent).join(", ")}`);
     if (process.env.BENCH_GAPS) {
       const gaps = arrivals.slice(1).map((t, i) => t - arrivals[i]!).sort((a, b) => a - b);
       const pct = (p: number) => gaps[Math.floor((gaps.length - 1) * p)]!.toFixed(1);
       console.log(`gaps ms: p10 ${pct(0.1)} p50 ${pct(0.5)} p90 ${pct(0.9)} p99 ${pct(0.99)} max ${pct(1)}; sum>40ms ${gaps.filter((g) => g > 40).reduce((a, b) => a + b - 33.3, 0).toFixed(0)}`);
     }
-    console.log(`overhead ${overheadPct.toFixed(1)} %, 429 answers ${api.stats.got429}, duplicates ${duplicates}, losses ${losses}`);
+    ok = losses === 0 && duplicates === 0 && api.stats.got429 === 0 && outOfOrder === 0 && counts.sent === MESSAGES;
+    console.log(
+      `overhead ${overheadPct.toFixed(1)} %, 429 answers ${api.stats.got429}, duplicates ${duplicates}, losses ${losses}, chats out of order ${outOfOrder}: ${ok ? "OK" : "MISMATCH"}`,
+    );
     console.log(
       JSON.stringify({
         messages: MESSAGES,
+        groups: GROUPS,
+        perGroup: PER_GROUP,
+        instances: INSTANCES,
         totalSeconds: round(totalSeconds),
-        idealSeconds: round(idealSeconds),
+        idealSeconds: round(IDEAL_SECONDS),
         overheadPct: round(overheadPct),
         got429: api.stats.got429,
         duplicates,
         losses,
+        outOfOrder,
+        ok,
         store: label.startsWith("PostgreSQL") ? "postgres" : "pglite",
         sender: "src/channels/telegram",
       }),
     );
   } finally {
+    for (const s of stores.slice(1)) await s.close().catch(() => undefined);
     await drop().catch(() => undefined);
     await api.close();
   }
+  if (!ok) process.exitCode = 1;
 }
 
 function round(n: number): number {

@@ -14,9 +14,10 @@ import { createTelegramChannel } from "./channels/telegram/index.js";
 import { telegramDeleter } from "./channels/telegram/delete.js";
 import type { Deleters } from "./app/delete-message.js";
 import { acquireZaloLeadership, isForBot, ZaloChatTypes, ZaloSender, ZaloSession } from "./channels/zalo/index.js";
+import { ZALO_TIMEOUTS } from "./channels/zalo/timeouts.js";
 import { conversationKey } from "./app/conversation-runner.js";
 import { hasOpenConversation } from "./store/conversations.js";
-import { enqueue, outboxCounts, OutboxWorker } from "./outbox/index.js";
+import { enqueue, listenForEnqueues, outboxCounts, OutboxWorker, type OutboxWorkerOptions } from "./outbox/index.js";
 import { Scheduler } from "./scheduler/index.js";
 import { markUpdateProcessed } from "./store/processed-updates.js";
 import type { ChannelName, ChannelSender, OutboundMessage } from "./channels/types.js";
@@ -64,6 +65,15 @@ async function main(): Promise<void> {
 
   // Everything the bot says goes through the durable outbox; workers deliver it, paced per channel.
   const senders: Partial<Record<ChannelName, ChannelSender>> = {};
+  // On PostgreSQL, enqueues by other instances wake this one's workers (LISTEN/NOTIFY).
+  const wakeups = store.kind === "postgres" && env.DATABASE_URL ? listenForEnqueues(env.DATABASE_URL, { log }) : undefined;
+  const outboxOptions: Omit<OutboxWorkerOptions, "senders"> = {
+    store,
+    log,
+    sendTimeoutMs: env.OUTBOX_SEND_TIMEOUT_MS,
+    fileSendTimeoutMs: env.OUTBOX_FILE_SEND_TIMEOUT_MS,
+    ...(wakeups ? { wakeups } : {}),
+  };
   const dispatch = async (msg: OutboundMessage): Promise<void> => {
     await enqueue(store, msg);
   };
@@ -112,6 +122,7 @@ async function main(): Promise<void> {
     daily.start();
     stops.push(() => daily.stop());
   }
+  if (wakeups) stops.push(() => wakeups.close());
 
   let stopping = false;
   const shutdown = async (code = 0): Promise<void> => {
@@ -186,7 +197,14 @@ async function main(): Promise<void> {
       resolveChatType: (chatId) => chatTypes.resolve(chatId),
       onAlert: alertAdmins,
     });
-    const zaloWorker = new OutboxWorker({ store, senders: { zalo: zaloSender }, log });
+    // The Zalo sender has its own, longer limits (it waits for the listener, and a file for Zalo's
+    // upload-done event) and cleans up after them; the worker's limits sit just above them.
+    const zaloWorker = new OutboxWorker({
+      ...outboxOptions,
+      sendTimeoutMs: ZALO_TIMEOUTS.readyMs + ZALO_TIMEOUTS.sendMs + 5_000,
+      fileSendTimeoutMs: ZALO_TIMEOUTS.readyMs + ZALO_TIMEOUTS.fileMs + 5_000,
+      senders: { zalo: zaloSender },
+    });
     const leadership = await acquireZaloLeadership(store, {
       databaseUrl: env.DATABASE_URL,
       log,
@@ -229,7 +247,7 @@ async function main(): Promise<void> {
     chat.start();
   }
 
-  const worker = new OutboxWorker({ store, senders, log });
+  const worker = new OutboxWorker({ ...outboxOptions, senders });
   worker.start();
   stops.push(() => worker.stop());
 }

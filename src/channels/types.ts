@@ -74,23 +74,51 @@ export interface SendResult {
   messageId: string;
 }
 
-/** Errors a channel's send() throws, so the outbox knows what to do. */
+/**
+ * Errors a channel's send() throws, so the outbox knows what to do:
+ * - RetryAfterError(s)                          → this chat waits s seconds (429 for one chat);
+ * - RetryAfterError(s, message, "global")       → the whole channel waits s seconds (on every
+ *   instance sharing the store);
+ * - TransientSendError                          → this chat is retried later with backoff
+ *   (network, 5xx, timeouts), set aside after the worker's maxAttempts;
+ * - PermanentSendError                          → set aside now (an admin may retry it).
+ * Any other error counts as transient.
+ */
 export class RetryAfterError extends Error {
   override name = "RetryAfterError";
-  constructor(readonly retryAfterSeconds: number, message = `rate limited, retry after ${retryAfterSeconds}s`) {
+  constructor(
+    readonly retryAfterSeconds: number,
+    message = `rate limited, retry after ${retryAfterSeconds}s`,
+    /** "chat": only this chat waits; "global": the whole channel waits. */
+    readonly scope: "chat" | "global" = "chat",
+  ) {
     super(message);
   }
 }
+/** A failure worth retrying later (network, 5xx, timeout). */
 export class TransientSendError extends Error {
   override name = "TransientSendError";
 }
+/** A failure retrying cannot fix (blocked, kicked, bad request): the message is set aside. */
 export class PermanentSendError extends Error {
   override name = "PermanentSendError";
 }
 
+/** What the outbox hands a sender with each message. */
+export interface SendOptions {
+  /**
+   * Aborted when the send's time is up (the outbox's per-send timeout) or its claim was lost. A
+   * sender passes it to its network calls; the outbox stops waiting at that moment anyway and
+   * counts the send as failed (TransientSendError), so a sender that ignores it only risks that
+   * the message is delivered late and then once more by the retry.
+   */
+  signal?: AbortSignal;
+}
+
+/** Delivers one queued message (one part of a long text) on one channel. */
 export interface ChannelSender {
   readonly channel: ChannelName;
-  send(msg: OutboundMessage): Promise<SendResult>;
+  send(msg: OutboundMessage, opts?: SendOptions): Promise<SendResult>;
 }
 
 /** What came of asking a channel to delete a message. */

@@ -36,6 +36,10 @@ export const envSchema = z
     LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
     LANGUAGE: z.enum(["vi", "en"]).default("vi"),
     CONVERSATION_TTL_HOURS: positiveInt.default(24),
+    /** Longest wait for one outbox send (text), in ms; a hung request is retried later. */
+    OUTBOX_SEND_TIMEOUT_MS: positiveInt.default(10_000),
+    /** Longest wait for one outbox send with a file, in ms. */
+    OUTBOX_FILE_SEND_TIMEOUT_MS: positiveInt.default(15_000),
     TELEGRAM_BOT_TOKEN: z
       .string()
       .regex(/^\d+:[A-Za-z0-9_-]{20,}$/, "a token from @BotFather, like 123456:ABC-DEF…")

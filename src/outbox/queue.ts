@@ -5,6 +5,7 @@
 import type { ChannelName, OutboundMessage } from "../channels/types.js";
 import type { Store } from "../store/database.js";
 import type { SqlConnection } from "../store/sql.js";
+import { splitIntoParts } from "./parts.js";
 
 export type OutboxStatus = "pending" | "sending" | "sent" | "dead" | "skipped";
 
@@ -41,9 +42,11 @@ export function decodePayload(payload: unknown): OutboundMessage {
   return msg;
 }
 
-// In-process workers are woken when something is enqueued (others poll).
+// In-process workers are woken when something is enqueued; workers in other processes are woken
+// by NOTIFY (OUTBOX_NOTIFY_CHANNEL, sent by the INSERT itself, delivered when it commits; see
+// listen.ts), and poll as a fallback.
 const wakers = new Set<() => void>();
-/** @internal used by OutboxWorker */
+/** @internal used by OutboxWorker: `fn` runs after every enqueue in this process. */
 export function onEnqueue(fn: () => void): () => void {
   wakers.add(fn);
   return () => wakers.delete(fn);
@@ -52,33 +55,32 @@ function wakeWorkers(): void {
   for (const w of wakers) w();
 }
 
+/** The PostgreSQL NOTIFY channel an enqueue signals (payload: the message's channel name). */
+export const OUTBOX_NOTIFY_CHANNEL = "vundap_outbox";
+
+/** One message to queue, with its options. */
 export interface EnqueueItem extends EnqueueOptions {
   msg: OutboundMessage;
 }
 
-/** Queue one message. */
+/**
+ * Queue one message (as several rows when it is too long for one channel message, see parts.ts).
+ * The result names the first part's row.
+ */
 export async function enqueue(store: Store, msg: OutboundMessage, opts: EnqueueOptions = {}): Promise<EnqueueResult> {
-  const [created] = await store.prisma.outboxMessage.createManyAndReturn({
-    data: [row({ msg, ...opts })],
-    skipDuplicates: true,
-    select: { id: true },
-  });
-  if (created) {
+  const ids = await insertRows(store.sql, [{ msg, ...opts }]);
+  if (ids.length > 0) {
     wakeWorkers();
-    return { id: created.id, created: true };
+    return { id: ids[0]!, created: true };
   }
-  const existing = await store.prisma.outboxMessage.findUnique({ where: { dedupeKey: opts.dedupeKey! }, select: { id: true } });
+  const [existing] = await store.sql.query<{ id: number }>(`SELECT id FROM "OutboxMessage" WHERE "dedupeKey" = $1`, [opts.dedupeKey]);
   if (!existing) throw new Error("enqueue: the insert was skipped but no row has that dedupeKey");
   return { id: existing.id, created: false };
 }
 
-/** Queue many messages in order (chunked inserts); returns how many were new. */
+/** Queue many messages in order (chunked inserts); returns how many rows were new (parts count). */
 export async function enqueueMany(store: Store, items: readonly EnqueueItem[]): Promise<number> {
-  let created = 0;
-  for (let i = 0; i < items.length; i += 500) {
-    const res = await store.prisma.outboxMessage.createMany({ data: items.slice(i, i + 500).map(row), skipDuplicates: true });
-    created += res.count;
-  }
+  const created = (await insertRows(store.sql, items)).length;
   if (created > 0) wakeWorkers();
   return created;
 }
@@ -86,28 +88,13 @@ export async function enqueueMany(store: Store, items: readonly EnqueueItem[]): 
 /**
  * Queue messages in order through a raw SQL connection — usually a transaction, so that the rows
  * commit together with the effects that caused them (an update's conversation and report). Returns
- * how many were new. In-process workers are woken after the call; a caller inside a transaction
- * should call `notifyEnqueued()` again after its commit (a worker woken before the commit finds
- * nothing yet and would otherwise wait for its next poll).
+ * how many rows were new (a long message counts once per part). In-process workers are woken after
+ * the call; a caller inside a transaction should call `notifyEnqueued()` again after its commit (a
+ * worker woken before the commit finds nothing yet). Workers in other processes are woken at the
+ * commit by NOTIFY.
  */
 export async function enqueueIn(sql: SqlConnection, items: readonly EnqueueItem[]): Promise<number> {
-  let created = 0;
-  for (let i = 0; i < items.length; i += 500) {
-    const chunk = items.slice(i, i + 500);
-    const params: unknown[] = [];
-    const values = chunk.map((item) => {
-      const r = row(item);
-      params.push(r.channel, r.chatId, JSON.stringify(r.payload), r.dedupeKey, r.notBefore);
-      const b = params.length - 5;
-      return `($${b + 1}, $${b + 2}, $${b + 3}::jsonb, $${b + 4}, $${b + 5}::timestamptz, now())`;
-    });
-    const inserted = await sql.query<{ id: number }>(
-      `INSERT INTO "OutboxMessage" ("channel", "chatId", "payload", "dedupeKey", "notBefore", "updatedAt")
-       VALUES ${values.join(", ")} ON CONFLICT ("dedupeKey") DO NOTHING RETURNING "id"`,
-      params,
-    );
-    created += inserted.length;
-  }
+  const created = (await insertRows(sql, items)).length;
   if (created > 0) wakeWorkers();
   return created;
 }
@@ -117,14 +104,40 @@ export function notifyEnqueued(): void {
   wakeWorkers();
 }
 
-function row(item: EnqueueItem) {
-  return {
-    channel: item.msg.channel,
-    chatId: item.msg.chatId,
-    payload: encodePayload(item.msg) as object,
-    dedupeKey: item.dedupeKey ?? null,
+/** Inserts the rows (each message split into parts); returns the new rows' ids in order. */
+async function insertRows(sql: SqlConnection, items: readonly EnqueueItem[]): Promise<number[]> {
+  const rows = items.flatMap(rowsOf);
+  const ids: number[] = [];
+  for (let i = 0; i < rows.length; i += 500) {
+    const chunk = rows.slice(i, i + 500);
+    const params: unknown[] = [];
+    const values = chunk.map((r) => {
+      params.push(r.channel, r.chatId, JSON.stringify(r.payload), r.dedupeKey, r.notBefore?.toISOString() ?? null);
+      const b = params.length - 5;
+      return `($${b + 1}, $${b + 2}, $${b + 3}::jsonb, $${b + 4}, $${b + 5}::timestamptz, now())`;
+    });
+    // pg_notify in RETURNING: one NOTIFY per new row (PostgreSQL folds equal ones in a transaction),
+    // delivered to listeners when the surrounding transaction commits.
+    const inserted = await sql.query<{ id: number }>(
+      `INSERT INTO "OutboxMessage" ("channel", "chatId", "payload", "dedupeKey", "notBefore", "updatedAt")
+       VALUES ${values.join(", ")} ON CONFLICT ("dedupeKey") DO NOTHING
+       RETURNING "id", pg_notify('${OUTBOX_NOTIFY_CHANNEL}', "channel")::text AS notified`,
+      params,
+    );
+    for (const r of inserted) ids.push(r.id);
+  }
+  return ids.sort((a, b) => a - b);
+}
+
+/** The rows of one item: one per part; part k > 1 gets the dedupeKey "<key>#<k>". */
+function rowsOf(item: EnqueueItem) {
+  return splitIntoParts(item.msg).map((msg, i) => ({
+    channel: msg.channel,
+    chatId: msg.chatId,
+    payload: encodePayload(msg) as object,
+    dedupeKey: item.dedupeKey === undefined ? null : i === 0 ? item.dedupeKey : `${item.dedupeKey}#${i + 1}`,
     notBefore: item.notBefore ?? null,
-  };
+  }));
 }
 
 export interface SetAsideMessage {

@@ -41,7 +41,8 @@ export class WindowLimiter {
     const inWindow = list.filter((e) => e > now - this.rate.perMs);
     if (inWindow.length >= this.rate.count) t = Math.max(t, inWindow[inWindow.length - this.rate.count]! + this.rate.perMs);
     if (this.smooth) t = Math.max(t, this.next.get(key) ?? t);
-    return Math.ceil(t);
+    // Whole milliseconds (so that a virtual clock lands on them), never later than needed.
+    return t <= now ? now : Math.ceil(t);
   }
 
   /** Records an event for `key` at `at` (callers take a slot at or after readyAt). */

@@ -15,7 +15,7 @@ import { hasKey, t, type Language } from "../../i18n.js";
 import type { Logger } from "../../log.js";
 import type { Store } from "../../store/database.js";
 import { markUpdateProcessed } from "../../store/processed-updates.js";
-import type { ChannelSender, InboundHandler, OutboundMessage, SendResult } from "../types.js";
+import type { ChannelSender, InboundHandler, OutboundMessage, SendOptions, SendResult } from "../types.js";
 import { moveChatLink } from "./chat-link.js";
 import { mapSendError, migratedTo } from "./errors.js";
 import { decideUpdate } from "./inbound.js";
@@ -148,25 +148,29 @@ export function createTelegramChannel(opts: TelegramChannelOptions): TelegramCha
     }
   }
 
-  async function call(step: SendStep, chatId: string): Promise<Message> {
+  async function call(step: SendStep, chatId: string, abort?: AbortSignal): Promise<Message> {
+    // grammY types its signal as the abort-controller shim's; a native AbortSignal works at run time.
+    const signal = abort as Parameters<typeof bot.api.sendMessage>[3];
     const chat = /^-?\d+$/.test(chatId) ? Number(chatId) : chatId;
     const common = {
       ...(step.reply_parameters ? { reply_parameters: step.reply_parameters } : {}),
       ...(step.reply_markup ? { reply_markup: step.reply_markup } : {}),
     };
     if (step.method === "sendMessage") {
-      return bot.api.sendMessage(chat, step.text, { ...common, ...(step.entities.length ? { entities: step.entities } : {}) });
+      return bot.api.sendMessage(chat, step.text, { ...common, ...(step.entities.length ? { entities: step.entities } : {}) }, signal);
     }
     return bot.api.sendDocument(chat, new InputFile(step.file.data, step.file.name), {
       ...common,
       ...(step.caption ? { caption: step.caption } : {}),
       ...(step.caption_entities ? { caption_entities: step.caption_entities } : {}),
-    });
+    }, signal);
   }
 
   const channel: ChannelSender = {
     channel: "telegram",
-    async send(msg: OutboundMessage): Promise<SendResult> {
+    // The outbox's signal aborts a request that hangs (grammY's own timeout, 500 s, is longer
+    // than a claim should live); the aborted call fails as a network error → TransientSendError.
+    async send(msg: OutboundMessage, sendOpts?: SendOptions): Promise<SendResult> {
       const steps = planSend(msg, language);
       let chatId = msg.chatId;
       let migrated = false;
@@ -174,7 +178,7 @@ export function createTelegramChannel(opts: TelegramChannelOptions): TelegramCha
       for (const step of steps) {
         for (;;) {
           try {
-            last = await call(step, chatId);
+            last = await call(step, chatId, sendOpts?.signal);
             break;
           } catch (err) {
             const newChatId = migratedTo(err);
