@@ -16,7 +16,6 @@ import { conversationKey } from "./app/conversation-runner.js";
 import { hasOpenConversation } from "./store/conversations.js";
 import { enqueue, outboxCounts, OutboxWorker } from "./outbox/index.js";
 import { Scheduler } from "./scheduler/index.js";
-import { markUpdateProcessed } from "./store/processed-updates.js";
 import type { ChannelName, ChannelSender, OutboundMessage } from "./channels/types.js";
 import { ConfigError, loadEnv, type Env } from "./config/env.js";
 import { setProcessLanguage } from "./i18n.js";
@@ -83,7 +82,6 @@ async function main(): Promise<void> {
     store,
     plan,
     log,
-    dispatch,
     now: clock.now,
     conversationTtlHours: env.CONVERSATION_TTL_HOURS,
   });
@@ -160,7 +158,7 @@ async function main(): Promise<void> {
         // A personal account sees all group chatter: only commands, replies, mentions and open answers go on.
         const open = await hasOpenConversation(store, conversationKey(msg));
         if (!isForBot(msg, { hasOpenQuestion: open })) return;
-        if (msg.updateId && !(await markUpdateProcessed(store, "zalo", msg.updateId))) return;
+        // The app claims msg.updateId in the transaction that handles it.
         await app.handleInbound(msg);
       },
       onSessionProblem: alertAdmins,

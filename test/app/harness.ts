@@ -36,7 +36,7 @@ export async function makeHarness(store: Store, now: Date): Promise<Harness> {
   const log = createLogger("silent");
   let counter = 0;
   const build = async () => {
-    const app = new App({ store, plan, log, dispatch: async (m) => void sent.push(m), now: () => clock.now });
+    const app = new App({ store, plan, log, onCommitted: (replies) => void sent.push(...replies), now: () => clock.now });
     await app.init();
     return app;
   };

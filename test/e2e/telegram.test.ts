@@ -132,7 +132,7 @@ describe.each(FLAVOURS)("Telegram end to end on %s", (flavour) => {
     // As main.ts does for ADMIN_TELEGRAM_IDS: admin of the root (Nam Định).
     await ensureEnvAdmins(store, "telegram", [String(ADMIN.id)], tree.roots.map((r) => r.id));
     const log = createLogger("silent");
-    app = new App({ store, plan, log, dispatch: async (msg) => void (await enqueue(store, msg)), now: () => NOW });
+    app = new App({ store, plan, log, now: () => NOW });
     await app.init();
     api = botApi();
     telegram = createTelegramChannel({ token: TOKEN, botInfo: me, fetch: api.fetch, store, log, onInbound: (msg) => app.handleInbound(msg) });
