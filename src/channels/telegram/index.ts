@@ -36,6 +36,9 @@ export { splitText, splitWithEntities, withMentions, TEXT_LIMIT, CAPTION_LIMIT }
 
 export { COMMAND_NAMES };
 
+/** The advisory-lock key of the one instance that polls ("TGPL" in ASCII; see src/store/leadership.ts). */
+export const TELEGRAM_POLL_LOCK = 0x5447504c;
+
 /** Only "message" updates: text, commands and service messages (migrate_to_chat_id). */
 export const ALLOWED_UPDATES = ["message"] as const;
 
