@@ -5,6 +5,8 @@ import type { Update, UserFromGetMe } from "grammy/types";
 
 export interface ApiCall {
   method: string;
+  /** When the call arrived (Date.now(); the local server sets it). */
+  at?: number;
   /** JSON payload, or for multipart uploads the form fields (strings) plus `rawBody`. */
   payload: Record<string, unknown>;
 }
@@ -148,7 +150,7 @@ export class LocalBotApi {
 
   private async handle(req: IncomingMessage): Promise<{ status: number; body: string }> {
     const method = (req.url ?? "").split("/").pop()!;
-    const call: ApiCall = { method, payload: decode(await readAll(req), req.headers["content-type"]) };
+    const call: ApiCall = { method, payload: decode(await readAll(req), req.headers["content-type"]), at: Date.now() };
     this.calls.push(call);
     const override = this.responders.get(method);
     let answer: ApiAnswer | Response;
