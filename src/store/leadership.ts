@@ -76,6 +76,8 @@ class PgLeadership implements Leadership {
   private callbacks: Promise<void> = Promise.resolve();
   /** When leadership was lost: the loser waits two intervals so that a healthy instance takes over. */
   private lostAt = 0;
+  /** The last try failed: further failures are not logged until one succeeds (one line per outage). */
+  private failing = false;
   private readonly retryMs: number;
   private readonly key: number;
 
@@ -122,8 +124,12 @@ class PgLeadership implements Leadership {
       } else {
         await c.query("SELECT 1");
       }
+      this.failing = false;
     } catch (err) {
-      this.opts.log?.warn({ err: errText(err) }, `${this.opts.name}: leadership connection failed`);
+      if (!this.failing) {
+        this.failing = true;
+        this.opts.log?.warn({ err: errText(err) }, `${this.opts.name}: leadership connection failed; retrying every ${this.retryMs / 1000} s`);
+      }
       if (this.client) this.lose(this.client);
     } finally {
       if (!this.stopped) {

@@ -49,9 +49,19 @@ export class BotProcess {
     void this.exited.then(() => (dead = true));
     while (this.logged(text).length === 0) {
       if (dead) throw new Error(`${this.label} exited before logging "${text}": ${this.stderr.join("").slice(-2000)}`);
-      if (Date.now() - start > timeoutMs) throw new Error(`${this.label} did not log "${text}" within ${timeoutMs} ms`);
+      if (Date.now() - start > timeoutMs) {
+        throw new Error(`${this.label} did not log "${text}" within ${timeoutMs} ms; last lines:\n${this.tail()}`);
+      }
       await new Promise((r) => setTimeout(r, 50));
     }
+  }
+
+  /** The last log lines (level, message, error), for failure messages. */
+  tail(n = 25): string {
+    return this.lines
+      .slice(-n)
+      .map((l) => `${String(l.level)} ${String(l.msg)} ${l.err ? JSON.stringify(l.err).slice(0, 300) : ""}`)
+      .join("\n");
   }
 
   /** kill -9: no shutdown code runs. */
