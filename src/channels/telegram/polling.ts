@@ -8,7 +8,8 @@
  * - when the store is unreachable the offset stays where it is and the same updates are fetched
  *   again after a growing pause (at most `maxBackoffMs`): nothing is lost, and what arrived
  *   meanwhile is handled in order when the store is back;
- * - 409 (another poller, or a webhook is set) and network errors are retried, logged once per streak;
+ * - 409 (another poller, or a webhook is set) is retried and logged at most once a minute; network
+ *   errors are retried and logged once per streak;
  *   401/404 (the token is wrong) stop the loop for good.
  * - stop() aborts the long poll and confirms what was handled with one last getUpdates.
  */
@@ -80,7 +81,8 @@ export class UpdatePoller {
     const first = this.opts.firstBackoffMs ?? 500;
     const max = this.opts.maxBackoffMs ?? 10_000;
     let backoff = first;
-    let failing: string | null = null;
+    let failing = false;
+    let conflictLoggedAt = -Infinity;
     const pause = async () => {
       await this.sleep(backoff);
       backoff = Math.min(max, backoff * 2);
@@ -107,18 +109,22 @@ export class UpdatePoller {
           this.opts.onFatal?.(err);
           break;
         }
-        const kind = code === 409 ? "conflict" : "error";
-        if (failing !== kind) {
-          failing = kind;
-          if (code === 409) this.opts.log.warn({ err: (err as Error).message }, "telegram getUpdates refused (409): another instance polls with this token or a webhook is set; retrying");
-          else this.opts.log.warn({ err: (err as Error).message }, "telegram getUpdates failed; retrying");
+        if (code === 409) {
+          // Pollers that overlap alternate between success and 409: one line a minute at most.
+          if (Date.now() - conflictLoggedAt > 60_000) {
+            conflictLoggedAt = Date.now();
+            this.opts.log.warn({ err: (err as Error).message }, "telegram getUpdates refused (409): another instance polls with this token or a webhook is set; retrying");
+          }
+        } else if (!failing) {
+          failing = true;
+          this.opts.log.warn({ err: (err as Error).message }, "telegram getUpdates failed; retrying");
         }
         await pause();
         continue;
       }
       if (failing) {
         this.opts.log.info("telegram getUpdates works again");
-        failing = null;
+        failing = false;
       }
       if (updates.length === 0 || this.stopped) {
         backoff = first;
