@@ -15,7 +15,7 @@ import { createTelegramChannel, type TelegramChannel } from "../../src/channels/
 import { localInstant } from "../../src/domain/periods.js";
 import { DEFAULT_UNITS_PATH } from "../../src/domain/units/import.js";
 import { createLogger } from "../../src/log.js";
-import { enqueue, outboxCounts, OutboxWorker, VirtualClock } from "../../src/outbox/index.js";
+import { outboxCounts, OutboxWorker, VirtualClock } from "../../src/outbox/index.js";
 import { DEFAULT_PLAN_PATH, loadPlanFile } from "../../src/plan/load.js";
 import type { Store } from "../../src/store/database.js";
 import { ensureEnvAdmins } from "../../src/store/people.js";

@@ -15,7 +15,7 @@ import { isForBot, ZaloSender, ZaloSession } from "../../src/channels/zalo/index
 import { localInstant } from "../../src/domain/periods.js";
 import { DEFAULT_UNITS_PATH } from "../../src/domain/units/import.js";
 import { createLogger } from "../../src/log.js";
-import { enqueue, outboxCounts, OutboxWorker, VirtualClock } from "../../src/outbox/index.js";
+import { outboxCounts, OutboxWorker, VirtualClock } from "../../src/outbox/index.js";
 import { DEFAULT_PLAN_PATH, loadPlanFile } from "../../src/plan/load.js";
 import { hasOpenConversation } from "../../src/store/conversations.js";
 import type { Store } from "../../src/store/database.js";

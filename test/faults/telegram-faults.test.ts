@@ -154,13 +154,13 @@ describe("the bot under real faults (real processes, PostgreSQL)", () => {
     let bot = start(env, "bot#1");
     await bot.waitForLog(STARTED, 120_000);
 
-    // Traffic: 40 people in turn, one message every 100 ms, until the bot has been killed twice —
-    // each time at a random moment 0.2–1.5 s after it started polling — and restarted.
+    // Traffic: 40 people in turn, one message every 100 ms (at most 200), until the bot has been
+    // killed twice — each time at a random moment 0.2–1.5 s after it started polling — and restarted.
     const CHATS = 40;
     const sent: Update[] = [];
     let trafficOn = true;
     const traffic = (async () => {
-      for (let i = 0; trafficOn; i++) {
+      for (let i = 0; trafficOn && i < 200; i++) {
         const u = huy(i % CHATS);
         sent.push(u);
         api.push(u);
@@ -328,7 +328,7 @@ describe("the bot under real faults (real processes, PostgreSQL)", () => {
     const late = [0, 1, 2, 3].map((chat) => huy(chat));
     late.forEach((u) => api.push(u));
     const ids = [...early, ...late].map((u) => u.update_id);
-    await until(() => ids.every((id) => deliveries(api).has(id)), 60_000, "replies after the takeover");
+    await until(() => ids.every((id) => deliveries(api).has(id)), 90_000, "replies after the takeover");
     const view = await storeView(db.url, ids);
     expect(ids.filter((id) => view.claims.get(id) !== 1 || view.queued.get(id) !== 1)).toEqual([]);
     expect(ids.filter((id) => deliveries(api).get(id)!.length !== 1)).toEqual([]);
