@@ -128,19 +128,20 @@ export function createTelegramChannel(opts: TelegramChannelOptions): TelegramCha
     }
   }
 
-  async function processUpdate(update: Update): Promise<void> {
+  /** Acts on one update; resolves whether it went to the store (an ignored update does not). */
+  async function processUpdate(update: Update): Promise<boolean> {
     const decision = decideUpdate(update, bot.botInfo);
     if (decision.kind === "ignore") {
       log.debug({ updateId: update.update_id, reason: decision.reason }, "telegram update ignored");
-      return;
+      return false;
     }
     if (decision.kind === "migrate") {
       // Moved first, claimed after: moving is idempotent, so a crash in between only repeats it.
       const updateId = String(update.update_id);
-      if (await isUpdateClaimed(opts.store, "telegram", updateId)) return;
+      if (await isUpdateClaimed(opts.store, "telegram", updateId)) return true;
       await migrate(decision.oldChatId, decision.newChatId);
       await markUpdateProcessed(opts.store, "telegram", updateId);
-      return;
+      return true;
     }
     const msg = decision.message;
     try {
@@ -150,20 +151,22 @@ export function createTelegramChannel(opts: TelegramChannelOptions): TelegramCha
       if (isStoreUnavailable(err)) throw err;
       log.error({ err, updateId: update.update_id, chatId: msg.chatId, messageId: msg.messageId }, "inbound handler failed");
     }
+    return true;
   }
 
   const outage = new StoreOutage(log, "telegram updates");
 
   async function handleUpdate(update: Update): Promise<void> {
     if (!bot.isInited()) await bot.init();
+    let usedStore: boolean;
     try {
-      await processUpdate(update);
+      usedStore = await processUpdate(update);
     } catch (err) {
       if (!isStoreUnavailable(err)) throw err;
       outage.failed(err);
       throw err instanceof StoreUnavailableError ? err : new StoreUnavailableError(err);
     }
-    outage.succeeded();
+    if (usedStore) outage.succeeded();
   }
 
   const poller = new UpdatePoller({
