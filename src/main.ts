@@ -10,7 +10,8 @@ import { App } from "./app/app.js";
 import { DemoClock, demoStart, setUpDemo } from "./app/demo.js";
 import { createServer } from "node:http";
 import { TerminalChat, TerminalSender } from "./channels/local/terminal.js";
-import { createTelegramChannel } from "./channels/telegram/index.js";
+import { createTelegramChannel, TELEGRAM_POLL_LOCK } from "./channels/telegram/index.js";
+import { acquireLeadership } from "./store/leadership.js";
 import { telegramDeleter } from "./channels/telegram/delete.js";
 import type { Deleters } from "./app/delete-message.js";
 import { acquireZaloLeadership, isForBot, ZaloChatTypes, ZaloSender, ZaloSession } from "./channels/zalo/index.js";
@@ -19,7 +20,6 @@ import { conversationKey } from "./app/conversation-runner.js";
 import { hasOpenConversation } from "./store/conversations.js";
 import { enqueue, listenForEnqueues, outboxCounts, OutboxWorker, type OutboxWorkerOptions } from "./outbox/index.js";
 import { Scheduler } from "./scheduler/index.js";
-import { markUpdateProcessed } from "./store/processed-updates.js";
 import type { ChannelName, ChannelSender, OutboundMessage } from "./channels/types.js";
 import { loadEnv } from "./config/env.js";
 import { setProcessLanguage } from "./i18n.js";
@@ -88,7 +88,6 @@ async function main(): Promise<void> {
     store,
     plans,
     log,
-    dispatch,
     deleters,
     now: clock.now,
     conversationTtlHours: env.CONVERSATION_TTL_HOURS,
@@ -144,7 +143,7 @@ async function main(): Promise<void> {
       language: env.LANGUAGE,
       onInbound: (msg) => app.handleInbound(msg),
       onPollingStopped: (err) => {
-        log.fatal({ err: (err as Error)?.message }, "Telegram polling stopped (bad token, or another instance polls with it)");
+        log.fatal({ err: (err as Error)?.message }, "Telegram polling stopped: the bot token is not accepted (check TELEGRAM_BOT_TOKEN)");
         void shutdown(1);
       },
     });
@@ -161,8 +160,25 @@ async function main(): Promise<void> {
       await telegram.setWebhook(env.TELEGRAM_WEBHOOK_URL!, env.TELEGRAM_WEBHOOK_SECRET!);
       log.info({ port: env.PORT }, "Telegram webhook listening");
     } else {
-      await telegram.startPolling();
-      log.info("Telegram long polling started");
+      // Exactly one instance polls: the holder of a PostgreSQL advisory lock (on PGlite, this
+      // process). When it dies another one takes over within the lock's retry interval (10 s).
+      const leadership = await acquireLeadership(store, {
+        name: "Telegram polling",
+        lockKey: TELEGRAM_POLL_LOCK,
+        databaseUrl: env.DATABASE_URL,
+        log,
+        onAcquired: async () => {
+          try {
+            await telegram.startPolling();
+          } catch (err) {
+            log.fatal({ err: (err as Error)?.message }, "Telegram polling could not start (check TELEGRAM_BOT_TOKEN and the network to Telegram)");
+            void shutdown(1);
+          }
+        },
+        onLost: () => telegram.stopPolling(),
+      });
+      stops.push(() => leadership.release());
+      if (!leadership.isLeader()) log.info("another instance polls Telegram; this one takes over if it stops");
     }
   }
 
@@ -183,7 +199,7 @@ async function main(): Promise<void> {
         // A personal account sees all group chatter: only commands, replies, mentions and open answers go on.
         const open = await hasOpenConversation(store, conversationKey(msg));
         if (!isForBot(msg, { hasOpenQuestion: open })) return;
-        if (msg.updateId && !(await markUpdateProcessed(store, "zalo", msg.updateId))) return;
+        // The app claims msg.updateId in the transaction that handles it.
         await app.handleInbound(msg);
       },
       onSessionProblem: alertAdmins,

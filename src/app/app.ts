@@ -1,7 +1,8 @@
 /**
  * The app core: every inbound message from any channel comes here. Commands go to the command
- * table (with role checks), answers go to the person's open conversation, everything the bot says
- * goes out through `dispatch` (the outbox in production).
+ * table (with role checks), answers go to the person's open conversation. Each message is one unit
+ * of work (unit-of-work.ts): its claim (the channel's update id), its conversation and report
+ * writes and its replies (outbox rows) commit in one transaction — exactly once or not at all.
  */
 import type { InboundMessage, OutboundMessage } from "../channels/types.js";
 import { COMMANDS, findCommand } from "../commands/index.js";
@@ -21,6 +22,10 @@ import { defaultPlan, planOn, sortPlans } from "../plan/calendar.js";
 import type { Plan } from "../plan/schema.js";
 import { loadConversation, deleteConversation, takeExpiredConversations } from "../store/conversations.js";
 import type { Store } from "../store/database.js";
+import { enqueueIn, notifyEnqueued } from "../outbox/queue.js";
+import { isUpdateClaimed } from "../store/processed-updates.js";
+import { isStoreUnavailable, StoreUnavailableError } from "../store/unavailable.js";
+import { UnitOfWork, type UpdateClaim } from "./unit-of-work.js";
 import { linkedUnitOf, personWithRoles } from "../store/people.js";
 import { loadUnitTree } from "../store/units.js";
 import { applyStep, conversationKey, formOf } from "./conversation-runner.js";
@@ -29,6 +34,7 @@ import { deleteMessageWith, type Deleters } from "./delete-message.js";
 import { answerNonText, chatSenderNote } from "./inbound-notes.js";
 import { sanitizeInbound } from "../channels/sanitize.js";
 
+/** What the app core needs. Replies are written to the store's outbox (no dispatch function). */
 export interface AppOptions {
   store: Store;
   /** The plans (several: each with its own dates). At least one of `plans` and `plan`. */
@@ -36,7 +42,8 @@ export interface AppOptions {
   /** A single plan (tests, benchmarks): the same as `plans: [plan]`. */
   plan?: Plan;
   log: Logger;
-  dispatch: (msg: OutboundMessage) => Promise<void>;
+  /** Told, after each commit, of the replies it wrote to the outbox (tests observe replies this way). */
+  onCommitted?: (replies: OutboundMessage[]) => void;
   now?: () => Date;
   conversationTtlHours?: number;
   inviteValidHours?: number;
@@ -52,6 +59,7 @@ export function parseCommand(text: string): { name: string; args: string } | nul
   return { name: m[1]!.toLowerCase(), args: (m[2] ?? "").trim() };
 }
 
+/** The app core (see the file comment). */
 export class App {
   readonly services: AppServices;
   private unitTree: UnitTree | null = null;
@@ -84,16 +92,22 @@ export class App {
     };
   }
 
+  /** Loads the unit tree; await before the first message. */
   async init(): Promise<void> {
     await this.reloadTree();
   }
 
+  /** Reloads the unit tree (after an import). */
   async reloadTree(): Promise<void> {
     this.unitTree = await loadUnitTree(this.opts.store);
   }
 
   /**
-   * Handle one inbound message. Never throws: a failure is logged and the person gets an apology.
+   * Handle one inbound message: claim its update id (when it has one), act, and write its replies
+   * to the outbox, in one transaction. A redelivery of a claimed update does nothing.
+   * Throws StoreUnavailableError — and only that — when the store cannot be reached: the channel
+   * must then not confirm the update (it is redelivered and handled when the store is back).
+   * Any other failure is logged, the person gets an apology and the update counts as handled.
    * Messages of one person in one chat are handled one after another (two answers arriving at once,
    * e.g. through a webhook, must not both read the same conversation state).
    */
@@ -112,34 +126,62 @@ export class App {
   }
 
   private async handleOne(msg: InboundMessage): Promise<void> {
-    let ctx: CommandContext | null = null;
+    const claim: UpdateClaim | undefined = msg.updateId ? { channel: msg.channel, updateId: msg.updateId } : undefined;
+    const log = this.opts.log;
     try {
+      // A known redelivery is skipped before any work; the claim in the commit decides races.
+      if (claim && (await isUpdateClaimed(this.opts.store, claim.channel, claim.updateId))) {
+        log.info({ channel: msg.channel, updateId: msg.updateId }, "update already handled; skipped");
+        return;
+      }
       // Sent as a chat (anonymous admin, channel): no person to register or give a role to.
-      if (msg.senderIsChat) return await this.noteToChatSender(msg);
-      ctx = await this.context(msg);
-      await this.route(ctx);
+      if (msg.senderIsChat) {
+        const note = chatSenderNote(msg);
+        const refusal = new UnitOfWork();
+        if (note) {
+          log.info({ channel: msg.channel, chatId: msg.chatId }, "message sent as a chat; refused");
+          refusal.reply({ ...replyAddress(msg), text: note });
+        }
+        this.committed(msg, await refusal.commit(this.opts.store, claim));
+        return;
+      }
+      const uow = new UnitOfWork();
+      try {
+        const ctx = await this.context(msg, uow);
+        await this.route(ctx);
+        this.committed(msg, await uow.commit(this.opts.store, claim));
+        return;
+      } catch (err) {
+        if (isStoreUnavailable(err)) throw err;
+        // The text is not logged: it may hold an invite code or personal details.
+        log.error(
+          { err, channel: msg.channel, chatId: msg.chatId, updateId: msg.updateId, command: parseCommand(msg.text)?.name ?? null },
+          "failed to handle a message",
+        );
+      }
+      // A bug or bad input: apologise and record the update as handled, so that it is not
+      // redelivered forever (nothing the failed handler recorded is written).
+      const apology = new UnitOfWork();
+      apology.reply({ ...replyAddress(msg), text: t("bot:error.internal") });
+      this.committed(msg, await apology.commit(this.opts.store, claim));
     } catch (err) {
-      // The text is not logged: it may hold an invite code or personal details.
-      this.opts.log.error(
-        { err, channel: msg.channel, chatId: msg.chatId, command: parseCommand(msg.text)?.name ?? null },
-        "failed to handle a message",
-      );
-      await ctx?.reply(t("bot:error.internal")).catch(() => undefined);
+      if (isStoreUnavailable(err)) throw err instanceof StoreUnavailableError ? err : new StoreUnavailableError(err);
+      log.error({ err, channel: msg.channel, chatId: msg.chatId, updateId: msg.updateId }, "failed to record a failed message");
     }
   }
 
-  private async noteToChatSender(msg: InboundMessage): Promise<void> {
-    const note = chatSenderNote(msg);
-    if (!note) return;
-    this.opts.log.info({ channel: msg.channel, chatId: msg.chatId }, "message sent as a chat; refused");
-    await this.opts.dispatch({ channel: msg.channel, chatId: msg.chatId, chatType: msg.chatType, text: note, replyToMessageId: msg.messageId });
+  private committed(msg: InboundMessage, outcome: Awaited<ReturnType<UnitOfWork["commit"]>>): void {
+    if (outcome.kind === "duplicate") {
+      this.opts.log.info({ channel: msg.channel, updateId: msg.updateId }, "update handled meanwhile elsewhere; skipped");
+      return;
+    }
+    if (outcome.replies.length > 0) this.opts.onCommitted?.(outcome.replies);
   }
 
-  private async context(msg: InboundMessage): Promise<CommandContext> {
+  private async context(msg: InboundMessage, uow: UnitOfWork): Promise<CommandContext> {
     const s = this.services;
     const { person, grants } = await personWithRoles(s.store, msg.channel, msg.sender.id, msg.sender.name);
     const chatUnitId = msg.chatType === "group" ? await linkedUnitOf(s.store, msg.channel, msg.chatId) : null;
-    const dispatch = this.opts.dispatch;
     return {
       app: s,
       msg,
@@ -148,18 +190,17 @@ export class App {
       args: "",
       chatUnitId,
       async reply(text, opts) {
-        await dispatch({
-          channel: msg.channel,
-          chatId: msg.chatId,
+        uow.reply({
+          ...replyAddress(msg),
           text,
-          chatType: msg.chatType,
-          replyToMessageId: msg.messageId,
           ...(opts?.ask ? { askPerson: { id: msg.sender.id, name: msg.sender.name } } : {}),
         });
       },
       async sendFile(file, caption) {
-        await dispatch({ channel: msg.channel, chatId: msg.chatId, chatType: msg.chatType, text: caption ?? "", file });
+        uow.reply({ channel: msg.channel, chatId: msg.chatId, chatType: msg.chatType, text: caption ?? "", file });
       },
+      write: (fn) => uow.write(fn),
+      onCommitted: (fn) => uow.onCommitted(fn),
     };
   }
 
@@ -173,23 +214,17 @@ export class App {
     const open = await loadConversation<ConversationState>(ctx.app.store, key);
     if (open) {
       if (!this.isAddressedToBot(msg)) return;
-      if (open.expiresAt.getTime() < ctx.app.now().getTime()) {
-        await deleteConversation(ctx.app.store, key);
-        await ctx.reply(expiredNotice(open.state));
-        return;
-      }
+      const end = (text: string) => {
+        ctx.write(async (tx) => void (await deleteConversation(tx, key)));
+        return ctx.reply(text);
+      };
+      if (open.expiresAt.getTime() < ctx.app.now().getTime()) return end(expiredNotice(open.state));
       // Her role may have been removed since the conversation began.
       if (!ctx.grants.some((g) => g.role === "leader" && g.unitId === open.state.unitId)) {
-        await deleteConversation(ctx.app.store, key);
-        await ctx.reply(t("bot:report.no_longer_leader", { unit: open.state.unitName }));
-        return;
+        return end(t("bot:report.no_longer_leader", { unit: open.state.unitName }));
       }
       const form = formOf(ctx.app, open.state.formKey, open.state);
-      if (!form) {
-        await deleteConversation(ctx.app.store, key);
-        await ctx.reply(t("bot:error.form_gone"));
-        return;
-      }
+      if (!form) return end(t("bot:error.form_gone"));
       const step = handleInput(open.state, msg.text, { form, today: vietnamToday(ctx.app.now()) });
       await applyStep(ctx, step, open);
       return;
@@ -220,25 +255,43 @@ export class App {
     await command.run({ ...ctx, args });
   }
 
-  /** Close conversations nobody answered in time, with a polite note in their chat. */
+  /**
+   * Close conversations nobody answered in time, with a polite note in their chat: the removal and
+   * the notes' outbox rows commit together (a crash loses neither, nor sends a note twice).
+   */
   async expireConversations(): Promise<number> {
-    const expired = await takeExpiredConversations<ConversationState>(this.opts.store, this.services.now());
-    for (const c of expired) {
-      await this.opts.dispatch({
-        channel: c.channel as OutboundMessage["channel"],
-        chatId: c.chatId,
-        // A conversation in a person's own chat is a private chat (Zalo must be told which).
-        chatType: c.chatId === c.personKey ? "private" : "group",
-        text: expiredNotice(c.state),
-      });
+    const notes: OutboundMessage[] = [];
+    await this.opts.store.sql.transaction(async (tx) => {
+      notes.length = 0;
+      const expired = await takeExpiredConversations<ConversationState>(tx, this.services.now());
+      for (const c of expired) {
+        notes.push({
+          channel: c.channel as OutboundMessage["channel"],
+          chatId: c.chatId,
+          // A conversation in a person's own chat is a private chat (Zalo must be told which).
+          chatType: c.chatId === c.personKey ? "private" : "group",
+          text: expiredNotice(c.state),
+        });
+      }
+      if (notes.length > 0) await enqueueIn(tx, notes.map((msg) => ({ msg })));
+    });
+    if (notes.length > 0) {
+      notifyEnqueued();
+      this.opts.onCommitted?.(notes);
+      this.opts.log.info({ count: notes.length }, "conversations expired");
     }
-    if (expired.length) this.opts.log.info({ count: expired.length }, "conversations expired");
-    return expired.length;
+    return notes.length;
   }
 
+  /** The command words this app answers. */
   get commandNames(): string[] {
     return this.commands.map((c) => c.name);
   }
+}
+
+/** Where a reply to `msg` goes: its chat, quoting it. */
+function replyAddress(msg: InboundMessage): Pick<OutboundMessage, "channel" | "chatId" | "chatType" | "replyToMessageId"> {
+  return { channel: msg.channel, chatId: msg.chatId, chatType: msg.chatType, replyToMessageId: msg.messageId };
 }
 
 export { COMMANDS };

@@ -10,9 +10,11 @@ import { t } from "../i18n.js";
 import type { Form, Plan } from "../plan/schema.js";
 import { deleteConversation, saveConversation, type ConversationKey } from "../store/conversations.js";
 import { isDeepStrictEqual } from "node:util";
-import { correctReport, getReport, PeriodLockedError, ReportExistsError, ReportVersionConflictError, saveReport } from "../store/reports.js";
+import { correctReportIn, getReport, insertReportIn, reportWritten } from "../store/reports.js";
+import type { TxWrite } from "./unit-of-work.js";
 import type { AppServices, CommandContext } from "../commands/types.js";
 
+/** The stored conversation's key for a message: its channel, chat and sender. */
 export function conversationKey(msg: InboundMessage): ConversationKey {
   return { channel: msg.channel, chatId: msg.chatId, personKey: msg.sender.id };
 }
@@ -30,9 +32,11 @@ export function formOf(app: AppServices, key: string, state: Pick<ConversationSt
 
 /**
  * Apply a step: store its effect (a report, a correction), save its state or end the conversation,
- * then send its replies. `before` is the stored conversation the step came from (its state names
- * the form, unit and period of a finishing step's effect; its version guards against two answers
- * handled at once by two instances: the later save is refused and she is asked to resend).
+ * then send its replies — all in the message's transaction (ctx.write), so that a crash or a store
+ * outage leaves either all of it or none of it. `before` is the stored conversation the step came
+ * from (its state names the form, unit and period of a finishing step's effect; its version guards
+ * against two answers handled at once by two instances: the later save is refused and she is asked
+ * to resend).
  */
 export async function applyStep(
   ctx: CommandContext,
@@ -42,37 +46,36 @@ export async function applyStep(
   const key = conversationKey(ctx.msg);
   const now = ctx.app.now();
   const hasEffect = step.effect?.type === "submit" || step.effect?.type === "correct";
-  if (hasEffect) {
-    // Stored first: if storing fails the conversation is still there and "Gửi" can be sent again.
-    // A report is stored once whatever happens concurrently (unique per form, period and unit).
-    const state = before?.state ?? step.state ?? undefined;
-    if (state) await storeEffect(ctx, state, step);
-  }
-  const written = step.state
-    ? await saveConversation(
-        ctx.app.store,
-        key,
-        step.state,
-        new Date(now.getTime() + ctx.app.conversationTtlHours * 3600_000),
-        before?.version,
-      )
-    : await deleteConversation(ctx.app.store, key, before?.version);
-  if (!written && before && !hasEffect) {
-    ctx.app.log.warn({ channel: key.channel, chatId: key.chatId }, "conversation changed meanwhile; answer not applied");
-    await ctx.reply(t("bot:error.conflict"));
-    return;
-  }
-  for (const r of step.replies) await ctx.reply(r.text, { ask: r.expectsAnswer });
+  const state = before?.state ?? step.state ?? undefined;
+  // Reads first, outside the transaction.
+  const effect = hasEffect && state ? await prepareEffect(ctx, state, step) : null;
+  ctx.write(async (tx) => {
+    // Stored first: a report is stored once whatever happens concurrently (unique per form,
+    // period and unit); a refused one keeps its answer in the chat.
+    if (effect) await effect(tx);
+    const written = step.state
+      ? await saveConversation(tx, key, step.state, new Date(now.getTime() + ctx.app.conversationTtlHours * 3600_000), before?.version)
+      : await deleteConversation(tx, key, before?.version);
+    if (!written && before && !hasEffect) {
+      ctx.app.log.warn({ channel: key.channel, chatId: key.chatId }, "conversation changed meanwhile; answer not applied");
+      await ctx.reply(t("bot:error.conflict"));
+      return;
+    }
+    for (const r of step.replies) await ctx.reply(r.text, { ask: r.expectsAnswer });
+  });
 }
 
+/** Start a conversation with its first step (the caller has checked she may). */
 export async function beginConversation(ctx: CommandContext, step: Step): Promise<void> {
   await applyStep(ctx, step);
 }
 
-async function storeEffect(ctx: CommandContext, state: ConversationState, step: Step): Promise<void> {
+/** Reads what a finishing step's effect needs; returns the write that stores it and replies. */
+async function prepareEffect(ctx: CommandContext, state: ConversationState, step: Step): Promise<TxWrite | null> {
   const plan = planOfState(ctx.app, state);
   const form = formOf(ctx.app, state.formKey, state);
-  if (!plan || !form || !step.effect) return;
+  const effect = step.effect;
+  if (!plan || !form || !effect) return null;
   const now = ctx.app.now();
   const period = parsePeriodKey(form.period, state.periodKey, { form, plan });
   const due = period ? dueDate(form, period) : null;
@@ -82,51 +85,43 @@ async function storeEffect(ctx: CommandContext, state: ConversationState, step: 
     unitName: state.unitName,
     submittedAtText: `${localTimeText(now)} ${formatDate(localIsoDate(now))}`,
   };
-  try {
-    if (step.effect.type === "submit") {
-      await saveReport(ctx.app.store, {
-        planKey: plan.id,
-        formKey: form.key,
-        periodKey: state.periodKey,
-        unitId: state.unitId,
-        answers: step.effect.answers,
-        personId: ctx.person.id,
-        submittedAt: now,
-      });
-      ctx.app.log.info({ plan: plan.id, form: form.key, period: state.periodKey, unitId: state.unitId, personId: ctx.person.id }, "report stored");
-      await ctx.reply(
-        receiptText({ ...common, onTime: due ? isOnTime(now, due) : true, answersCount: Object.keys(step.effect.answers).length }),
-      );
-    } else if (step.effect.type === "correct") {
-      // Someone else may have corrected the report since this /sua read it: refuse rather than
-      // overwrite their change with answers read before it.
-      const current = await getReport(ctx.app.store, plan.id, form.key, state.periodKey, state.unitId);
-      if (!current || !isDeepStrictEqual(current.answers, state.original ?? {})) {
-        await ctx.reply(t("bot:report.changed_meanwhile"));
+  const where = { planKey: plan.id, formKey: form.key, periodKey: state.periodKey, unitId: state.unitId };
+  if (effect.type === "submit") {
+    return async (tx) => {
+      const outcome = await insertReportIn(tx, { ...where, answers: effect.answers, personId: ctx.person.id, submittedAt: now });
+      if (!outcome.ok) {
+        await ctx.reply(outcome.reason === "exists" ? t("bot:report.already_sent_now") : t("bot:report.locked_new", { period: common.periodLabel }));
         return;
       }
-      await correctReport(ctx.app.store, {
-        expectedVersion: current.version,
-        planKey: plan.id,
-        formKey: form.key,
-        periodKey: state.periodKey,
-        unitId: state.unitId,
-        personId: ctx.person.id,
-        changes: step.effect.changes,
-        answers: step.effect.answers,
-        at: now,
-      });
-      ctx.app.log.info(
-        { form: form.key, period: state.periodKey, unitId: state.unitId, changes: step.effect.changes.length },
-        "report corrected",
+      ctx.app.log.info({ plan: plan.id, form: form.key, period: state.periodKey, unitId: state.unitId, personId: ctx.person.id }, "report stored");
+      ctx.onCommitted(() => reportWritten(ctx.app.store, { ...where, submittedAt: now, answers: effect.answers }));
+      await ctx.reply(
+        receiptText({ ...common, onTime: due ? isOnTime(now, due) : true, answersCount: Object.keys(effect.answers).length }),
       );
-      await ctx.reply(correctionReceiptText({ ...common, changesCount: step.effect.changes.length }));
-    }
-  } catch (err) {
-    if (err instanceof ReportExistsError) await ctx.reply(t("bot:report.already_sent_now"));
-    else if (err instanceof ReportVersionConflictError) await ctx.reply(t("bot:report.changed_meanwhile"));
-    else if (err instanceof PeriodLockedError)
-      await ctx.reply(t(step.effect.type === "submit" ? "bot:report.locked_new" : "bot:report.locked", { period: common.periodLabel }));
-    else throw err;
+    };
   }
+  if (effect.type !== "correct") return null;
+  // Someone else may have corrected the report since this /sua read it: refuse rather than
+  // overwrite their change with answers read before it.
+  const current = await getReport(ctx.app.store, plan.id, form.key, state.periodKey, state.unitId);
+  if (!current || !isDeepStrictEqual(current.answers, state.original ?? {})) {
+    return async () => void (await ctx.reply(t("bot:report.changed_meanwhile")));
+  }
+  return async (tx) => {
+    const outcome = await correctReportIn(tx, {
+      ...where,
+      expectedVersion: current.version,
+      personId: ctx.person.id,
+      changes: effect.changes,
+      answers: effect.answers,
+      at: now,
+    });
+    if (!outcome.ok) {
+      await ctx.reply(outcome.reason === "locked" ? t("bot:report.locked", { period: common.periodLabel }) : t("bot:report.changed_meanwhile"));
+      return;
+    }
+    ctx.app.log.info({ form: form.key, period: state.periodKey, unitId: state.unitId, changes: effect.changes.length }, "report corrected");
+    ctx.onCommitted(() => reportWritten(ctx.app.store, { ...where, submittedAt: current.submittedAt, answers: effect.answers }));
+    await ctx.reply(correctionReceiptText({ ...common, changesCount: effect.changes.length }));
+  };
 }

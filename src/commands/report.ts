@@ -165,8 +165,9 @@ export const cancelCommand: Command = {
   name: "huy",
   async run(ctx) {
     const key = conversationKey(ctx.msg);
-    const open = await ctx.app.store.prisma.conversation.count({ where: key });
-    await deleteConversation(ctx.app.store, key);
-    await ctx.reply(open > 0 ? t("bot:cancel.done") : t("bot:cancel.nothing"));
+    ctx.write(async (tx) => {
+      const deleted = await deleteConversation(tx, key);
+      await ctx.reply(deleted ? t("bot:cancel.done") : t("bot:cancel.nothing"));
+    });
   },
 };

@@ -2,6 +2,7 @@
 import type { DeleteOutcome, InboundMessage, OutboundFile } from "../channels/types.js";
 import type { Action, Grant } from "../domain/permissions.js";
 import type { UnitTree } from "../domain/units/tree.js";
+import type { TxWrite } from "../app/unit-of-work.js";
 import type { Logger } from "../log.js";
 import type { Plan } from "../plan/schema.js";
 import type { Store } from "../store/database.js";
@@ -42,6 +43,14 @@ export interface CommandContext {
   reply(text: string, opts?: { ask?: boolean }): Promise<void>;
   /** Send a file (a picture, a workbook) in the chat, with an optional caption. */
   sendFile(file: OutboundFile, caption?: string): Promise<void>;
+  /**
+   * A store write that must commit with this message's claim and replies (one transaction, see
+   * src/app/unit-of-work.ts). It runs after the handler returns, in order with the replies; it may
+   * reply, and must use only the `tx` it is given.
+   */
+  write(fn: TxWrite): void;
+  /** Run `fn` after the message's transaction committed (e.g. tell caches about a new report). */
+  onCommitted(fn: () => void): void;
 }
 
 export interface Command {

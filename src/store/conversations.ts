@@ -5,6 +5,14 @@
  * more CPU than the query itself; see bench:pipeline). Timestamps are stored in UTC like Prisma's.
  */
 import type { Store } from "./database.js";
+import type { SqlConnection } from "./sql.js";
+
+/** The store, or a connection inside a caller's transaction (an inbound update's unit of work). */
+export type Db = Store | SqlConnection;
+
+function sqlOf(db: Db): SqlConnection {
+  return "prisma" in db ? db.sql : db;
+}
 
 export interface ConversationKey {
   channel: string;
@@ -35,7 +43,7 @@ export async function loadConversation<S>(store: Store, key: ConversationKey): P
  * whatever is stored; with it, only if the stored version is still that one. Returns whether it was written.
  */
 export async function saveConversation<S>(
-  store: Store,
+  db: Db,
   key: ConversationKey,
   state: S,
   expiresAt: Date,
@@ -44,7 +52,7 @@ export async function saveConversation<S>(
   const params = [key.channel, key.chatId, key.personKey, JSON.stringify(state), expiresAt.getTime()];
   const expires = `timezone('UTC', to_timestamp($5::double precision / 1000))`;
   if (expectedVersion === undefined) {
-    await store.sql.query(
+    await sqlOf(db).query(
       `INSERT INTO "Conversation" (channel, "chatId", "personKey", state, "updatedAt", "expiresAt")
        VALUES ($1, $2, $3, $4::jsonb, timezone('UTC', now()), ${expires})
        ON CONFLICT (channel, "chatId", "personKey")
@@ -54,7 +62,7 @@ export async function saveConversation<S>(
     );
     return true;
   }
-  const rows = await store.sql.query(
+  const rows = await sqlOf(db).query(
     `UPDATE "Conversation" SET state = $4::jsonb, "updatedAt" = timezone('UTC', now()), "expiresAt" = ${expires},
             version = version + 1
       WHERE channel = $1 AND "chatId" = $2 AND "personKey" = $3 AND version = $6
@@ -65,8 +73,8 @@ export async function saveConversation<S>(
 }
 
 /** End a conversation; with `expectedVersion`, only if nobody saved it since. Returns whether a row was deleted. */
-export async function deleteConversation(store: Store, key: ConversationKey, expectedVersion?: number): Promise<boolean> {
-  const rows = await store.sql.query(
+export async function deleteConversation(db: Db, key: ConversationKey, expectedVersion?: number): Promise<boolean> {
+  const rows = await sqlOf(db).query(
     `DELETE FROM "Conversation" WHERE channel = $1 AND "chatId" = $2 AND "personKey" = $3
         AND ($4::integer IS NULL OR version = $4::integer)
       RETURNING 1 AS deleted`,
@@ -75,24 +83,25 @@ export async function deleteConversation(store: Store, key: ConversationKey, exp
   return rows.length > 0;
 }
 
-/** Remove and return conversations that expired before `now` (the app sends each a polite note). */
-export async function takeExpiredConversations<S>(
-  store: Store,
-  now: Date,
-): Promise<(ConversationKey & { state: S })[]> {
-  const rows = await store.prisma.conversation.findMany({
-    where: { expiresAt: { lt: now } },
-    select: { id: true, channel: true, chatId: true, personKey: true, state: true },
-    take: 500,
-  });
-  if (rows.length === 0) return [];
-  // Delete by id and expiry: a conversation answered meanwhile (expiry pushed forward) is kept.
-  const taken: (ConversationKey & { state: S })[] = [];
-  for (const r of rows) {
-    const del = await store.prisma.conversation.deleteMany({ where: { id: r.id, expiresAt: { lt: now } } });
-    if (del.count === 1) taken.push({ channel: r.channel, chatId: r.chatId, personKey: r.personKey, state: r.state as S });
-  }
-  return taken;
+/**
+ * Remove and return conversations that expired before `now` (the app sends each a polite note),
+ * at most 500 at a time. Given a transaction, the removal commits with the notes' outbox rows.
+ * Rows locked by another instance's removal are skipped, not waited for.
+ */
+export async function takeExpiredConversations<S>(db: Db, now: Date): Promise<(ConversationKey & { state: S })[]> {
+  const rows = await sqlOf(db).query<{ channel: string; chatId: string; personKey: string; state: unknown }>(
+    `DELETE FROM "Conversation" WHERE id IN (
+       SELECT id FROM "Conversation" WHERE "expiresAt" < timezone('UTC', to_timestamp($1::double precision / 1000))
+        ORDER BY id LIMIT 500 FOR UPDATE SKIP LOCKED)
+     RETURNING channel, "chatId", "personKey", state`,
+    [now.getTime()],
+  );
+  return rows.map((r) => ({
+    channel: r.channel,
+    chatId: r.chatId,
+    personKey: r.personKey,
+    state: (typeof r.state === "string" ? JSON.parse(r.state) : r.state) as S,
+  }));
 }
 
 /** People with an open conversation in a chat (Zalo uses it to tell answers from chatter). */

@@ -142,7 +142,13 @@ export async function redeemInvite(store: Store, codeText: string, personId: num
     const invite = await tx.invite.findUnique({ where: { code } });
     if (!invite || !isRoleName(invite.role)) return { ok: false, reason: "unknown" } as const;
     if (invite.voidedAt) return { ok: false, reason: "voided" } as const;
-    if (invite.usedAt) return { ok: false, reason: "used" } as const;
+    // Used by this very person: the same registration again (a redelivered update whose first
+    // handling was not recorded) — she is registered, so say so instead of "already used".
+    if (invite.usedAt) {
+      return invite.usedById === personId && isRoleName(invite.role)
+        ? ({ ok: true, unitId: invite.unitId, role: invite.role } as const)
+        : ({ ok: false, reason: "used" } as const);
+    }
     if (invite.expiresAt.getTime() < now.getTime()) return { ok: false, reason: "expired" } as const;
     // Conditional update: if two people redeem at once, only one update matches usedAt = null.
     const claimed = await tx.invite.updateMany({

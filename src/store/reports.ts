@@ -9,6 +9,7 @@
 import { Prisma } from "../generated/prisma/client.js";
 import type { Answers, AnswerValue } from "../plan/schema.js";
 import type { Store } from "./database.js";
+import type { SqlConnection } from "./sql.js";
 
 export interface StoredReport {
   id: number;
@@ -83,6 +84,16 @@ export function onReportWrite(store: Store, listener: (e: ReportWriteEvent) => v
   if (!set) writeListeners.set(store, (set = new Set()));
   set.add(listener);
   return () => set.delete(listener);
+}
+
+/**
+ * Tell the listeners of `onReportWrite` about a report written through a caller's transaction
+ * (`insertReportIn`, `correctReportIn`); call it after the commit.
+ */
+export function reportWritten(store: Store, e: ReportWriteEvent): void {
+  const set = writeListeners.get(store);
+  if (!set) return;
+  for (const l of set) l(e);
 }
 
 function emitWrite(store: Store, r: StoredReport): void {
@@ -300,4 +311,78 @@ export async function reportedUnitIds(store: Store, planKey: string, formKey: st
         periodKey,
       ]);
   return new Set(rows.map((r) => r.unitId));
+}
+
+// ── Writes inside a caller's transaction ────────────────────────────────────────────────────────
+// Raw SQL on the transaction's connection (an inbound update's claim, conversation, report and
+// outbox rows commit together). They return an outcome instead of throwing: on PostgreSQL a failed
+// statement would abort the whole transaction, the update's claim included.
+
+const UTC_MS = (n: number) => `timezone('UTC', to_timestamp($${n}::double precision / 1000))`;
+
+/** What `insertReportIn` did. */
+export type InsertReportOutcome = { ok: true; id: number } | { ok: false; reason: "exists" | "locked" };
+
+/** Store a new report through `tx`; refused (not thrown) when the unit already has one or the period is locked. */
+export async function insertReportIn(tx: SqlConnection, input: SaveReportInput): Promise<InsertReportOutcome> {
+  const locked = await tx.query(`SELECT 1 FROM "PeriodLock" WHERE "planKey" = $1 AND "formKey" = $2 AND "periodKey" = $3`, [
+    input.planKey,
+    input.formKey,
+    input.periodKey,
+  ]);
+  if (locked.length > 0) return { ok: false, reason: "locked" };
+  const rows = await tx.query<{ id: number }>(
+    `INSERT INTO "Report" ("planKey", "formKey", "periodKey", "unitId", answers, "submittedById", "submittedAt", "updatedAt")
+     VALUES ($1, $2, $3, $4, $5::jsonb, $6, ${UTC_MS(7)}, ${UTC_MS(7)})
+     ON CONFLICT ("planKey", "formKey", "periodKey", "unitId") DO NOTHING RETURNING id`,
+    [input.planKey, input.formKey, input.periodKey, input.unitId, JSON.stringify(input.answers), input.personId, input.submittedAt.getTime()],
+  );
+  return rows[0] ? { ok: true, id: Number(rows[0].id) } : { ok: false, reason: "exists" };
+}
+
+/** What `correctReportIn` did. */
+export type CorrectReportOutcome = { ok: true } | { ok: false; reason: "locked" | "missing" | "conflict" };
+
+/**
+ * Correct a sent report through `tx`: new answers, version + 1, one ReportChange per change — only
+ * if the report is still at `expectedVersion` (someone correcting at the same moment is refused).
+ */
+export async function correctReportIn(
+  tx: SqlConnection,
+  input: CorrectReportInput & { expectedVersion: number },
+): Promise<CorrectReportOutcome> {
+  const { planKey, formKey, periodKey, unitId } = input;
+  const locked = await tx.query(`SELECT 1 FROM "PeriodLock" WHERE "planKey" = $1 AND "formKey" = $2 AND "periodKey" = $3`, [
+    planKey,
+    formKey,
+    periodKey,
+  ]);
+  if (locked.length > 0) return { ok: false, reason: "locked" };
+  const updated = await tx.query<{ id: number }>(
+    `UPDATE "Report" SET answers = $5::jsonb, version = version + 1, "updatedAt" = ${UTC_MS(6)}
+      WHERE "planKey" = $1 AND "formKey" = $2 AND "periodKey" = $3 AND "unitId" = $4 AND version = $7 RETURNING id`,
+    [planKey, formKey, periodKey, unitId, JSON.stringify(input.answers), input.at.getTime(), input.expectedVersion],
+  );
+  if (!updated[0]) {
+    const exists = await tx.query(
+      `SELECT 1 FROM "Report" WHERE "planKey" = $1 AND "formKey" = $2 AND "periodKey" = $3 AND "unitId" = $4`,
+      [planKey, formKey, periodKey, unitId],
+    );
+    return { ok: false, reason: exists.length > 0 ? "conflict" : "missing" };
+  }
+  for (const c of input.changes) {
+    await tx.query(
+      `INSERT INTO "ReportChange" ("reportId", "personId", "changedAt", "questionKey", "oldValue", "newValue")
+       VALUES ($1, $2, ${UTC_MS(3)}, $4, $5::jsonb, $6::jsonb)`,
+      [
+        Number(updated[0].id),
+        input.personId,
+        input.at.getTime(),
+        c.key,
+        c.oldValue === null || c.oldValue === undefined ? null : JSON.stringify(c.oldValue),
+        c.newValue === null || c.newValue === undefined ? null : JSON.stringify(c.newValue),
+      ],
+    );
+  }
+  return { ok: true };
 }

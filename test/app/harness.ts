@@ -50,7 +50,7 @@ export async function makeHarness(store: Store, now: Date, opts: HarnessOptions 
       store,
       ...(opts.plans ? { plans: opts.plans } : { plan }),
       log,
-      dispatch: async (m) => void sent.push(m),
+      onCommitted: (replies) => void sent.push(...replies),
       now: () => clock.now,
       ...(opts.deleters ? { deleters: opts.deleters } : {}),
     });

@@ -23,8 +23,10 @@ describe("cli invite", () => {
       const person = await upsertPerson(store, "telegram", "12345", "Chị Mai");
       const first = await redeemInvite(store, code!, person.id, new Date());
       expect(first).toMatchObject({ ok: true, role: "admin" });
-      const again = await redeemInvite(store, code!, person.id, new Date());
-      expect(again).toEqual({ ok: false, reason: "used" });
+      // Single-use: someone else is refused; she herself (a redelivered /dangky) is told she is registered.
+      const other = await upsertPerson(store, "telegram", "67890", "Chị Hoa");
+      expect(await redeemInvite(store, code!, other.id, new Date())).toEqual({ ok: false, reason: "used" });
+      expect(await redeemInvite(store, code!, person.id, new Date())).toMatchObject({ ok: true, role: "admin" });
     } finally {
       await store.close();
     }

@@ -15,7 +15,7 @@ import { createTelegramChannel, type TelegramChannel } from "../../src/channels/
 import { localInstant } from "../../src/domain/periods.js";
 import { DEFAULT_UNITS_PATH } from "../../src/domain/units/import.js";
 import { createLogger } from "../../src/log.js";
-import { enqueue, outboxCounts, OutboxWorker, VirtualClock } from "../../src/outbox/index.js";
+import { outboxCounts, OutboxWorker, VirtualClock } from "../../src/outbox/index.js";
 import { DEFAULT_PLAN_PATH, loadPlanFile } from "../../src/plan/load.js";
 import type { Store } from "../../src/store/database.js";
 import { ensureEnvAdmins } from "../../src/store/people.js";
@@ -132,7 +132,7 @@ describe.each(FLAVOURS)("Telegram end to end on %s", (flavour) => {
     // As main.ts does for ADMIN_TELEGRAM_IDS: admin of the root (Nam Định).
     await ensureEnvAdmins(store, "telegram", [String(ADMIN.id)], tree.roots.map((r) => r.id));
     const log = createLogger("silent");
-    app = new App({ store, plan, log, dispatch: async (msg) => void (await enqueue(store, msg)), now: () => NOW });
+    app = new App({ store, plan, log, now: () => NOW });
     await app.init();
     api = botApi();
     telegram = createTelegramChannel({ token: TOKEN, botInfo: me, fetch: api.fetch, store, log, onInbound: (msg) => app.handleInbound(msg) });

@@ -1,6 +1,6 @@
 /**
  * End to end through Zalo, wired as src/main.ts wires it: messages from the zca-js stand-in's
- * listener → ZaloSession → (hasOpenConversation → isForBot → markUpdateProcessed) → the app core →
+ * listener → ZaloSession → (hasOpenConversation → isForBot) → the app core (claims the update id in its transaction) →
  * the conversation engine → the durable outbox → an OutboxWorker delivering through ZaloSender →
  * api.sendMessage calls recorded by the stand-in. A personal account sees all group chatter, so
  * commands are typed without a slash, answers are plain messages (her open question makes them
@@ -15,12 +15,11 @@ import { isForBot, ZaloChatTypes, ZaloSender, ZaloSession } from "../../src/chan
 import { localInstant } from "../../src/domain/periods.js";
 import { DEFAULT_UNITS_PATH } from "../../src/domain/units/import.js";
 import { createLogger } from "../../src/log.js";
-import { enqueue, outboxCounts, OutboxWorker, VirtualClock } from "../../src/outbox/index.js";
+import { outboxCounts, OutboxWorker, VirtualClock } from "../../src/outbox/index.js";
 import { DEFAULT_PLAN_PATH, loadPlanFile } from "../../src/plan/load.js";
 import { hasOpenConversation } from "../../src/store/conversations.js";
 import type { Store } from "../../src/store/database.js";
 import { ensureEnvAdmins } from "../../src/store/people.js";
-import { markUpdateProcessed } from "../../src/store/processed-updates.js";
 import { loadUnitTree, seedUnitsIfEmpty } from "../../src/store/units.js";
 import { credentialsPath, saveCredentials } from "../../src/channels/zalo/credentials.js";
 import { FLAVOURS, freshStore } from "../helpers/db.js";
@@ -75,7 +74,7 @@ describe.each(FLAVOURS)("Zalo end to end on %s", (flavour) => {
     const tree = await loadUnitTree(store);
     await ensureEnvAdmins(store, "zalo", [ADMIN.uid], tree.roots.map((r) => r.id));
     const log = createLogger("silent");
-    const app = new App({ store, plan, log, dispatch: async (msg) => void (await enqueue(store, msg)), now: () => NOW });
+    const app = new App({ store, plan, log, now: () => NOW });
     await app.init();
 
     tmp = tempDir();
@@ -99,7 +98,6 @@ describe.each(FLAVOURS)("Zalo end to end on %s", (flavour) => {
           await chatTypes.remember(msg.chatId, msg.chatType);
           const open = await hasOpenConversation(store, conversationKey(msg));
           if (!isForBot(msg, { hasOpenQuestion: open })) return;
-          if (msg.updateId && !(await markUpdateProcessed(store, "zalo", msg.updateId))) return;
           reachedApp.push(msg.text);
           await app.handleInbound(msg);
         } finally {

@@ -121,6 +121,10 @@ function context(grants: Grant[], args: string, chatUnitCode: string | null = nu
     chatUnitId: chatUnitCode ? tree.byCode(chatUnitCode)!.id : null,
     reply: async (text: string) => void replies.push(text),
     sendFile: async (file: OutboundFile, caption?: string) => void files.push({ file, caption }),
+    write: () => {
+      throw new Error("/xuat and /baocaotonghop write nothing");
+    },
+    onCommitted: () => undefined,
   } satisfies CommandContext & { sendFile: unknown };
   return { ctx, replies, files };
 }

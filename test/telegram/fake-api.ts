@@ -5,6 +5,8 @@ import type { Update, UserFromGetMe } from "grammy/types";
 
 export interface ApiCall {
   method: string;
+  /** When the call arrived (Date.now(); the local server sets it). */
+  at?: number;
   /** JSON payload, or for multipart uploads the form fields (strings) plus `rawBody`. */
   payload: Record<string, unknown>;
 }
@@ -92,12 +94,22 @@ export function fakeFetch(responder?: Responder): { fetch: typeof fetch; calls: 
   return { fetch: impl as unknown as typeof fetch, calls };
 }
 
-/** A local Bot API server: getMe, getUpdates (long-poll-ish), sendMessage, setMyCommands, setWebhook, ... */
+/**
+ * A local Bot API server: getMe, getUpdates, sendMessage, setMyCommands, setWebhook, ... getUpdates
+ * behaves like Telegram's: it returns the unconfirmed updates again and again until a call with a
+ * higher `offset` confirms them, long-polls while there are none, and when a second getUpdates
+ * arrives while one is waiting, the waiting one is ended with 409 Conflict ("terminated by other
+ * getUpdates request").
+ */
 export class LocalBotApi {
   readonly calls: ApiCall[] = [];
+  /** How many getUpdates calls were ended with 409 because another one arrived. */
+  conflicts = 0;
   /** Updates not yet confirmed by an offset. */
   private queue: Update[] = [];
   private waiters: Array<() => void> = [];
+  /** The getUpdates call now waiting, and how to end it with a 409. */
+  private polling: { terminate: () => void } | null = null;
   private server: Server;
   /** Per-method overrides. */
   responders = new Map<string, Responder>();
@@ -138,32 +150,58 @@ export class LocalBotApi {
 
   private async handle(req: IncomingMessage): Promise<{ status: number; body: string }> {
     const method = (req.url ?? "").split("/").pop()!;
-    const call: ApiCall = { method, payload: decode(await readAll(req), req.headers["content-type"]) };
+    const call: ApiCall = { method, payload: decode(await readAll(req), req.headers["content-type"]), at: Date.now() };
     this.calls.push(call);
     const override = this.responders.get(method);
     let answer: ApiAnswer | Response;
     if (override) answer = await override(call);
-    else if (method === "getUpdates") answer = { ok: true, result: await this.getUpdates(call.payload) };
+    else if (method === "getUpdates") answer = await this.getUpdates(call.payload, req);
     else answer = defaultAnswer(call, this.me);
     if (answer instanceof Response) return { status: answer.status, body: await answer.text() };
     return { status: answer.ok ? 200 : answer.error_code, body: JSON.stringify(answer) };
   }
 
   /** Confirms updates below `offset`, returns pending ones; waits a little when there are none. */
-  private async getUpdates(payload: Record<string, unknown>): Promise<Update[]> {
+  private async getUpdates(payload: Record<string, unknown>, req: IncomingMessage): Promise<ApiAnswer> {
+    // Another poller waiting: Telegram ends its request with 409.
+    this.polling?.terminate();
+    this.polling = null;
     const offset = typeof payload.offset === "number" ? payload.offset : 0;
     if (offset > 0) this.queue = this.queue.filter((u) => u.update_id >= offset);
+    let terminated = false;
     if (this.queue.length === 0 && Number(payload.timeout ?? 0) > 0) {
       await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, this.pollWaitMs);
-        this.waiters.push(() => {
+        const done = () => {
           clearTimeout(timer);
+          this.waiters = this.waiters.filter((w) => w !== done);
+          if (this.polling === me) this.polling = null;
+          req.socket.off("close", gone);
           resolve();
-        });
+        };
+        const gone = () => done(); // the poller went away (stopped, killed)
+        const me = {
+          terminate: () => {
+            terminated = true;
+            done();
+          },
+        };
+        const timer = setTimeout(done, this.pollWaitMs);
+        this.waiters.push(done);
+        this.polling = me;
+        req.socket.once("close", gone);
       });
     }
+    if (terminated) {
+      this.conflicts++;
+      return { ok: false, error_code: 409, description: "Conflict: terminated by other getUpdates request; make sure that only one bot instance is running" };
+    }
     const limit = typeof payload.limit === "number" ? payload.limit : 100;
-    return this.queue.slice(0, limit);
+    return { ok: true, result: this.queue.slice(0, limit) };
+  }
+
+  /** Updates not yet confirmed by a getUpdates offset. */
+  unconfirmed(): Update[] {
+    return [...this.queue];
   }
 }
 

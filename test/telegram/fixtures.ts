@@ -1,4 +1,7 @@
 /** Real-shaped Telegram updates (as the Bot API sends them) and the test bot. */
+import type { InboundMessage } from "../../src/channels/types.js";
+import type { Store } from "../../src/store/database.js";
+import { claimUpdateIn } from "../../src/store/processed-updates.js";
 import type { Update, UserFromGetMe } from "grammy/types";
 
 export const TOKEN = "7000000001:AAH-test-token-not-real";
@@ -142,4 +145,17 @@ export function longVietnameseText(total = 5000): string {
     if (++i % 6 === 0) text += "\n\n";
   }
   return text.slice(0, total);
+}
+
+/**
+ * An inbound handler that claims the update id the way the app does (in a transaction, first) and
+ * records the message only when the claim is new: what the adapter tests need of the app.
+ */
+export function claimingHandler(store: Store, received: InboundMessage[], after?: (m: InboundMessage) => Promise<void>) {
+  return async (m: InboundMessage): Promise<void> => {
+    const fresh = await store.sql.transaction((tx) => (m.updateId ? claimUpdateIn(tx, m.channel, m.updateId) : Promise.resolve(true)));
+    if (!fresh) return;
+    received.push(m);
+    await after?.(m);
+  };
 }

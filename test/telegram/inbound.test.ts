@@ -9,6 +9,7 @@ import { freshStore } from "../helpers/db.js";
 import { fakeFetch } from "./fake-api.js";
 import {
   BOT,
+  claimingHandler,
   DATE,
   editedMessage,
   GROUP,
@@ -56,9 +57,7 @@ function setup(extra: Partial<Parameters<typeof createTelegramChannel>[0]> = {})
     fetch: api.fetch,
     store,
     log,
-    onInbound: async (m) => {
-      received.push(m);
-    },
+    onInbound: claimingHandler(store, received),
     ...extra,
   });
   return { tg, received, api, logLines };
@@ -228,7 +227,7 @@ describe("de-duplication on PostgreSQL", () => {
     try {
       const received: InboundMessage[] = [];
       const make = () =>
-        createTelegramChannel({ token: TOKEN, botInfo: BOT, fetch: fakeFetch().fetch, store: pgStore.store, onInbound: async (m) => void received.push(m) });
+        createTelegramChannel({ token: TOKEN, botInfo: BOT, fetch: fakeFetch().fetch, store: pgStore.store, onInbound: claimingHandler(pgStore.store, received) });
       const a = make();
       const b = make(); // two instances behind a webhook
       const update = groupReplyToBot(424242, "Có");

@@ -7,7 +7,7 @@ import { RetryAfterError, TransientSendError, type InboundMessage } from "../../
 import type { Store } from "../../src/store/database.js";
 import { freshStore } from "../helpers/db.js";
 import { LocalBotApi, waitFor } from "./fake-api.js";
-import { BOT, groupCommand, groupReplyToBot, LAN, privateText, TOKEN } from "./fixtures.js";
+import { BOT, claimingHandler, groupCommand, groupReplyToBot, LAN, privateText, TOKEN } from "./fixtures.js";
 
 let store: Store;
 let cleanup: () => Promise<void>;
@@ -38,10 +38,9 @@ function channel(received: InboundMessage[], apiRoot = api.apiRoot): TelegramCha
     token: TOKEN,
     apiRoot,
     store,
-    onInbound: async (m) => {
-      received.push(m);
+    onInbound: claimingHandler(store, received, async (m) => {
       await tg.channel.send({ channel: "telegram", chatId: m.chatId, text: `Đã nhận: ${m.text}`, replyToMessageId: m.messageId });
-    },
+    }),
   });
   open.push(tg);
   return tg;
@@ -66,7 +65,7 @@ describe("long polling against a local Bot API server", () => {
     await tg.stop();
     const confirm = api.callsOf("getUpdates").at(-1)!.payload;
     expect(confirm.offset).toBe(900002);
-    expect(tg.bot.isRunning()).toBe(false);
+    expect(tg.isPolling()).toBe(false);
   });
 
   it("does not handle an update again when Telegram redelivers it after a restart", async () => {
@@ -109,7 +108,7 @@ describe("long polling against a local Bot API server", () => {
     api.push(privateText(900304, "tiếp tục"));
     await waitFor(() => received.length === 2);
     expect(received).toEqual(["hỏng", "tiếp tục"]);
-    expect(tg.bot.isRunning()).toBe(true);
+    expect(tg.isPolling()).toBe(true);
   });
 
   it("sets commands and the webhook with its secret, over HTTP", async () => {

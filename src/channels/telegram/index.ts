@@ -1,20 +1,26 @@
 /**
  * The Telegram channel (grammY): long polling by default, webhooks when deployed behind HTTPS.
- * Inbound: every update is claimed in ProcessedUpdate before the app sees it (Telegram may redeliver;
- * grammY does not de-duplicate). Outbound: no retries here (the outbox retries and paces); errors
- * are mapped to RetryAfterError / TransientSendError / PermanentSendError.
+ * Inbound: an update is confirmed to Telegram only once it is durable. The app claims its update_id
+ * in the transaction that writes its effects (Telegram may redeliver; a claimed update is skipped);
+ * when the store is unreachable the update is not confirmed — polling holds its offset
+ * (polling.ts), a webhook call answers 503 — and Telegram delivers it again. One log line marks
+ * the start and one the end of an outage. Outbound: no retries here (the outbox retries and
+ * paces); errors are mapped to RetryAfterError / TransientSendError / PermanentSendError.
  */
 import { currentLanguage } from "../../i18n.js";
 import { timingSafeEqual } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { autoRetry } from "@grammyjs/auto-retry";
-import { Bot, BotError, InputFile, type Transformer } from "grammy";
+import { Bot, InputFile, type Transformer } from "grammy";
 import type { BotCommand, Message, Update, UserFromGetMe } from "grammy/types";
 import { pino } from "pino";
 import { hasKey, t, type Language } from "../../i18n.js";
 import type { Logger } from "../../log.js";
 import type { Store } from "../../store/database.js";
-import { markUpdateProcessed } from "../../store/processed-updates.js";
+import { isUpdateClaimed, markUpdateProcessed } from "../../store/processed-updates.js";
+import { StoreOutage } from "../../store/outage.js";
+import { isStoreUnavailable, StoreUnavailableError } from "../../store/unavailable.js";
+import { UpdatePoller } from "./polling.js";
 import type { ChannelSender, InboundHandler, OutboundMessage, SendOptions, SendResult } from "../types.js";
 import { moveChatLink } from "./chat-link.js";
 import { mapSendError, migratedTo } from "./errors.js";
@@ -30,6 +36,9 @@ export { splitText, splitWithEntities, withMentions, TEXT_LIMIT, CAPTION_LIMIT }
 
 export { COMMAND_NAMES };
 
+/** The advisory-lock key of the one instance that polls ("TGPL" in ASCII; see src/store/leadership.ts). */
+export const TELEGRAM_POLL_LOCK = 0x5447504c;
+
 /**
  * "message" updates (text, commands, media, service messages such as migrate_to_chat_id) and
  * "edited_message" (the app answers an edit during an open question with a note).
@@ -38,8 +47,8 @@ export const ALLOWED_UPDATES = ["message", "edited_message"] as const;
 
 /**
  * Setup methods, where automatic retries (429 retry_after, 5xx, network) are safe; never the send
- * path (the outbox retries and paces). getUpdates is left to grammY's polling loop, which already
- * retries it (and honours 429), so that stop() stays prompt.
+ * path (the outbox retries and paces). getUpdates is left to the polling loop (polling.ts), which
+ * retries it itself, so that stop() stays prompt.
  */
 const RETRIED_METHODS = new Set(["getMe", "deleteWebhook", "setWebhook", "setMyCommands", "deleteMyCommands"]);
 
@@ -63,17 +72,28 @@ export interface TelegramChannelOptions {
   commands?: { command: string; description: string }[];
   /** Language of sentences the adapter adds itself (the askPerson address); default "vi". */
   language?: Language;
-  /** Called when long polling stops on its own after it started (401 bad token, 409 another instance polling). */
+  /** Called when long polling stops for good after it started (401/404: the token is not accepted). */
   onPollingStopped?: (err: unknown) => void;
+  /** Pauses of the polling loop after a failure (default 500 ms doubling up to 10 s); tests shorten them. */
+  pollingBackoffMs?: { first: number; max: number };
+  /** Long-poll timeout in seconds (default 30). */
+  pollingTimeoutSeconds?: number;
 }
 
 export interface TelegramChannel {
   bot: Bot;
   channel: ChannelSender;
-  /** Processes one update. Errors of the app's handler are logged, never thrown; store failures are thrown. */
+  /**
+   * Processes one update. Errors of the app's handler are logged, never thrown; a store outage is
+   * thrown as StoreUnavailableError (the update must not be confirmed).
+   */
   handleUpdate(update: Update): Promise<void>;
-  /** Starts long polling; resolves once polling runs. */
+  /** Starts long polling (getMe, deleteWebhook, then the loop in the background); resolves once it runs. */
   startPolling(): Promise<void>;
+  /** Stops long polling (and confirms what was handled); the channel can still send. */
+  stopPolling(): Promise<void>;
+  /** True while the long-polling loop runs. */
+  isPolling(): boolean;
   /** A node:http request handler for webhook mode; checks X-Telegram-Bot-Api-Secret-Token. */
   webhookCallback(secret: string): (req: IncomingMessage, res: ServerResponse) => Promise<void>;
   setWebhook(url: string, secret: string): Promise<void>;
@@ -81,6 +101,7 @@ export interface TelegramChannel {
   stop(): Promise<void>;
 }
 
+/** Builds the Telegram channel (see the file comment). */
 export function createTelegramChannel(opts: TelegramChannelOptions): TelegramChannel {
   const log = opts.log ?? pino({ level: "silent" });
   const language = opts.language ?? currentLanguage();
@@ -105,48 +126,61 @@ export function createTelegramChannel(opts: TelegramChannelOptions): TelegramCha
     try {
       await onChatMigrated(oldChatId, newChatId);
     } catch (err) {
+      if (isStoreUnavailable(err)) throw err;
       log.error({ err, oldChatId, newChatId }, "moving a migrated telegram chat failed");
     }
   }
 
-  async function processUpdate(update: Update): Promise<void> {
+  /** Acts on one update; resolves whether it went to the store (an ignored update does not). */
+  async function processUpdate(update: Update): Promise<boolean> {
     const decision = decideUpdate(update, bot.botInfo);
     if (decision.kind === "ignore") {
       log.debug({ updateId: update.update_id, reason: decision.reason }, "telegram update ignored");
-      return;
-    }
-    // Claim before acting: a redelivered update does nothing (at most once).
-    if (!(await markUpdateProcessed(opts.store, "telegram", String(update.update_id)))) {
-      log.info({ updateId: update.update_id }, "telegram update already processed; skipped");
-      return;
+      return false;
     }
     if (decision.kind === "migrate") {
+      // Moved first, claimed after: moving is idempotent, so a crash in between only repeats it.
+      const updateId = String(update.update_id);
+      if (await isUpdateClaimed(opts.store, "telegram", updateId)) return true;
       await migrate(decision.oldChatId, decision.newChatId);
-      return;
+      await markUpdateProcessed(opts.store, "telegram", updateId);
+      return true;
     }
     const msg = decision.message;
     try {
+      // The app claims the update id in the transaction that writes its effects.
       await opts.onInbound(msg);
     } catch (err) {
+      if (isStoreUnavailable(err)) throw err;
       log.error({ err, updateId: update.update_id, chatId: msg.chatId, messageId: msg.messageId }, "inbound handler failed");
     }
+    return true;
   }
 
-  bot.use(async (ctx) => {
-    await processUpdate(ctx.update);
-  });
-  bot.catch((err) => {
-    log.error({ err: err.error, updateId: err.ctx.update.update_id }, "telegram update failed");
-  });
+  const outage = new StoreOutage(log, "telegram updates");
 
   async function handleUpdate(update: Update): Promise<void> {
     if (!bot.isInited()) await bot.init();
+    let usedStore: boolean;
     try {
-      await bot.handleUpdate(update);
+      usedStore = await processUpdate(update);
     } catch (err) {
-      throw err instanceof BotError ? err.error : err;
+      if (!isStoreUnavailable(err)) throw err;
+      outage.failed(err);
+      throw err instanceof StoreUnavailableError ? err : new StoreUnavailableError(err);
     }
+    if (usedStore) outage.succeeded();
   }
+
+  const poller = new UpdatePoller({
+    api: bot.api,
+    handle: handleUpdate,
+    log,
+    allowedUpdates: ALLOWED_UPDATES,
+    ...(opts.pollingTimeoutSeconds !== undefined ? { timeoutSeconds: opts.pollingTimeoutSeconds } : {}),
+    ...(opts.pollingBackoffMs ? { firstBackoffMs: opts.pollingBackoffMs.first, maxBackoffMs: opts.pollingBackoffMs.max } : {}),
+    onFatal: (err) => opts.onPollingStopped?.(err),
+  });
 
   async function call(step: SendStep, chatId: string, abort?: AbortSignal): Promise<Message> {
     // grammY types its signal as the abort-controller shim's; a native AbortSignal works at run time.
@@ -205,7 +239,6 @@ export function createTelegramChannel(opts: TelegramChannelOptions): TelegramCha
     });
   }
 
-  let polling: Promise<void> | undefined;
   let webhookMode = false;
 
   return {
@@ -214,32 +247,18 @@ export function createTelegramChannel(opts: TelegramChannelOptions): TelegramCha
     handleUpdate,
     async startPolling() {
       if (webhookMode) throw new Error("telegram: webhook mode is set up; polling would receive nothing");
-      if (polling) return;
-      await new Promise<void>((resolve, reject) => {
-        let started = false;
-        polling = bot
-          .start({
-            drop_pending_updates: false,
-            allowed_updates: [...ALLOWED_UPDATES],
-            onStart: (me) => {
-              started = true;
-              log.info({ bot: me.username }, "telegram long polling started");
-              resolve();
-            },
-          })
-          .catch((err: unknown) => {
-            log.error({ err }, "telegram long polling stopped");
-            if (!started) reject(err);
-            else opts.onPollingStopped?.(err);
-          })
-          .finally(() => {
-            polling = undefined;
-          });
-      });
+      if (poller.isRunning()) return;
+      if (!bot.isInited()) await bot.init();
+      // Updates that arrived while a webhook was set stay queued (never dropped).
+      await bot.api.deleteWebhook({ drop_pending_updates: false });
+      poller.start();
+      log.info({ bot: bot.botInfo.username }, "telegram long polling started");
     },
+    stopPolling: () => poller.stop(),
+    isPolling: () => poller.isRunning(),
     webhookCallback(secret: string) {
       if (!SECRET_TOKEN.test(secret)) throw new Error("telegram: webhook secret must be 1-256 characters A-Z a-z 0-9 _ -");
-      if (bot.isRunning()) throw new Error("telegram: long polling is running; stop it before using a webhook");
+      if (poller.isRunning()) throw new Error("telegram: long polling is running; stop it before using a webhook");
       webhookMode = true;
       const expected = Buffer.from(secret);
       return async (req: IncomingMessage, res: ServerResponse) => {
@@ -267,9 +286,10 @@ export function createTelegramChannel(opts: TelegramChannelOptions): TelegramCha
           await handleUpdate(update);
           reply(200, "{}");
         } catch (err) {
-          // The update was not claimed or not handled: Telegram redelivers it later.
-          log.error({ err, updateId: update.update_id }, "telegram webhook update failed");
-          reply(500);
+          // Not handled, not claimed: Telegram delivers it again later. A store outage is logged
+          // once by the outage tracker, not once per update.
+          if (!isStoreUnavailable(err)) log.error({ err, updateId: update.update_id }, "telegram webhook update failed");
+          reply(isStoreUnavailable(err) ? 503 : 500);
         }
       };
     },
@@ -283,9 +303,7 @@ export function createTelegramChannel(opts: TelegramChannelOptions): TelegramCha
       await bot.api.setMyCommands(commandsFor(other), { language_code: other });
     },
     async stop() {
-      const running = polling;
-      if (bot.isRunning()) await bot.stop();
-      await running;
+      await poller.stop();
     },
   };
 }
