@@ -36,6 +36,8 @@ import {
 } from "../channels/types.js";
 import { createLogger, type Logger } from "../log.js";
 import type { Store } from "../store/database.js";
+import { sharedStoreOutage, type StoreOutage } from "../store/outage.js";
+import { isStoreUnavailable } from "../store/unavailable.js";
 import { type Clock, systemClock } from "./clock.js";
 import { type ChannelLimits, type LimitsConfig, resolveLimits } from "./limits.js";
 import type { WakeSource } from "./listen.js";
@@ -123,6 +125,8 @@ export class OutboxWorker {
   private readonly store: Store;
   private readonly clock: Clock;
   private readonly log: Logger;
+  /** Shared with the other consumers of the same logger: one log line per store outage. */
+  private readonly outage: StoreOutage;
   private readonly channels: ChannelState[];
   private readonly maxAttempts: number;
   private readonly leaseMs: number;
@@ -153,7 +157,9 @@ export class OutboxWorker {
     this.store = opts.store;
     this.clock = opts.clock ?? systemClock;
     this.workerId = opts.workerId ?? `outbox-${randomUUID().slice(0, 8)}`;
-    this.log = (opts.log ?? createLogger("silent")).child({ component: "outbox", worker: this.workerId });
+    const root = opts.log ?? createLogger("silent");
+    this.log = root.child({ component: "outbox", worker: this.workerId });
+    this.outage = sharedStoreOutage(root);
     this.maxAttempts = opts.maxAttempts ?? 5;
     this.leaseMs = opts.leaseMs ?? 20_000;
     this.renewEveryMs = Math.max(MIN_SLEEP_MS, Math.floor(this.leaseMs / 4));
@@ -235,10 +241,13 @@ export class OutboxWorker {
   }
 
   private async loop(untilIdle: boolean): Promise<void> {
+    // One line when the store goes and one when it is back, not one per retry.
+    const outage = this.outage;
     while (this.running) {
       try {
         await this.renewIfDue();
         const dispatched = await this.dispatch();
+        outage.succeeded();
         if (dispatched > 0) continue;
         if (!this.running) break;
         if (this.inflight.size > 0) {
@@ -254,7 +263,8 @@ export class OutboxWorker {
         if (!this.running) break;
         await this.sleepUntil(wakeAt);
       } catch (err) {
-        this.log.error({ err }, "outbox loop error (is the store reachable?); retrying");
+        if (isStoreUnavailable(err)) outage.failed(err);
+        else this.log.error({ err }, "outbox loop error; retrying");
         await this.signal.wait(Infinity, [this.clock.sleep(this.pollMs)]);
       }
     }

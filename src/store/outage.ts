@@ -28,7 +28,7 @@ export class StoreOutage {
     this.since = this.now();
     this.log.error(
       { err: err instanceof Error ? err.message : String(err), waiting: this.what },
-      `store unreachable: ${this.what} are not confirmed and will be handled when it is back (check the database and the network to it)`,
+      `store unreachable: ${this.what} wait, unconfirmed, and are handled when it is back (check the database and the network to it)`,
     );
   }
 
@@ -40,4 +40,17 @@ export class StoreOutage {
     this.since = null;
     this.failures = 0;
   }
+}
+
+const byLogger = new WeakMap<Logger, StoreOutage>();
+
+/**
+ * The one outage tracker of a process's logger: the Telegram channel and the outbox workers given
+ * the same logger report to the same tracker, so an outage of the store is logged once (by
+ * whichever notices first) and its end once. Log lines go to `log`.
+ */
+export function sharedStoreOutage(log: Logger): StoreOutage {
+  let outage = byLogger.get(log);
+  if (!outage) byLogger.set(log, (outage = new StoreOutage(log, "incoming updates and outgoing messages")));
+  return outage;
 }

@@ -11,7 +11,7 @@ export interface RunResult {
   stderr: string;
 }
 
-export function runTsx(args: string[], env: Record<string, string | undefined> = {}, timeoutMs = 60_000): Promise<RunResult> {
+export function runTsx(args: string[], env: Record<string, string | undefined> = {}, timeoutMs = 180_000): Promise<RunResult> {
   return new Promise((resolve, reject) => {
     const child = spawn("npx", ["tsx", ...args], {
       cwd: REPO,

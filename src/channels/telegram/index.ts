@@ -18,7 +18,7 @@ import { hasKey, t, type Language } from "../../i18n.js";
 import type { Logger } from "../../log.js";
 import type { Store } from "../../store/database.js";
 import { isUpdateClaimed, markUpdateProcessed } from "../../store/processed-updates.js";
-import { StoreOutage } from "../../store/outage.js";
+import { sharedStoreOutage } from "../../store/outage.js";
 import { isStoreUnavailable, StoreUnavailableError } from "../../store/unavailable.js";
 import { UpdatePoller } from "./polling.js";
 import type { ChannelSender, InboundHandler, OutboundMessage, SendOptions, SendResult } from "../types.js";
@@ -157,7 +157,7 @@ export function createTelegramChannel(opts: TelegramChannelOptions): TelegramCha
     return true;
   }
 
-  const outage = new StoreOutage(log, "telegram updates");
+  const outage = sharedStoreOutage(log);
 
   async function handleUpdate(update: Update): Promise<void> {
     if (!bot.isInited()) await bot.init();
