@@ -81,7 +81,12 @@ async function main(): Promise<void> {
   // The local chat runs on the real clock when a plan covers today, else on a simulated clock
   // inside the nearest plan's years (`:gio` moves it); the real channels always on the real clock.
   const clock = new DemoClock();
-  if (local) clock.set(demoStart(defaultPlan(plans, vietnamToday()), new Date()));
+  if (local) {
+    // demoStart returns `now` itself when a plan covers today: then the clock stays real.
+    const now = new Date();
+    const start = demoStart(defaultPlan(plans, vietnamToday(now)), now);
+    if (start !== now) clock.set(start);
+  }
   // Channels that can delete a message (an invite code typed in a group); filled as they start.
   const deleters: Deleters = {};
   const app = new App({
