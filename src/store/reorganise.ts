@@ -23,6 +23,7 @@ import type { UnitKind, UnitNode } from "../domain/types.js";
 import { t } from "../i18n.js";
 import { enqueueIn, notifyEnqueued, type EnqueueItem } from "../outbox/queue.js";
 import type { Store } from "./database.js";
+import { recomputeUnitPaths } from "./units.js";
 import type { SqlConnection } from "./sql.js";
 
 /** The reorganisation is invalid; `message` is the line-numbered list of problems. Nothing was written. */
@@ -152,25 +153,12 @@ async function applyPlan(tx: SqlConnection, plan: ReorganisationPlan, req: Reorg
     [endedIds, plan.ended.map((e) => e.successorCode), from],
   );
   const succIds = endedIds.map((id) => succ.find((s) => s.id === id)!.succ);
-  // 5. Paths of the latest tree (ended units keep the parent they ended under).
-  const [paths] = await q<{ reached: number; total: number }>(
-    `WITH RECURSIVE t(id, path) AS (
-       SELECT "id", '/' || "id" || '/' FROM "Unit" WHERE "parentId" IS NULL
-       UNION ALL
-       SELECT u."id", t.path || u."id" || '/' FROM "Unit" u JOIN t ON u."parentId" = t.id
-     ), upd AS (
-       UPDATE "Unit" SET "path" = t.path FROM t WHERE "Unit"."id" = t.id AND "Unit"."path" IS DISTINCT FROM t.path
-     )
-     SELECT (SELECT count(*) FROM t)::int AS reached, (SELECT count(*) FROM "Unit")::int AS total`,
-  );
-  if (!paths || paths.reached !== paths.total) {
-    // Not expected (parseUnits refuses cycles and the new tree names only its own parents), but
-    // the transaction must not commit a tree whose units cannot all be reached from a root.
-    const stuck = await q<{ code: string }>(
-      `WITH RECURSIVE t(id) AS (SELECT "id" FROM "Unit" WHERE "parentId" IS NULL UNION ALL SELECT u."id" FROM "Unit" u JOIN t ON u."parentId" = t.id)
-       SELECT "code" FROM "Unit" WHERE "id" NOT IN (SELECT id FROM t) ORDER BY "code" LIMIT 10`,
-    );
-    throw new ReorganisationError([{ file: req.treeFile, line: 0, message: t("units:import.cycle", { cycle: stuck.map((s) => s.code).join(", ") }) }]);
+  // 5. Paths of the latest tree (ended units keep the parent they ended under). A unit no root
+  // reaches is not expected (parseUnits refuses cycles and the new tree names only its own
+  // parents), but the transaction must not commit such a tree.
+  const paths = await recomputeUnitPaths((text, ...params) => tx.query(text, params));
+  if (paths.unreached.length > 0) {
+    throw new ReorganisationError([{ file: req.treeFile, line: 0, message: t("units:import.cycle", { cycle: paths.unreached.join(", ") }) }]);
   }
   // 6. Roles, chat links and unused invites of the ended units go to their successors.
   const moves = await q<{ personId: number; role: string; fromName: string; toName: string; channel: string; externalId: string }>(

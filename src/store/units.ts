@@ -93,24 +93,9 @@ export async function importUnits(store: Store, rows: readonly UnitRow[]): Promi
       parents,
     );
     // 3. Paths of every unit, from the roots down; a unit not reached hangs in a cycle.
-    const [paths] = await q<{ reached: number; total: number }>(
-      `WITH RECURSIVE t(id, path) AS (
-         SELECT "id", '/' || "id" || '/' FROM "Unit" WHERE "parentId" IS NULL
-         UNION ALL
-         SELECT u."id", t.path || u."id" || '/' FROM "Unit" u JOIN t ON u."parentId" = t.id
-       ), upd AS (
-         UPDATE "Unit" SET "path" = t.path FROM t WHERE "Unit"."id" = t.id AND "Unit"."path" IS DISTINCT FROM t.path
-       )
-       SELECT (SELECT count(*) FROM t)::int AS reached, (SELECT count(*) FROM "Unit")::int AS total`,
-    );
-    if (!paths || paths.reached !== paths.total) {
-      const stuck = await q<{ code: string }>(
-        `WITH RECURSIVE t(id) AS (
-           SELECT "id" FROM "Unit" WHERE "parentId" IS NULL
-           UNION ALL SELECT u."id" FROM "Unit" u JOIN t ON u."parentId" = t.id)
-         SELECT "code" FROM "Unit" WHERE "id" NOT IN (SELECT id FROM t) ORDER BY "code" LIMIT 10`,
-      );
-      throw new UnitTreeError(t("units:import.cycle", { cycle: stuck.map((s) => s.code).join(", ") }));
+    const paths = await recomputeUnitPaths(q);
+    if (paths.unreached.length > 0) {
+      throw new UnitTreeError(t("units:import.cycle", { cycle: paths.unreached.join(", ") }));
     }
     const inserted = new Set<string>();
     const updated = new Set<string>();
@@ -119,6 +104,34 @@ export async function importUnits(store: Store, rows: readonly UnitRow[]): Promi
     const distinct = new Set(codes).size;
     return { inserted: inserted.size, updated: updated.size, unchanged: distinct - inserted.size - updated.size, total: paths.total };
   }, TX_OPTIONS);
+}
+
+/** A raw query inside the caller's transaction. */
+type TxQuery = <T>(text: string, ...params: unknown[]) => Promise<T[]>;
+
+/**
+ * Recompute every unit's path from the roots down, inside the caller's transaction (after units
+ * were added or moved). Returns how many units there are and the codes (at most 10) of units no
+ * root reaches — units hanging in a cycle, which the caller must refuse.
+ */
+export async function recomputeUnitPaths(q: TxQuery): Promise<{ total: number; unreached: string[] }> {
+  const [paths] = await q<{ reached: number; total: number }>(
+    `WITH RECURSIVE t(id, path) AS (
+       SELECT "id", '/' || "id" || '/' FROM "Unit" WHERE "parentId" IS NULL
+       UNION ALL
+       SELECT u."id", t.path || u."id" || '/' FROM "Unit" u JOIN t ON u."parentId" = t.id
+     ), upd AS (
+       UPDATE "Unit" SET "path" = t.path FROM t WHERE "Unit"."id" = t.id AND "Unit"."path" IS DISTINCT FROM t.path
+     )
+     SELECT (SELECT count(*) FROM t)::int AS reached, (SELECT count(*) FROM "Unit")::int AS total`,
+  );
+  const total = Number(paths?.total ?? 0);
+  if (paths && Number(paths.reached) === total) return { total, unreached: [] };
+  const stuck = await q<{ code: string }>(
+    `WITH RECURSIVE t(id) AS (SELECT "id" FROM "Unit" WHERE "parentId" IS NULL UNION ALL SELECT u."id" FROM "Unit" u JOIN t ON u."parentId" = t.id)
+     SELECT "code" FROM "Unit" WHERE "id" NOT IN (SELECT id FROM t) ORDER BY "code" LIMIT 10`,
+  );
+  return { total, unreached: stuck.map((r) => r.code) };
 }
 
 /** Codes of every unit in the store (upper case). */
