@@ -15,7 +15,7 @@ import { acquireLeadership } from "./store/leadership.js";
 import { telegramDeleter } from "./channels/telegram/delete.js";
 import type { Deleters } from "./app/delete-message.js";
 import { acquireZaloLeadership, isForBot, ZaloChatTypes, ZaloSender, ZaloSession } from "./channels/zalo/index.js";
-import { ZALO_TIMEOUTS } from "./channels/zalo/timeouts.js";
+import { zaloWorkerSendLimits } from "./channels/zalo/timeouts.js";
 import { conversationKey } from "./app/conversation-runner.js";
 import { hasOpenConversation } from "./store/conversations.js";
 import { enqueue, listenForEnqueues, outboxCounts, OutboxWorker, type OutboxWorkerOptions } from "./outbox/index.js";
@@ -222,8 +222,7 @@ async function main(): Promise<void> {
     // upload-done event) and cleans up after them; the worker's limits sit just above them.
     const zaloWorker = new OutboxWorker({
       ...outboxOptions,
-      sendTimeoutMs: ZALO_TIMEOUTS.readyMs + ZALO_TIMEOUTS.sendMs + 5_000,
-      fileSendTimeoutMs: ZALO_TIMEOUTS.readyMs + ZALO_TIMEOUTS.fileMs + 5_000,
+      ...zaloWorkerSendLimits(),
       senders: { zalo: zaloSender },
     });
     const leadership = await acquireZaloLeadership(store, {

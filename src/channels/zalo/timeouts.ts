@@ -1,8 +1,9 @@
 /**
  * Time limits for Zalo calls. zca-js has none of its own: its HTTP requests use the platform fetch
  * without a signal, and a non-image upload waits for a socket event that may never come. Every
- * limit here stays well below the outbox lease (5 min), so a claimed message is always either
- * recorded or handed back before the lease ends.
+ * limit here is finite, and the Zalo outbox worker's own send limits (src/main.ts) sit just above
+ * them, so a claimed message is always either recorded or handed back (the lease is renewed while
+ * a send is in flight).
  */
 import type { Clock } from "./clock.js";
 
@@ -19,6 +20,15 @@ export const ZALO_TIMEOUTS = {
   /** A login with saved credentials. */
   loginMs: 60_000,
 } as const;
+
+/**
+ * The Zalo outbox worker's per-send limits: just above the sender's own (waiting for the listener,
+ * then the call), so the sender's clean-up — e.g. removing a file's upload callback — always runs
+ * before the worker gives up on the send and hands the message back for a retry.
+ */
+export function zaloWorkerSendLimits(limits: typeof ZALO_TIMEOUTS = ZALO_TIMEOUTS): { sendTimeoutMs: number; fileSendTimeoutMs: number } {
+  return { sendTimeoutMs: limits.readyMs + limits.sendMs + 5_000, fileSendTimeoutMs: limits.readyMs + limits.fileMs + 5_000 };
+}
 
 /** Thrown when a Zalo call did not finish in time; `what` names the call. */
 export class ZaloTimeoutError extends Error {
