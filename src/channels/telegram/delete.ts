@@ -5,7 +5,8 @@ import type { DeleteOutcome, MessageDeleter } from "../types.js";
 /**
  * A MessageDeleter over the Bot API. Telegram lets a bot delete others' messages in a group only
  * when it is an admin with "delete messages" (and only for 48 hours); any refusal or failure is
- * "not_possible".
+ * "not_possible" — except "message to delete not found": the message is already gone (a
+ * redelivered update whose first handling deleted it), so the code is no longer shown.
  */
 export function telegramDeleter(api: Pick<Api, "deleteMessage">): MessageDeleter {
   return {
@@ -16,7 +17,9 @@ export function telegramDeleter(api: Pick<Api, "deleteMessage">): MessageDeleter
       if (!Number.isSafeInteger(chat) || !Number.isSafeInteger(id)) return "not_possible";
       try {
         return (await api.deleteMessage(chat, id)) ? "deleted" : "not_possible";
-      } catch {
+      } catch (err) {
+        const description = (err as { description?: unknown } | null)?.description;
+        if (typeof description === "string" && /message to delete not found/i.test(description)) return "deleted";
         return "not_possible";
       }
     },
