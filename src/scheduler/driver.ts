@@ -27,7 +27,6 @@ import { randomUUID } from "node:crypto";
 import cron, { type ScheduledTask } from "node-cron";
 import type { ChannelName } from "../channels/types.js";
 import { TIME_ZONE } from "../domain/periods.js";
-import type { UnitNode } from "../domain/types.js";
 import { UnitTree } from "../domain/units/tree.js";
 import type { Language } from "../i18n.js";
 import { createLogger, type Logger } from "../log.js";

@@ -3,6 +3,7 @@
  * (PGLITE_DIR, DATABASE_URL) or folder, what was found and what to check. Passwords are never shown.
  */
 import { t } from "../i18n.js";
+import { SOCKET_OUTAGE_CODES } from "./unavailable.js";
 
 /** The PGlite folder exists but PGlite cannot start on it. */
 export class StoreDamagedError extends Error {
@@ -61,15 +62,13 @@ export class DatabaseMissingError extends Error {
   }
 }
 
-const UNREACHABLE = new Set(["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "ETIMEDOUT", "EHOSTUNREACH", "ENETUNREACH", "ECONNRESET"]);
-
 /** The operator's error for a PostgreSQL connection failure, or the error itself when it is something else. */
 export function explainPostgresError(err: unknown, url: string): unknown {
   const e = err as { code?: string; errors?: { code?: string }[] };
   const code = e?.code ?? e?.errors?.find((x) => x.code)?.code;
   if (!code) return err;
   const address = databaseAddress(url);
-  if (UNREACHABLE.has(code)) return new DatabaseUnreachableError(address, code);
+  if (SOCKET_OUTAGE_CODES.has(code)) return new DatabaseUnreachableError(address, code);
   if (code === "28P01" || code === "28000") {
     let user = "?";
     try {

@@ -5,8 +5,8 @@
  * bad input, answered with an apology and confirmed so that it cannot block the queue.
  */
 
-/** Node socket errors and PostgreSQL SQLSTATEs that mean "the store is not there right now". */
-const OUTAGE_CODES = new Set([
+/** Node socket errors that mean the database server cannot be reached (also used at start-up, src/store/errors.ts). */
+export const SOCKET_OUTAGE_CODES: ReadonlySet<string> = new Set([
   "ECONNREFUSED",
   "ECONNRESET",
   "ETIMEDOUT",
@@ -15,6 +15,11 @@ const OUTAGE_CODES = new Set([
   "EHOSTUNREACH",
   "ENETUNREACH",
   "EAI_AGAIN",
+]);
+
+/** Socket errors, Prisma codes and PostgreSQL SQLSTATEs that mean "the store is not there right now". */
+const OUTAGE_CODES = new Set([
+  ...SOCKET_OUTAGE_CODES,
   // Prisma: can't reach the server, server closed the connection, timed out, pool timeout.
   "P1001",
   "P1002",
