@@ -316,11 +316,17 @@ describe("two outbox workers on one PostgreSQL", () => {
       const delivered: Delivery[] = [];
       const sa = new FakeSender("telegram", clock, undefined, delivered);
       const sb = new FakeSender("telegram", clock, undefined, delivered);
-      const wa = new OutboxWorker({ store: a, senders: { telegram: sa }, clock, workerId: "A", limits: { telegram: { global: { count: 15, perMs: 1000 } } } });
-      const wb = new OutboxWorker({ store: b, senders: { telegram: sb }, clock, workerId: "B", limits: { telegram: { global: { count: 15, perMs: 1000 } } } });
+      // Both workers share one virtual clock: while one waits on a slow database call (a loaded CI
+      // machine), the other's sleeps move virtual time on, and a 20 s lease could end in virtual time
+      // though only milliseconds passed for real. Takeover is pinned by its own tests; here the lease
+      // is long enough that virtual time cannot outrun it.
+      const leaseMs = 24 * 3600_000;
+      const wa = new OutboxWorker({ store: a, senders: { telegram: sa }, clock, workerId: "A", leaseMs, limits: { telegram: { global: { count: 15, perMs: 1000 } } } });
+      const wb = new OutboxWorker({ store: b, senders: { telegram: sb }, clock, workerId: "B", leaseMs, limits: { telegram: { global: { count: 15, perMs: 1000 } } } });
       await Promise.all([wa.drain(), wb.drain()]);
       expect(byChat(delivered)).toEqual(expected);
       expect(delivered).toHaveLength(200);
+      expect(wa.stats.leaseLost + wb.stats.leaseLost).toBe(0);
       expect(sa.calls).toBeGreaterThan(20);
       expect(sb.calls).toBeGreaterThan(20);
       for (const chatId of expected.keys())
