@@ -7,7 +7,7 @@ import { startCorrection, startReport } from "../conversation/index.js";
 import { currentPeriod, formRange, parsePeriodText, periodLabel, previousPeriod, type Period } from "../domain/periods.js";
 import { reportingUnits } from "../domain/permissions.js";
 import type { UnitNode } from "../domain/types.js";
-import { normalize } from "../domain/vi/index.js";
+import { normalize, vietnamToday } from "../domain/vi/index.js";
 import { t } from "../i18n.js";
 import type { Form, Plan } from "../plan/schema.js";
 import { noCurrentPlanText } from "./plan-status.js";
@@ -73,17 +73,20 @@ async function resolveTarget(ctx: CommandContext, wantExisting: boolean): Promis
     await ctx.reply(elsewhere);
     return null;
   }
-  const plan = ctx.app.currentPlan();
+  const now = ctx.app.now();
+  // A period of an earlier plan ("/baocao tháng 12/2025" in January 2026, or after the last plan
+  // ended): its late report, or its correction, belongs to the plan that covered that period.
+  const earlier = earlierPlanOf(ctx, words.filter((w) => !tree.byCode(w)).join(" "), now);
+  const plan = earlier ?? ctx.app.currentPlan();
   if (!plan) {
     await ctx.reply(noCurrentPlanText(ctx.app));
     return null;
   }
-  const forms = openForms(ctx, unit);
+  const forms = earlier ? plan.forms.filter((f) => f.unitKinds.includes(unit.kind)) : openForms(ctx, unit);
   if (forms.length === 0) {
     await ctx.reply(t("bot:report.no_form", { unit: unit.name }));
     return null;
   }
-  const now = ctx.app.now();
   const wanted = forms.filter((f) => words.some((w) => matchesForm(f, w)));
   const candidates = wanted.length > 0 ? wanted : forms;
   // A period named in the args ("/baocao tháng 5", "/sua thang 5") picks a past period: late
@@ -95,6 +98,7 @@ async function resolveTarget(ctx: CommandContext, wantExisting: boolean): Promis
     if (periodText && (!named || named.kind !== form.period)) continue;
     const range = formRange(form, plan);
     if (named && range.start && named.end.getTime() <= range.start.getTime()) continue;
+    if (named && range.end && named.start.getTime() >= range.end.getTime()) continue;
     if (named && named.start.getTime() > now.getTime()) {
       await ctx.reply(t("bot:report.future_period", { period: periodLabel(named) }));
       return null;
@@ -119,6 +123,26 @@ async function resolveTarget(ctx: CommandContext, wantExisting: boolean): Promis
       : t("bot:report.already_sent", { form: form.title, period: periodLabel(period), unit: unit.name }),
   );
   return null;
+}
+
+/**
+ * The plan that covered a period named in the args, when that is not the plan current today (a
+ * late report or a correction for the last months of a plan that has ended). Null when no period
+ * is named, when it names a relative period ("kỳ trước": the current plan's), or when the current
+ * plan covers it.
+ */
+function earlierPlanOf(ctx: CommandContext, text: string, now: Date): Plan | null {
+  if (!text) return null;
+  // Explicit phrases ("tháng 12/2025", "năm 2025", "6 tháng cuối năm 2025") name their own kind;
+  // the kind passed only resolves relative ones, which stay with the current plan.
+  const probe = parsePeriodText(text, "monthly", now);
+  if (!probe) return null;
+  const first = vietnamToday(probe.start);
+  const last = vietnamToday(new Date(probe.end.getTime() - 1));
+  const current = ctx.app.currentPlan();
+  if (current && current.start <= last && first <= current.end) return null;
+  const covering = ctx.app.plans.find((p) => p.start <= first && last <= p.end) ?? null;
+  return covering && covering !== current && covering.start <= vietnamToday(now) ? covering : null;
 }
 
 export const reportCommand: Command = {

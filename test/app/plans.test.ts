@@ -41,8 +41,8 @@ describe("plans by date (PGlite)", () => {
     return h;
   }
 
-  async function reportMonth(h: Harness, label: RegExp): Promise<string> {
-    const first = texts(await h.say(lan, "/baocao"));
+  async function reportMonth(h: Harness, label: RegExp, command = "/baocao"): Promise<string> {
+    const first = texts(await h.say(lan, command));
     expect(first).toMatch(label);
     for (const a of MONTHLY_ANSWERS) await h.say(lan, a);
     return texts(await h.say(lan, "gui"));
@@ -77,6 +77,31 @@ describe("plans by date (PGlite)", () => {
     h.clock.now = localInstant(2026, 11, 29, 9, 0);
     expect(texts(await h.say(admin, "/tiendo Ý Yên tháng 11/2025"))).toMatch(/tháng 11\/2025[\s\S]*1\/1 đơn vị/);
     expect(texts(await h.say(admin, "/tiendo Ý Yên"))).toMatch(/tháng 11\/2026[\s\S]*0\/1 đơn vị/);
+  });
+
+  it("in January 2026 a late report for December 2025 belongs to the seed plan, and can be corrected", async () => {
+    const h = await setUp(localInstant(2026, 1, 8, 9, 0), shipped);
+    const receipt = await reportMonth(h, /tháng 12\/2025/, "/baocao tháng 12/2025");
+    expect(receipt).toContain("tháng 12/2025");
+    const row = await store.prisma.report.findFirstOrThrow();
+    expect(row).toMatchObject({ planKey: seed.id, formKey: "chi_hoi_thang", periodKey: "2025-12" });
+    // The current month is still the continuation's, and still open.
+    expect(texts(await h.say(lan, "/baocao"))).toContain("tháng 1/2026");
+    await h.say(lan, "/huy");
+    expect(texts(await h.say(lan, "/sua tháng 12/2025"))).toContain("tháng 12/2025");
+    await h.say(lan, "/huy");
+    expect(await store.prisma.report.count()).toBe(1);
+  });
+
+  it("after the last plan ended its last month can still be reported late", async () => {
+    const h = await setUp(localInstant(2026, 1, 8, 9, 0), [seed]);
+    expect(texts(await h.say(lan, "/baocao"))).toContain("đã kết thúc ngày 31/12/2025");
+    await reportMonth(h, /tháng 12\/2025/, "/baocao tháng 12/2025");
+    expect(await store.prisma.report.findFirstOrThrow()).toMatchObject({ planKey: seed.id, periodKey: "2025-12" });
+    // A month no plan covers is not opened.
+    const none = texts(await h.say(lan, "/baocao tháng 1/2026"));
+    expect(none).toContain("đã kết thúc ngày 31/12/2025");
+    expect(await store.prisma.conversation.count()).toBe(0);
   });
 
   it("between two plans /baocao and /nhacnho say which plan ended and when the next begins", async () => {
