@@ -12,9 +12,13 @@ import type { ButtonAction, ConversationState, ReplyButton, ReplyButtons } from 
 /** Longest choice label on a button (Telegram shows about this much on a phone). */
 const MAX_LABEL = 40;
 
+/** A choice's label cut at a word to fit a button (the message lists it whole). */
 function shortChoice(label: string): string {
   const chars = [...label.replace(/\s+/g, " ").trim()];
-  return chars.length <= MAX_LABEL ? chars.join("") : `${chars.slice(0, MAX_LABEL - 1).join("").trimEnd()}…`;
+  if (chars.length <= MAX_LABEL) return chars.join("");
+  const cut = chars.slice(0, MAX_LABEL - 1).join("");
+  const space = cut.lastIndexOf(" ");
+  return `${(space > MAX_LABEL / 2 ? cut.slice(0, space) : cut).replace(/[,;:\s]+$/, "")}…`;
 }
 
 function questionRows(q: Question, state: ConversationState, tr: Tr): ReplyButton[][] {
