@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { handleButton, handleInput, startReport } from "./engine.js";
+import { handleButton, handleInput, startCorrection, startReport } from "./engine.js";
 import { CTX, deepFreeze, drive, FORM, OPTS } from "./test-helpers.js";
 import type { ConversationState, Step } from "./types.js";
 
@@ -89,6 +89,19 @@ describe("a tap acts like the typed answer", () => {
     expect(tap(state, "g")).toMatchObject({ state: null, effect: { type: "submit" } });
     expect(tap(state, "e")!.state!.phase).toBe("pick_change");
     expect(tap(state, "x")).toMatchObject({ state: null, effect: { type: "cancelled" } });
+  });
+
+  it("correcting a sent report: the changed answer by tap, then Gửi stores the correction", () => {
+    const sentReport = tap(after(AT.summary), "g")!;
+    const effect = sentReport.effect;
+    const answers = effect?.type === "submit" ? effect.answers : {};
+    const picking = handleInput(startCorrection(FORM, { ...CTX, existing: answers }).state!, "7", OPTS).state!;
+    const changed = tap(picking, "y")!;
+    expect(changed.replies[0]!.text).toMatch(/^✓ Câu 7: Có\n/);
+    expect(labels(changed)).toEqual([]); // question 8 (now asked) is typed
+    const summary = handleInput(changed.state!, "1/2", OPTS);
+    expect(labels(summary)).toEqual(["Gửi", "Sửa", "Hủy"]);
+    expect(tap(summary.state!, "g")).toMatchObject({ state: null, effect: { type: "correct", changes: [{ key: "phat_hien_blgd" }, { key: "nan_nhan_blgd" }] } });
   });
 
   it("Giữ nguyên while changing goes back to the summary unchanged", () => {

@@ -41,7 +41,7 @@ function questionRows(q: Question, state: ConversationState, tr: Tr): ReplyButto
 
 /** The buttons of the state's prompt, or undefined when it has none (a number question that must be answered). */
 export function buttonsFor(form: Form, state: ConversationState, tr: Tr): ReplyButtons | undefined {
-  if (state.phase === "confirm" && state.mode === "report") {
+  if (state.phase === "confirm") {
     return {
       rows: [[{ label: tr("buttons.send"), action: "g" }, { label: tr("buttons.change"), action: "e" }, { label: tr("buttons.cancel"), action: "x" }]],
       extra: false,

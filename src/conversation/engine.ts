@@ -326,6 +326,7 @@ function repair(form: Form, state: ConversationState): ConversationState | null 
   // Back to the first question without an answer, or to the summary.
   const s: ConversationState = { ...state, failures: 0 };
   delete s.changeKey;
+  delete s.picked;
   if (next) return { ...s, phase: "asking", questionKey: next.key };
   return { ...s, phase: state.mode === "correct" ? "pick_change" : "confirm", questionKey: null };
 }
@@ -429,7 +430,7 @@ function button(raw: ConversationState, action: ButtonAction, form: Form, tr: Tr
   if (!a) return null;
   const state = sanitize(raw, form);
   if (repair(form, state)) return null;
-  if (state.phase === "confirm" && state.mode === "report") {
+  if (state.phase === "confirm") {
     if (a.kind === "g") return finish(form, state, tr);
     if (a.kind === "x") return cancel(state, tr);
     if (a.kind === "e") {
