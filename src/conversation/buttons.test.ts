@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { handleButton, handleInput, startCorrection, startReport } from "./engine.js";
-import { CTX, deepFreeze, drive, FORM, OPTS } from "./test-helpers.js";
+import { formSchema } from "../plan/schema.js";
+import { CTX, deepFreeze, drive, FORM, OPTS, TODAY } from "./test-helpers.js";
 import type { ConversationState, Step } from "./types.js";
 
 /** The state after the typed inputs, asking (or summing up) what comes next. */
@@ -32,6 +33,7 @@ describe("the buttons of each prompt", () => {
     { name: "the summary: Gửi / Sửa / Hủy", inputs: AT.summary, labels: ["Gửi", "Sửa", "Hủy"] },
     { name: "changing an answer: the question's and Giữ nguyên", inputs: [...AT.summary, "sửa 1"], labels: ["Có", "Không", "Giữ nguyên"] },
     { name: "a bad answer asks again with the buttons", inputs: ["hmm"], labels: ["Có", "Không"] },
+    { name: "which answer to change: the summary's numbers and Giữ nguyên", inputs: [...AT.summary, "sửa"], labels: ["1", "2", "3", "4", "5", "6", "7", "9", "Giữ nguyên"] },
   ];
   it.each(cases)("$name", ({ inputs, labels: expected, extra }) => {
     const run = drive(startReport(FORM, CTX), inputs);
@@ -104,6 +106,16 @@ describe("a tap acts like the typed answer", () => {
     expect(tap(summary.state!, "g")).toMatchObject({ state: null, effect: { type: "correct", changes: [{ key: "phat_hien_blgd" }, { key: "nan_nhan_blgd" }] } });
   });
 
+  it("Sửa, then a number: that answer's question, with its buttons", () => {
+    const picking = tap(after(AT.summary), "e")!;
+    expect(labels(picking)).toEqual(["1", "2", "3", "4", "5", "6", "7", "9", "Giữ nguyên"]);
+    const changing = tap(picking.state!, "p7")!;
+    expect(changing.state).toMatchObject({ phase: "change_answer", changeKey: "phat_hien_blgd" });
+    expect(labels(changing)).toEqual(["Có", "Không", "Giữ nguyên"]);
+    expect(tap(picking.state!, "p8")).toBeNull(); // question 8 is not asked: not in the summary
+    expect(tap(picking.state!, "k")!.state!.phase).toBe("confirm");
+  });
+
   it("Giữ nguyên while changing goes back to the summary unchanged", () => {
     const state = after([...AT.summary, "sửa 1"]);
     const kept = tap(state, "k")!;
@@ -125,5 +137,33 @@ describe("a tap that does not belong to the prompt changes nothing", () => {
   ];
   it.each(cases)("$name", ({ inputs, action }) => {
     expect(tap(after(inputs), action)).toBeNull();
+  });
+});
+
+describe("a single choice", () => {
+  const form = formSchema.parse({
+    key: "thu",
+    title: "Biểu mẫu thử",
+    period: "once",
+    due: { date: "2024-06-28" },
+    unitKinds: ["district"],
+    questions: [
+      { key: "hinh_thuc", type: "single_choice", text: "Hình thức?", choices: [{ key: "truc_tiep", label: "Trực tiếp" }, { key: "truc_tuyen", label: "Trực tuyến" }] },
+      { key: "muc", type: "single_choice", text: "Mức?", optional: true, choices: [{ key: "a", label: "A" }, { key: "b", label: "B" }] },
+    ],
+  });
+  const opts = { form, today: TODAY };
+
+  it("is one button per choice; a tap records that choice like its number typed", () => {
+    const start = startReport(form, CTX);
+    expect(labels(start)).toEqual(["1. Trực tiếp", "2. Trực tuyến"]);
+    const tapped = handleButton(start.state!, "c1", opts)!;
+    expect(tapped.state).toEqual(handleInput(start.state!, "2", opts).state);
+    expect(tapped.replies[0]!.text).toMatch(/^✓ Câu 1: Trực tuyến\nCâu 2\/2/);
+    expect(labels(tapped)).toEqual(["1. A", "2. B", "Bỏ qua"]);
+    expect(handleButton(start.state!, "c2", opts)).toBeNull();
+    expect(handleButton(start.state!, "t0", opts)).toBeNull();
+    const skipped = handleButton(tapped.state!, "s", opts)!;
+    expect(skipped.state).toMatchObject({ phase: "confirm", answers: { hinh_thuc: "truc_tuyen" }, skipped: ["muc"] });
   });
 });

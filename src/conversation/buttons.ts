@@ -6,8 +6,11 @@
  */
 import type { Form, Question } from "../plan/schema.js";
 import { questionByKey } from "./flow.js";
-import type { Tr } from "./render.js";
+import { summaryNumbers, type Tr } from "./render.js";
 import type { ButtonAction, ConversationState, ReplyButton, ReplyButtons } from "./types.js";
+
+/** Numbers per row when she picks the answer to change. */
+const PER_ROW = 5;
 
 /** Longest choice label on a button (Telegram shows about this much on a phone). */
 const MAX_LABEL = 40;
@@ -47,6 +50,12 @@ export function buttonsFor(form: Form, state: ConversationState, tr: Tr): ReplyB
       extra: false,
     };
   }
+  if (state.phase === "pick_change") {
+    const numbers = summaryNumbers(form, state).map((n) => ({ label: String(n), action: `p${n}` }));
+    const rows: ReplyButton[][] = [];
+    for (let i = 0; i < numbers.length; i += PER_ROW) rows.push(numbers.slice(i, i + PER_ROW));
+    return { rows: [...rows, [{ label: tr("buttons.keep"), action: "k" }]], extra: false };
+  }
   if (state.phase !== "asking" && state.phase !== "change_answer") return undefined;
   const q = questionByKey(form, state.questionKey);
   if (!q) return undefined;
@@ -60,9 +69,9 @@ export function buttonsFor(form: Form, state: ConversationState, tr: Tr): ReplyB
 
 /** A parsed action: its letter and, for choices and ticks, the choice's index. */
 export function parseAction(action: ButtonAction): { kind: string; index?: number } | null {
-  const m = /^([ynctdskgex])(\d{1,3})?$/.exec(action);
+  const m = /^([ynctdskgexp])(\d{1,3})?$/.exec(action);
   if (!m) return null;
-  const needsIndex = m[1] === "c" || m[1] === "t";
+  const needsIndex = m[1] === "c" || m[1] === "t" || m[1] === "p";
   if (needsIndex !== (m[2] !== undefined)) return null;
   return m[2] !== undefined ? { kind: m[1]!, index: Number(m[2]) } : { kind: m[1]! };
 }

@@ -439,6 +439,11 @@ function button(raw: ConversationState, action: ButtonAction, form: Form, tr: Tr
     }
     return null;
   }
+  if (state.phase === "pick_change") {
+    if (a.kind === "k") return toSummary(form, state, tr);
+    if (a.kind === "p" && summaryNumbers(form, state).includes(a.index!)) return startChange(form, state, a.index!, tr);
+    return null;
+  }
   if (state.phase !== "asking" && state.phase !== "change_answer") return null;
   const q = questionByKey(form, state.questionKey);
   if (!q) return null;

@@ -61,7 +61,8 @@ export interface ConversationState {
  * its callback data): "y" / "n" yes or no; "c<i>" the i-th choice (0-based) of a single choice;
  * "t<i>" tick or untick the i-th choice of a multiple choice; "d" done with the ticks ("Xong");
  * "s" skip an optional question ("Bỏ qua"); "k" keep the old answer (changing one);
- * "g" / "e" / "x" send / change / cancel at the summary ("Gửi / Sửa / Hủy").
+ * "g" / "e" / "x" send / change / cancel at the summary ("Gửi / Sửa / Hủy"); "p<n>" change the
+ * answer numbered n in the summary.
  */
 export type ButtonAction = string;
 

@@ -197,8 +197,10 @@ describe("buttons on Telegram", () => {
     expect(summary.text).toMatch(/xem lại/);
     expect(labels(LAN.id, summary.id)).toEqual(["Gửi", "Sửa", "Hủy"]);
     await tap(LAN, me, summary.id, "Sửa");
-    expect(lastBot(LAN.id).text).toMatch(/sửa câu số mấy/);
-    await deliver(text(LAN, me, "1"));
+    const pick = lastBot(LAN.id);
+    expect(pick.text).toMatch(/sửa câu số mấy/);
+    expect(labels(LAN.id, pick.id)).toEqual(["1", "2", "3", "4", "5", "6", "7", "9", "Giữ nguyên"]);
+    await tap(LAN, me, pick.id, "1");
     const change = lastBot(LAN.id);
     expect(labels(LAN.id, change.id)).toEqual(["Có", "Không", "Giữ nguyên"]);
     await tap(LAN, me, change.id, "Giữ nguyên");
