@@ -116,6 +116,17 @@ describe("a tap acts like the typed answer", () => {
     expect(tap(picking.state!, "k")!.state!.phase).toBe("confirm");
   });
 
+  it("after three bad answers, the help offer's three choices", () => {
+    const offered = drive(startReport(FORM, CTX), ["hmm", "hmm", "hmm"]).last;
+    expect(labels(offered)).toEqual(["1. Xem hướng dẫn", "2. Trả lời lại", "3. Hủy báo cáo"]);
+    const state = offered.state!;
+    expect(tap(state, "o1")).toEqual(handleInput(state, "1", OPTS));
+    expect(tap(state, "o2")).toEqual(handleInput(state, "2", OPTS));
+    expect(tap(state, "o3")).toEqual(handleInput(state, "3", OPTS));
+    expect(tap(state, "o4")).toBeNull();
+    expect(tap(state, "y")).toBeNull();
+  });
+
   it("Giữ nguyên while changing goes back to the summary unchanged", () => {
     const state = after([...AT.summary, "sửa 1"]);
     const kept = tap(state, "k")!;

@@ -50,6 +50,12 @@ export function buttonsFor(form: Form, state: ConversationState, tr: Tr): ReplyB
       extra: false,
     };
   }
+  if (state.phase === "help_offer") {
+    return {
+      rows: [[{ label: tr("offer.guide"), action: "o1" }], [{ label: tr("offer.retry"), action: "o2" }], [{ label: tr("offer.cancel"), action: "o3" }]],
+      extra: false,
+    };
+  }
   if (state.phase === "pick_change") {
     const numbers = summaryNumbers(form, state).map((n) => ({ label: String(n), action: `p${n}` }));
     const rows: ReplyButton[][] = [];
@@ -69,9 +75,9 @@ export function buttonsFor(form: Form, state: ConversationState, tr: Tr): ReplyB
 
 /** A parsed action: its letter and, for choices and ticks, the choice's index. */
 export function parseAction(action: ButtonAction): { kind: string; index?: number } | null {
-  const m = /^([ynctdskgexp])(\d{1,3})?$/.exec(action);
+  const m = /^([ynctdskgexpo])(\d{1,3})?$/.exec(action);
   if (!m) return null;
-  const needsIndex = m[1] === "c" || m[1] === "t" || m[1] === "p";
+  const needsIndex = m[1] === "c" || m[1] === "t" || m[1] === "p" || m[1] === "o";
   if (needsIndex !== (m[2] !== undefined)) return null;
   return m[2] !== undefined ? { kind: m[1]!, index: Number(m[2]) } : { kind: m[1]! };
 }

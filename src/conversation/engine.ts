@@ -439,6 +439,15 @@ function button(raw: ConversationState, action: ButtonAction, form: Form, tr: Tr
     }
     return null;
   }
+  if (state.phase === "help_offer") {
+    const q = questionByKey(form, state.questionKey);
+    if (!q || a.kind !== "o") return null;
+    const back: ConversationState = { ...state, phase: state.changeKey !== undefined ? "change_answer" : "asking", failures: 0 };
+    if (a.index === 1) return { state: back, replies: [ask(helpBlock(form, q, tr))] };
+    if (a.index === 2) return { state: back, replies: [ask(promptText(form, back, tr))] };
+    if (a.index === 3) return cancel(state, tr);
+    return null;
+  }
   if (state.phase === "pick_change") {
     if (a.kind === "k") return toSummary(form, state, tr);
     if (a.kind === "p" && summaryNumbers(form, state).includes(a.index!)) return startChange(form, state, a.index!, tr);

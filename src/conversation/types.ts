@@ -62,7 +62,8 @@ export interface ConversationState {
  * "t<i>" tick or untick the i-th choice of a multiple choice; "d" done with the ticks ("Xong");
  * "s" skip an optional question ("Bỏ qua"); "k" keep the old answer (changing one);
  * "g" / "e" / "x" send / change / cancel at the summary ("Gửi / Sửa / Hủy"); "p<n>" change the
- * answer numbered n in the summary.
+ * answer numbered n in the summary; "o1" / "o2" / "o3" the help offer's guide / answer again /
+ * cancel.
  */
 export type ButtonAction = string;
 
