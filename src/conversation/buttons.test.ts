@@ -97,7 +97,9 @@ describe("a tap acts like the typed answer", () => {
     const sentReport = tap(after(AT.summary), "g")!;
     const effect = sentReport.effect;
     const answers = effect?.type === "submit" ? effect.answers : {};
-    const picking = handleInput(startCorrection(FORM, { ...CTX, existing: answers }).state!, "7", OPTS).state!;
+    const correcting = startCorrection(FORM, { ...CTX, existing: answers });
+    expect(labels(correcting)).toEqual(["1", "2", "3", "4", "5", "6", "7", "9", "Giữ nguyên"]);
+    const picking = tap(correcting.state!, "p7")!.state!;
     const changed = tap(picking, "y")!;
     expect(changed.replies[0]!.text).toMatch(/^✓ Câu 7: Có\n/);
     expect(labels(changed)).toEqual([]); // question 8 (now asked) is typed

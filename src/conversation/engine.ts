@@ -4,6 +4,8 @@
  * effect?). No I/O, no clock (`today` comes in), no ids; the state is plain JSON.
  *
  * Phases (see types.ts): asking → … → confirm ⇄ pick_change / change_answer → submit.
+ * A prompt may carry buttons (buttons.ts); a tap comes back through handleButton(state, action),
+ * which acts as the typed answer would, or returns null for a button of another prompt.
  * At any point "hủy" / "huy" / "/huy" cancels and "?" / "giúp" shows help. Three bad answers in a
  * row to one question open the help offer (1. guide / 2. answer again / 3. cancel).
  * handleInput never throws and never drops an earlier answer except when the person changes the
@@ -357,7 +359,7 @@ export function startCorrection(form: Form, ctx: CorrectionContext, opts: TextOp
     original: jsonCopy(existing),
     phase: "pick_change",
   };
-  return { state, replies: [ask(summaryText(form, state, tr))] };
+  return withButtons(form, { state, replies: [ask(summaryText(form, state, tr))] }, tr);
 }
 
 /**
