@@ -4,11 +4,12 @@
  * of work (unit-of-work.ts): its claim (the channel's update id), its conversation and report
  * writes and its replies (outbox rows) commit in one transaction — exactly once or not at all.
  */
-import type { InboundMessage, OutboundMessage } from "../channels/types.js";
+import type { InboundMessage, OutboundMessage, TapOutcome } from "../channels/types.js";
 import { COMMANDS, findCommand } from "../commands/index.js";
 import type { AppServices, Command, CommandContext } from "../commands/types.js";
 import {
   expiredNotice,
+  handleButton,
   handleInput,
   looksLikePastedReport,
   type ConversationState,
@@ -33,6 +34,7 @@ import { startFromPasteFor } from "./paste.js";
 import { deleteMessageWith, type Deleters } from "./delete-message.js";
 import { answerNonText, chatSenderNote } from "./inbound-notes.js";
 import { sanitizeInbound } from "../channels/sanitize.js";
+import { parseTapData } from "./tap-data.js";
 
 /** What the app core needs. Replies are written to the store's outbox (no dispatch function). */
 export interface AppOptions {
@@ -110,12 +112,15 @@ export class App {
    * Any other failure is logged, the person gets an apology and the update counts as handled.
    * Messages of one person in one chat are handled one after another (two answers arriving at once,
    * e.g. through a webhook, must not both read the same conversation state).
+   * A tap on a button (msg.kind "tap") goes through the same unit of work and resolves what the
+   * channel tells her and does with the tapped buttons (a redelivered tap: nothing).
    */
-  async handleInbound(raw: InboundMessage): Promise<void> {
+  async handleInbound(raw: InboundMessage): Promise<TapOutcome | void> {
     // Channels clean their messages already; this also covers callers that build one by hand.
     const msg = sanitizeInbound(raw);
     const key = `${msg.channel}|${msg.chatId}|${msg.sender.id}`;
-    const run = (this.inFlight.get(key) ?? Promise.resolve()).then(() => this.handleOne(msg));
+    const tap: TapOutcome | undefined = msg.kind === "tap" ? {} : undefined;
+    const run = (this.inFlight.get(key) ?? Promise.resolve()).then(() => this.handleOne(msg, tap));
     const tail = run.catch(() => undefined);
     this.inFlight.set(key, tail);
     try {
@@ -123,9 +128,10 @@ export class App {
     } finally {
       if (this.inFlight.get(key) === tail) this.inFlight.delete(key);
     }
+    return tap;
   }
 
-  private async handleOne(msg: InboundMessage): Promise<void> {
+  private async handleOne(msg: InboundMessage, tap?: TapOutcome): Promise<void> {
     const claim: UpdateClaim | undefined = msg.updateId ? { channel: msg.channel, updateId: msg.updateId } : undefined;
     const log = this.opts.log;
     try {
@@ -148,8 +154,12 @@ export class App {
       const uow = new UnitOfWork();
       try {
         const ctx = await this.context(msg, uow);
+        if (tap) ctx.tapOutcome = tap;
         await this.route(ctx);
-        this.committed(msg, await uow.commit(this.opts.store, claim));
+        const outcome = await uow.commit(this.opts.store, claim);
+        // Handled meanwhile elsewhere: that handling answered; this one leaves the buttons alone.
+        if (tap && outcome.kind === "duplicate") for (const k of Object.keys(tap)) delete tap[k as keyof TapOutcome];
+        this.committed(msg, outcome);
         return;
       } catch (err) {
         if (isStoreUnavailable(err)) throw err;
@@ -161,6 +171,7 @@ export class App {
       }
       // A bug or bad input: apologise and record the update as handled, so that it is not
       // redelivered forever (nothing the failed handler recorded is written).
+      if (tap) for (const k of Object.keys(tap)) delete tap[k as keyof TapOutcome];
       const apology = new UnitOfWork();
       apology.reply({ ...replyAddress(msg), text: t("bot:error.internal") });
       this.committed(msg, await apology.commit(this.opts.store, claim));
@@ -194,6 +205,7 @@ export class App {
           ...replyAddress(msg),
           text,
           ...(opts?.ask ? { askPerson: { id: msg.sender.id, name: msg.sender.name } } : {}),
+          ...(opts?.choices ? { choices: opts.choices } : {}),
         });
       },
       async sendFile(file, caption) {
@@ -206,6 +218,7 @@ export class App {
 
   private async route(ctx: CommandContext): Promise<void> {
     const { msg } = ctx;
+    if (msg.kind === "tap") return this.tap(ctx);
     if (msg.kind === "edited" || msg.kind === "media") return answerNonText(ctx, this.isAddressedToBot(msg));
     const command = parseCommand(msg.text);
     if (command) return this.runCommand(ctx, command.name, command.args);
@@ -235,6 +248,50 @@ export class App {
     }
     // Chatter in a group is none of the bot's business; in a private chat, point to the help.
     if (msg.chatType === "private" || msg.mentionsBot) await ctx.reply(t("bot:not_understood"));
+  }
+
+  /**
+   * A tap on a conversation's button, handled as the typed answer would be, once. Only the person
+   * asked can answer (others get a notice, the buttons stay); a tap on buttons of an earlier prompt
+   * or of a finished conversation gets a notice, changes nothing and removes those buttons.
+   */
+  private async tap(ctx: CommandContext): Promise<void> {
+    const { msg } = ctx;
+    const out = ctx.tapOutcome ?? {};
+    const stale = () => {
+      out.notice = t("bot:tap.stale");
+      out.choices = null;
+    };
+    const data = parseTapData(msg.tap?.data ?? "");
+    if (!data) return stale();
+    if (data.personId !== msg.sender.id) {
+      out.notice = t("bot:tap.not_yours");
+      return;
+    }
+    const key = conversationKey(msg);
+    const open = await loadConversation<ConversationState>(ctx.app.store, key);
+    if (!open || open.id !== data.conversationId || open.version !== data.version) return stale();
+    // The buttons are answered: they go, whatever comes next.
+    out.choices = null;
+    const end = (text: string) => {
+      ctx.write(async (tx) => void (await deleteConversation(tx, key, open.version)));
+      return ctx.reply(text);
+    };
+    if (open.expiresAt.getTime() < ctx.app.now().getTime()) return end(expiredNotice(open.state));
+    if (!ctx.grants.some((g) => g.role === "leader" && g.unitId === open.state.unitId)) {
+      return end(t("bot:report.no_longer_leader", { unit: open.state.unitName }));
+    }
+    const form = formOf(ctx.app, open.state.formKey, open.state);
+    if (!form) return end(t("bot:error.form_gone"));
+    const step = handleButton(open.state, data.action, { form, today: vietnamToday(ctx.app.now()) });
+    if (!step) return stale();
+    if (step.notice !== undefined && step.replies.length === 0 && !step.buttons) {
+      // Nothing changes (no tick yet at "Xong"): a note only; the buttons stay as they are.
+      out.notice = step.notice;
+      delete out.choices;
+      return;
+    }
+    await applyStep(ctx, step, open);
   }
 
   /** In groups, an answer must be a reply to the bot or mention it (Telegram privacy mode); Zalo filters earlier. */
@@ -289,8 +346,12 @@ export class App {
   }
 }
 
-/** Where a reply to `msg` goes: its chat, quoting it. */
+/**
+ * Where a reply to `msg` goes: its chat, quoting it — except a tap's, whose message is the bot's
+ * own (a question after a tap names her instead, see the channel's askPerson).
+ */
 function replyAddress(msg: InboundMessage): Pick<OutboundMessage, "channel" | "chatId" | "chatType" | "replyToMessageId"> {
+  if (msg.kind === "tap") return { channel: msg.channel, chatId: msg.chatId, chatType: msg.chatType };
   return { channel: msg.channel, chatId: msg.chatId, chatType: msg.chatType, replyToMessageId: msg.messageId };
 }
 

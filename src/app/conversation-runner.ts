@@ -3,12 +3,13 @@
  * turns the engine's effects (submit, correct) into stored reports, and answers with receipts.
  */
 import type { InboundMessage } from "../channels/types.js";
-import { correctionReceiptText, receiptText, type ConversationState, type Step } from "../conversation/index.js";
+import { correctionReceiptText, receiptText, type ConversationState, type Reply, type Step } from "../conversation/index.js";
 import { dueDate, isOnTime, localIsoDate, localTimeText, parsePeriodKey, periodLabel } from "../domain/periods.js";
 import { formatDate } from "../domain/vi/index.js";
 import { t } from "../i18n.js";
 import type { Form, Plan } from "../plan/schema.js";
-import { deleteConversation, saveConversation, type ConversationKey } from "../store/conversations.js";
+import { deleteConversation, saveConversationRow, type ConversationKey } from "../store/conversations.js";
+import { choicesFor } from "./tap-data.js";
 import { isDeepStrictEqual } from "node:util";
 import { correctReportIn, getReport, insertReportIn, reportWritten } from "../store/reports.js";
 import type { TxWrite } from "./unit-of-work.js";
@@ -31,12 +32,25 @@ export function formOf(app: AppServices, key: string, state: Pick<ConversationSt
 }
 
 /**
+ * The step's replies as ONE message (an introduction or a note and the next question travel
+ * together: fewer messages against a group's limit of 20 a minute), or null when there are none.
+ */
+export function oneReply(replies: readonly Reply[]): Reply | null {
+  const last = replies.at(-1);
+  if (!last) return null;
+  const text = replies.map((r) => r.text).join("\n\n");
+  return last.buttons ? { text, expectsAnswer: last.expectsAnswer, buttons: last.buttons } : { text, expectsAnswer: last.expectsAnswer };
+}
+
+/**
  * Apply a step: store its effect (a report, a correction), save its state or end the conversation,
- * then send its replies — all in the message's transaction (ctx.write), so that a crash or a store
- * outage leaves either all of it or none of it. `before` is the stored conversation the step came
- * from (its state names the form, unit and period of a finishing step's effect; its version guards
- * against two answers handled at once by two instances: the later save is refused and she is asked
- * to resend).
+ * then send its replies as one message — all in the message's transaction (ctx.write), so that a
+ * crash or a store outage leaves either all of it or none of it. `before` is the stored
+ * conversation the step came from (its state names the form, unit and period of a finishing
+ * step's effect; its version guards against two answers handled at once by two instances: the
+ * later save is refused and she is asked to resend). The message's buttons carry the saved row's
+ * id and new version (tap-data.ts); for a tap, ctx.tapOutcome says what becomes of the tapped
+ * buttons (a tick replaces them).
  */
 export async function applyStep(
   ctx: CommandContext,
@@ -53,15 +67,26 @@ export async function applyStep(
     // Stored first: a report is stored once whatever happens concurrently (unique per form,
     // period and unit); a refused one keeps its answer in the chat.
     if (effect) await effect(tx);
-    const written = step.state
-      ? await saveConversation(tx, key, step.state, new Date(now.getTime() + ctx.app.conversationTtlHours * 3600_000), before?.version)
-      : await deleteConversation(tx, key, before?.version);
+    const saved = step.state
+      ? await saveConversationRow(tx, key, step.state, new Date(now.getTime() + ctx.app.conversationTtlHours * 3600_000), before?.version)
+      : null;
+    const written = step.state ? saved !== null : await deleteConversation(tx, key, before?.version);
     if (!written && before && !hasEffect) {
       ctx.app.log.warn({ channel: key.channel, chatId: key.chatId }, "conversation changed meanwhile; answer not applied");
+      if (ctx.tapOutcome) {
+        ctx.tapOutcome.notice = t("bot:tap.conflict");
+        delete ctx.tapOutcome.choices;
+        return;
+      }
       await ctx.reply(t("bot:error.conflict"));
       return;
     }
-    for (const r of step.replies) await ctx.reply(r.text, { ask: r.expectsAnswer });
+    const prompt = saved ? { personId: key.personKey, conversationId: saved.id, version: saved.version } : null;
+    if (step.buttons && ctx.tapOutcome && prompt) ctx.tapOutcome.choices = choicesFor(step.buttons, prompt) ?? null;
+    const reply = oneReply(step.replies);
+    if (!reply) return;
+    const choices = reply.buttons && prompt ? choicesFor(reply.buttons, prompt) : undefined;
+    await ctx.reply(reply.text, { ask: reply.expectsAnswer, ...(choices ? { choices } : {}) });
   });
 }
 

@@ -16,6 +16,8 @@ export interface InboundMessage {
   messageId: string;
   /** The message this one replies to / quotes, when any. */
   replyTo?: { messageId: string; fromBot: boolean };
+  /** For `kind: "tap"`: the data of the tapped button and the id of the channel's tap (Telegram callback query). */
+  tap?: { data: string; id: string };
   /** True when the message mentions the bot (@botname, or a Zalo mention of the bot account). */
   mentionsBot?: boolean;
   /** The channel's delivery id (Telegram update_id), for de-duplication. */
@@ -24,7 +26,9 @@ export interface InboundMessage {
   /**
    * What arrived: a new text message (the default when absent), an edit of an earlier message
    * (`text` is the edited text; the app does not take it as input), or a message without text the
-   * app cannot read (a photo, a sticker…; `text` is its caption or "").
+   * app cannot read (a photo, a sticker…; `text` is its caption or ""), or a tap on a button of a
+   * bot message (`tap` says which; `messageId` is the bot message that carries the buttons; `text`
+   * is "").
    */
   kind?: InboundKind;
   /** For `kind: "media"`: what was sent. */
@@ -38,7 +42,7 @@ export interface InboundMessage {
 }
 
 /** See {@link InboundMessage.kind}. */
-export type InboundKind = "text" | "edited" | "media";
+export type InboundKind = "text" | "edited" | "media" | "tap";
 
 /** The kinds of non-text messages the app names in its note (anything else is "other"). */
 export const MEDIA_KINDS = ["photo", "sticker", "voice", "audio", "video", "video_note", "animation", "document", "location", "contact", "other"] as const;
@@ -62,6 +66,40 @@ export interface OutboundMessage {
   mentions?: { id: string; name: string }[];
   /** A file to send with or instead of text (the text is its caption). */
   file?: OutboundFile;
+  /**
+   * The answers she may tap instead of typing (OutboundChoices). Telegram shows them as an
+   * inline keyboard under the message (on the last part of a long one); Zalo and the terminal
+   * ignore them (the text numbers the choices and says what to type).
+   */
+  choices?: OutboundChoices;
+}
+
+/** Buttons under a message: rows of labels, each with the data the channel hands back when tapped. */
+export interface OutboundChoices {
+  rows: OutboundChoice[][];
+  /**
+   * Typing is the main way to answer (only "Bỏ qua" under a number question): where a message can
+   * either ask for a typed reply or show buttons (Telegram groups: force_reply or an inline
+   * keyboard), it asks for the typed reply.
+   */
+  extra?: boolean;
+}
+
+/** One button: its label and its data (at most 64 bytes of UTF-8; the app checks it when tapped). */
+export interface OutboundChoice {
+  label: string;
+  data: string;
+}
+
+/**
+ * What the app says back about an inbound tap, for the channel to finish it: a short notice shown
+ * to the person who tapped (Telegram answerCallbackQuery text), and what becomes of the buttons of
+ * the tapped message — `null`: removed (answered, or old), a value: replaced (a tick), absent:
+ * left as they are (someone else's question).
+ */
+export interface TapOutcome {
+  notice?: string;
+  choices?: OutboundChoices | null;
 }
 
 export interface OutboundFile {
@@ -135,5 +173,8 @@ export interface MessageDeleter {
   deleteMessage(chatId: string, messageId: string): Promise<DeleteOutcome>;
 }
 
-/** What a channel calls for every inbound message (the app core implements it). */
-export type InboundHandler = (msg: InboundMessage) => Promise<void>;
+/**
+ * What a channel calls for every inbound message (the app core implements it). For a tap it
+ * resolves the TapOutcome (absent: nothing to say, leave the buttons).
+ */
+export type InboundHandler = (msg: InboundMessage) => Promise<TapOutcome | void>;

@@ -1,5 +1,5 @@
 /** What every command handler receives, and the command table's shape. */
-import type { DeleteOutcome, InboundMessage, OutboundFile } from "../channels/types.js";
+import type { DeleteOutcome, InboundMessage, OutboundChoices, OutboundFile, TapOutcome } from "../channels/types.js";
 import type { Action, Grant } from "../domain/permissions.js";
 import type { UnitTree } from "../domain/units/tree.js";
 import type { TxWrite } from "../app/unit-of-work.js";
@@ -39,8 +39,13 @@ export interface CommandContext {
   args: string;
   /** The unit the chat is linked to, when any. */
   chatUnitId: number | null;
-  /** Answer in the chat (quoting the message). `ask` marks a question put to the sender. */
-  reply(text: string, opts?: { ask?: boolean }): Promise<void>;
+  /**
+   * Answer in the chat (quoting the message; not a tap's). `ask` marks a question put to the
+   * sender; `choices` are buttons she may tap instead of typing.
+   */
+  reply(text: string, opts?: { ask?: boolean; choices?: OutboundChoices }): Promise<void>;
+  /** For a tap (msg.kind "tap"): what the channel tells her and does with the tapped buttons; filled by the handler. */
+  tapOutcome?: TapOutcome;
   /** Send a file (a picture, a workbook) in the chat, with an optional caption. */
   sendFile(file: OutboundFile, caption?: string): Promise<void>;
   /**

@@ -4,6 +4,8 @@
  * effect?). No I/O, no clock (`today` comes in), no ids; the state is plain JSON.
  *
  * Phases (see types.ts): asking → … → confirm ⇄ pick_change / change_answer → submit.
+ * A prompt may carry buttons (buttons.ts); a tap comes back through handleButton(state, action),
+ * which acts as the typed answer would, or returns null for a button of another prompt.
  * At any point "hủy" / "huy" / "/huy" cancels and "?" / "giúp" shows help. Three bad answers in a
  * row to one question open the help offer (1. guide / 2. answer again / 3. cancel).
  * handleInput never throws and never drops an earlier answer except when the person changes the
@@ -37,8 +39,10 @@ import {
   translator,
   type Tr,
 } from "./render.js";
+import { buttonsFor, parseAction } from "./buttons.js";
 import {
   PHASES,
+  type ButtonAction,
   type ConversationState,
   type CorrectionContext,
   type InputOptions,
@@ -154,6 +158,7 @@ function advance(form: Form, state: ConversationState, tr: Tr, before: Reply[] =
   const next = nextQuestion(form, state);
   const s: ConversationState = { ...state, failures: 0 };
   delete s.changeKey;
+  delete s.picked;
   if (next) {
     s.phase = "asking";
     s.questionKey = next.key;
@@ -167,6 +172,7 @@ function advance(form: Form, state: ConversationState, tr: Tr, before: Reply[] =
 function toSummary(form: Form, state: ConversationState, tr: Tr): Step {
   const s: ConversationState = { ...state, phase: "confirm", questionKey: null, failures: 0 };
   delete s.changeKey;
+  delete s.picked;
   return { state: s, replies: [ask(summaryText(form, s, tr))] };
 }
 
@@ -180,7 +186,9 @@ function record(form: Form, state: ConversationState, q: Question, r: Exclude<Pa
   } else {
     answers[q.key] = r.value;
   }
-  return { ...state, ...prune(form, { answers, skipped }) };
+  const s: ConversationState = { ...state, ...prune(form, { answers, skipped }) };
+  delete s.picked;
+  return s;
 }
 
 function failure(form: Form, state: ConversationState, q: Question, error: ParseError, tr: Tr, lng: Language): Step {
@@ -286,6 +294,13 @@ function sanitize(input: unknown, form: Form): ConversationState {
   };
   if (state.mode === "correct") state.original = isPlainObject(s.original) ? jsonCopy(s.original as Answers) : {};
   if (typeof s.changeKey === "string") state.changeKey = s.changeKey;
+  if (Array.isArray(s.picked)) {
+    const q = questionByKey(form, state.questionKey);
+    if (q?.type === "multi_choice") {
+      const keys = new Set(s.picked);
+      state.picked = q.choices.map((c) => c.key).filter((k) => keys.has(k));
+    }
+  }
   return state;
 }
 
@@ -313,6 +328,7 @@ function repair(form: Form, state: ConversationState): ConversationState | null 
   // Back to the first question without an answer, or to the summary.
   const s: ConversationState = { ...state, failures: 0 };
   delete s.changeKey;
+  delete s.picked;
   if (next) return { ...s, phase: "asking", questionKey: next.key };
   return { ...s, phase: state.mode === "correct" ? "pick_change" : "confirm", questionKey: null };
 }
@@ -325,7 +341,7 @@ export function startReport(form: Form, ctx: StartContext, opts: TextOptions = {
   const tr = translator(opts.lng);
   const state = baseState(form, ctx, "report");
   const intro = say(tr("intro", { ...titleParams(state), count: form.questions.length }));
-  return advance(form, state, tr, [intro]);
+  return withButtons(form, advance(form, state, tr, [intro]), tr);
 }
 
 /** Starts correcting a stored report: its numbered summary and "which number to change?". */
@@ -343,7 +359,7 @@ export function startCorrection(form: Form, ctx: CorrectionContext, opts: TextOp
     original: jsonCopy(existing),
     phase: "pick_change",
   };
-  return { state, replies: [ask(summaryText(form, state, tr))] };
+  return withButtons(form, { state, replies: [ask(summaryText(form, state, tr))] }, tr);
 }
 
 /**
@@ -356,10 +372,10 @@ export function startFromPaste(form: Form, ctx: StartContext, text: string, opts
   const state = baseState(form, ctx, "report");
   try {
     const pr = parsePastedReport(form, text, { today: opts.today, lng });
-    if (pr.recognized === 0) return advance(form, state, tr, [say(tr("paste.nothing"))]);
+    if (pr.recognized === 0) return withButtons(form, advance(form, state, tr, [say(tr("paste.nothing"))]), tr);
     const filled: ConversationState = { ...state, ...prune(form, { answers: pr.answers, skipped: pr.skipped }) };
     const report = pasteReport(form, pr, filled, tr);
-    return advance(form, filled, tr, report ? [report] : [say(tr("paste.allValid"))]);
+    return withButtons(form, advance(form, filled, tr, report ? [report] : [say(tr("paste.allValid"))]), tr);
   } catch {
     return startReport(form, ctx, { lng });
   }
@@ -370,10 +386,112 @@ export function handleInput(state: ConversationState, text: string, opts: Handle
   const lng = opts.lng ?? currentLanguage();
   const tr = translator(lng);
   try {
-    return handle(state, typeof text === "string" ? text : "", opts, tr, lng);
+    return withButtons(opts.form, handle(state, typeof text === "string" ? text : "", opts, tr, lng), tr);
   } catch {
     return { state, replies: [ask(tr("fallback"))] };
   }
+}
+
+/** Puts the buttons of the step's state on its last reply when that reply asks for an answer. */
+function withButtons(form: Form, step: Step, tr: Tr): Step {
+  const last = step.replies.at(-1);
+  if (!step.state || !last?.expectsAnswer) return step;
+  const buttons = buttonsFor(form, step.state, tr);
+  if (!buttons) return step;
+  return { ...step, replies: [...step.replies.slice(0, -1), { ...last, buttons }] };
+}
+
+/** "✓ Câu 3: Có" before what comes next, so that the tapped answer shows in the chat. */
+function acknowledged(form: Form, q: Question, state: ConversationState, step: Step, tr: Tr): Step {
+  const value = hasOwn(state.answers, q.key) ? formatValue(q, state.answers[q.key], tr) : tr("buttons.skipped");
+  const line = tr("buttons.ack", { n: questionNumber(form, q.key), value });
+  const [first, ...rest] = step.replies;
+  if (!first) return step;
+  return { ...step, replies: [{ ...first, text: `${line}\n${first.text}` }, ...rest] };
+}
+
+/**
+ * A tap on a button of the prompt the state is at (see ButtonAction). Returns null when the action
+ * does not belong to that prompt (an old keyboard, a forged action): the caller says so and
+ * changes nothing. Otherwise it acts as the typed answer would; an answer is acknowledged in the
+ * same message as what comes next. Never throws.
+ */
+export function handleButton(state: ConversationState, action: ButtonAction, opts: HandleOptions): Step | null {
+  const lng = opts.lng ?? currentLanguage();
+  const tr = translator(lng);
+  try {
+    const step = button(state, action, opts.form, tr);
+    return step && withButtons(opts.form, step, tr);
+  } catch {
+    return null;
+  }
+}
+
+function button(raw: ConversationState, action: ButtonAction, form: Form, tr: Tr): Step | null {
+  const a = parseAction(action);
+  if (!a) return null;
+  const state = sanitize(raw, form);
+  if (repair(form, state)) return null;
+  if (state.phase === "confirm") {
+    if (a.kind === "g") return finish(form, state, tr);
+    if (a.kind === "x") return cancel(state, tr);
+    if (a.kind === "e") {
+      const s: ConversationState = { ...state, phase: "pick_change" };
+      return { state: s, replies: [ask(tr("pick.ask", { example: exampleNumber(form, s), numbers: summaryNumbers(form, s).join(", ") }))] };
+    }
+    return null;
+  }
+  if (state.phase === "help_offer") {
+    const q = questionByKey(form, state.questionKey);
+    if (!q || a.kind !== "o") return null;
+    const back: ConversationState = { ...state, phase: state.changeKey !== undefined ? "change_answer" : "asking", failures: 0 };
+    if (a.index === 1) return { state: back, replies: [ask(helpBlock(form, q, tr))] };
+    if (a.index === 2) return { state: back, replies: [ask(promptText(form, back, tr))] };
+    if (a.index === 3) return cancel(state, tr);
+    return null;
+  }
+  if (state.phase === "pick_change") {
+    if (a.kind === "k") return toSummary(form, state, tr);
+    if (a.kind === "p" && summaryNumbers(form, state).includes(a.index!)) return startChange(form, state, a.index!, tr);
+    return null;
+  }
+  if (state.phase !== "asking" && state.phase !== "change_answer") return null;
+  const q = questionByKey(form, state.questionKey);
+  if (!q) return null;
+  const answer = (r: Exclude<ParseResult, { ok: false }>): Step => {
+    const recorded = record(form, state, q, r);
+    return acknowledged(form, q, recorded, advance(form, recorded, tr), tr);
+  };
+  switch (a.kind) {
+    case "s":
+      return q.optional ? answer({ ok: true, value: null, skipped: true }) : null;
+    case "k":
+      return state.phase === "change_answer" ? toSummary(form, state, tr) : null;
+    case "y":
+    case "n":
+      return q.type === "yes_no" ? answer({ ok: true, value: a.kind === "y" }) : null;
+    case "c": {
+      const choice = q.type === "single_choice" ? q.choices[a.index!] : undefined;
+      return choice ? answer({ ok: true, value: choice.key }) : null;
+    }
+    case "t": {
+      const choice = q.type === "multi_choice" ? q.choices[a.index!] : undefined;
+      if (!choice || q.type !== "multi_choice") return null;
+      const picked = new Set(state.picked ?? []);
+      if (picked.has(choice.key)) picked.delete(choice.key);
+      else picked.add(choice.key);
+      const s: ConversationState = { ...state, picked: q.choices.map((c) => c.key).filter((k) => picked.has(k)) };
+      return { state: s, replies: [], buttons: buttonsFor(form, s, tr)! };
+    }
+    case "d": {
+      if (q.type !== "multi_choice") return null;
+      const picked = state.picked ?? [];
+      if (picked.length > 0) return answer({ ok: true, value: [...picked] });
+      if (q.optional) return answer({ ok: true, value: null, skipped: true });
+      return { state, replies: [], notice: tr("buttons.pickOne") };
+    }
+  }
+  return null;
 }
 
 function handle(raw: ConversationState, text: string, opts: HandleOptions, tr: Tr, lng: Language): Step {

@@ -6,6 +6,9 @@
  *   step = handleInput(step.state!, text, { form, today: "2024-05-18" });
  *   // step.state === null → finished; step.effect: submit | correct | cancelled
  *
+ * A tap on a button of a reply (reply.buttons: yes/no, choices, "Bỏ qua", "Gửi / Sửa / Hủy"):
+ *   step = handleButton(step.state!, "y", { form, today }); // null: an old keyboard, nothing changes
+ *
  * Also: startCorrection (change a stored report), startFromPaste / parsePastedReport /
  * looksLikePastedReport (a whole report in one message), resumeText, expiredNotice, receiptText,
  * correctionReceiptText. Sentences: locales/<lng>/conversation.json.
@@ -15,6 +18,7 @@ export {
   startCorrection,
   startFromPaste,
   handleInput,
+  handleButton,
   resumeText,
   expiredNotice,
   MAX_FAILURES,
@@ -34,10 +38,14 @@ export {
   type Applicability,
 } from "./flow.js";
 export { isCancel, isHelp, isSubmit, pickNumber, splitNumbered, splitKeyValue } from "./intents.js";
+export { buttonsFor } from "./buttons.js";
 export { questionBlock, helpBlock, shortLabel, summaryLines, translator } from "./render.js";
 export {
   PHASES,
   type AnswerChange,
+  type ButtonAction,
+  type ReplyButton,
+  type ReplyButtons,
   type ConversationState,
   type CorrectionContext,
   type Effect,

@@ -49,12 +49,50 @@ export interface ConversationState {
   original?: Answers;
   /** change_answer (and help_offer entered from it): the question being changed. */
   changeKey?: string;
+  /**
+   * A multiple choice answered with buttons: the choice keys ticked so far (toggles), recorded as
+   * the answer when she taps "Xong". Only while that question is asked.
+   */
+  picked?: string[];
+}
+
+/**
+ * What a button stands for, in the engine's words (short ASCII, so that a channel can carry it in
+ * its callback data): "y" / "n" yes or no; "c<i>" the i-th choice (0-based) of a single choice;
+ * "t<i>" tick or untick the i-th choice of a multiple choice; "d" done with the ticks ("Xong");
+ * "s" skip an optional question ("Bỏ qua"); "k" keep the old answer (changing one);
+ * "g" / "e" / "x" send / change / cancel at the summary ("Gửi / Sửa / Hủy"); "p<n>" change the
+ * answer numbered n in the summary; "o1" / "o2" / "o3" the help offer's guide / answer again /
+ * cancel.
+ */
+export type ButtonAction = string;
+
+/** One button under a question. */
+export interface ReplyButton {
+  label: string;
+  action: ButtonAction;
+}
+
+/** The buttons of a prompt: rows of buttons, and how they relate to typing. */
+export interface ReplyButtons {
+  rows: ReplyButton[][];
+  /**
+   * True when typing is the main way to answer and the buttons are extras (only "Bỏ qua" under a
+   * number question): a channel that must choose between asking for a typed reply and showing
+   * buttons (Telegram in groups) asks for the typed reply.
+   */
+  extra: boolean;
 }
 
 export interface Reply {
   text: string;
   /** True for a question: channels ask the person for a reply (Telegram force_reply). */
   expectsAnswer: boolean;
+  /**
+   * The answers she may tap instead of typing (yes/no, choices, "Bỏ qua", "Gửi / Sửa / Hủy"), for
+   * channels with buttons (Telegram inline keyboards); others ignore them, the text says it all.
+   */
+  buttons?: ReplyButtons;
 }
 
 export interface AnswerChange {
@@ -78,6 +116,13 @@ export interface Step {
   state: ConversationState | null;
   replies: Reply[];
   effect?: Effect;
+  /**
+   * A button tap that changes only the buttons (a tick on a multiple choice): the new buttons of
+   * the message she tapped, instead of a new message.
+   */
+  buttons?: ReplyButtons;
+  /** A button tap that needs a short note and no message ("tick at least one"). */
+  notice?: string;
 }
 
 /** Who reports what; the caller resolves the period and its label. */

@@ -7,8 +7,9 @@
  *
  * What each part carries, so that the parts together look like the message sent whole:
  * - Telegram: the reply goes on the first part; a question (askPerson: force_reply, and in groups
- *   the "Chị <name>, " address) on the last part, which then replies to the same message too; a
- *   file too long for a caption goes first, alone, then the text parts.
+ *   the "Chị <name>, " address) and the buttons (choices: the inline keyboard) on the last part,
+ *   which then replies to the same message too; a file too long for a caption goes first, alone,
+ *   then the text parts.
  * - Zalo: the reply (quote) and the question's mention on the first part (Zalo puts "@Name" before
  *   the text); a file goes last, alone.
  * - mentions: on the first part that names the person, else on the last part (where the channel
@@ -53,6 +54,7 @@ function telegramParts(msg: OutboundMessage): OutboundMessage[] {
     const part: OutboundMessage = { ...base, text: chunk };
     if (msg.replyToMessageId && ((i === 0 && !msg.file) || (last && msg.askPerson))) part.replyToMessageId = msg.replyToMessageId;
     if (last && msg.askPerson) part.askPerson = msg.askPerson;
+    if (last && msg.choices) part.choices = msg.choices;
     if (mentionsByPart[i]!.length) part.mentions = mentionsByPart[i];
     parts.push(part);
   });

@@ -21,6 +21,8 @@ export interface ConversationKey {
 }
 
 export interface LoadedConversation<S> {
+  /** The row's id: a new conversation in the same chat has a new one (buttons of an old one are told apart). */
+  id: number;
   state: S;
   expiresAt: Date;
   /** Pass back to saveConversation / deleteConversation to refuse a save based on a stale read. */
@@ -28,14 +30,14 @@ export interface LoadedConversation<S> {
 }
 
 export async function loadConversation<S>(store: Store, key: ConversationKey): Promise<LoadedConversation<S> | null> {
-  const [row] = await store.sql.query<{ state: unknown; expires_ms: string | number; version: number }>(
-    `SELECT state, (EXTRACT(EPOCH FROM "expiresAt") * 1000)::bigint AS expires_ms, version
+  const [row] = await store.sql.query<{ id: number; state: unknown; expires_ms: string | number; version: number }>(
+    `SELECT id, state, (EXTRACT(EPOCH FROM "expiresAt") * 1000)::bigint AS expires_ms, version
        FROM "Conversation" WHERE channel = $1 AND "chatId" = $2 AND "personKey" = $3`,
     [key.channel, key.chatId, key.personKey],
   );
   if (!row) return null;
   const state = (typeof row.state === "string" ? JSON.parse(row.state) : row.state) as S;
-  return { state, expiresAt: new Date(Number(row.expires_ms)), version: Number(row.version) };
+  return { id: Number(row.id), state, expiresAt: new Date(Number(row.expires_ms)), version: Number(row.version) };
 }
 
 /**
@@ -49,27 +51,45 @@ export async function saveConversation<S>(
   expiresAt: Date,
   expectedVersion?: number,
 ): Promise<boolean> {
+  return (await saveConversationRow(db, key, state, expiresAt, expectedVersion)) !== null;
+}
+
+/** The row a save wrote: its id and its new version (buttons name the prompt they belong to by them). */
+export interface SavedConversation {
+  id: number;
+  version: number;
+}
+
+/** saveConversation, returning the row's id and new version, or null when the save was refused. */
+export async function saveConversationRow<S>(
+  db: Db,
+  key: ConversationKey,
+  state: S,
+  expiresAt: Date,
+  expectedVersion?: number,
+): Promise<SavedConversation | null> {
   const params = [key.channel, key.chatId, key.personKey, JSON.stringify(state), expiresAt.getTime()];
   const expires = `timezone('UTC', to_timestamp($5::double precision / 1000))`;
   if (expectedVersion === undefined) {
-    await sqlOf(db).query(
+    const [row] = await sqlOf(db).query<{ id: number; version: number }>(
       `INSERT INTO "Conversation" (channel, "chatId", "personKey", state, "updatedAt", "expiresAt")
        VALUES ($1, $2, $3, $4::jsonb, timezone('UTC', now()), ${expires})
        ON CONFLICT (channel, "chatId", "personKey")
        DO UPDATE SET state = EXCLUDED.state, "updatedAt" = EXCLUDED."updatedAt", "expiresAt" = EXCLUDED."expiresAt",
-                     version = "Conversation".version + 1`,
+                     version = "Conversation".version + 1
+       RETURNING id, version`,
       params,
     );
-    return true;
+    return { id: Number(row!.id), version: Number(row!.version) };
   }
-  const rows = await sqlOf(db).query(
+  const [row] = await sqlOf(db).query<{ id: number; version: number }>(
     `UPDATE "Conversation" SET state = $4::jsonb, "updatedAt" = timezone('UTC', now()), "expiresAt" = ${expires},
             version = version + 1
       WHERE channel = $1 AND "chatId" = $2 AND "personKey" = $3 AND version = $6
-      RETURNING 1 AS saved`,
+      RETURNING id, version`,
     [...params, expectedVersion],
   );
-  return rows.length === 1;
+  return row ? { id: Number(row.id), version: Number(row.version) } : null;
 }
 
 /** End a conversation; with `expectedVersion`, only if nobody saved it since. Returns whether a row was deleted. */

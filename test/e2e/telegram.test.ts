@@ -195,7 +195,10 @@ describe.each(FLAVOURS)("Telegram end to end on %s", (flavour) => {
     const question = opened.at(-1)!;
     expect(question.method).toBe("sendMessage");
     expect(question.payload.chat_id).toBe(BRANCH.id);
-    expect(question.payload.reply_markup).toEqual({ force_reply: true, selective: true });
+    // A yes/no question: buttons she may tap (their data names her), or she replies by typing.
+    expect(question.payload.reply_markup).toEqual({
+      inline_keyboard: [[{ text: "Có", callback_data: expect.stringMatching(new RegExp(`^r${LAN.id}\\.\\d+\\.\\d+\\.y$`)) }, { text: "Không", callback_data: expect.stringMatching(/\.n$/) }]],
+    });
     // Selective force_reply reaches the people mentioned in the message or the sender of the message it
     // replies to: here the question replies to her /baocao (so no text_mention is needed).
     expect(question.payload.reply_parameters).toEqual({ message_id: start.messageId, allow_sending_without_reply: true });
@@ -204,7 +207,10 @@ describe.each(FLAVOURS)("Telegram end to end on %s", (flavour) => {
     let lastAnswer: Sent | undefined;
     for (const [i, answer] of MONTHLY_ANSWERS.entries()) {
       const asked = lastBotMessage(BRANCH.id);
-      expect(asked.call.payload.reply_markup).toMatchObject({ force_reply: true, selective: true });
+      // A question to type: force_reply (selective); one to choose: buttons (typing still works).
+      const markup = asked.call.payload.reply_markup as Record<string, unknown>;
+      if ("force_reply" in markup) expect(markup).toEqual({ force_reply: true, selective: true });
+      else expect(markup.inline_keyboard).toEqual(expect.arrayContaining([expect.any(Array)]));
       lastAnswer = say(LAN, BRANCH, answer, asked);
       const reply = await deliver(lastAnswer);
       expect(reply.length).toBeGreaterThan(0);

@@ -76,6 +76,146 @@ export function defaultAnswer(call: ApiCall, me?: UserFromGetMe): ApiAnswer {
   }
 }
 
+/** A user as Telegram names one in updates. */
+export interface TgUser {
+  id: number;
+  is_bot: boolean;
+  first_name: string;
+  last_name?: string;
+  username?: string;
+}
+
+interface KeptMessage {
+  chatId: number;
+  messageId: number;
+  text: string;
+  /** The inline keyboard it shows now ("" when none), as JSON. */
+  keyboard: string;
+  /** The inline keyboard it was sent with, as JSON. */
+  sent: string;
+}
+
+/**
+ * The bot's messages and the taps on them, answered as Telegram answers:
+ * - sendMessage / sendDocument keep the message and its inline keyboard;
+ * - tap() makes a callback_query update for a button of a kept message, with a fresh query id
+ *   (the same tap delivered again is the same update, with the same id);
+ * - answerCallbackQuery: a query can be answered once; an unknown or already answered one gets
+ *   400 "query is too old and response timeout expired or query ID is invalid"; text ≤ 200;
+ * - editMessageReplyMarkup: 400 "message to edit not found" for an unknown message, 400
+ *   "message is not modified: ..." when the keyboard is the one it has, otherwise the edited
+ *   message; no reply_markup or an empty inline_keyboard removes the keyboard.
+ */
+export class FakeTelegram {
+  readonly messages = new Map<string, KeptMessage>();
+  private readonly openQueries = new Set<string>();
+  private nextQuery = 1;
+  private nextUpdate = 880_000_000;
+
+  constructor(private readonly me?: UserFromGetMe) {}
+
+  /** The answer to one call (the fake fetch's responder, or the local server's). */
+  answer(call: ApiCall): ApiAnswer {
+    switch (call.method) {
+      case "sendMessage":
+      case "sendDocument": {
+        const a = defaultAnswer(call, this.me);
+        if (a.ok) {
+          const r = a.result as { message_id: number; chat: { id: number } };
+          const markup = call.payload.reply_markup as { inline_keyboard?: unknown[] } | undefined;
+          const keyboard = markup?.inline_keyboard && markup.inline_keyboard.length > 0 ? JSON.stringify(markup.inline_keyboard) : "";
+          this.messages.set(`${r.chat.id}/${r.message_id}`, { chatId: r.chat.id, messageId: r.message_id, text: String(call.payload.text ?? ""), keyboard, sent: keyboard });
+        }
+        return a;
+      }
+      case "answerCallbackQuery": {
+        const id = String(call.payload.callback_query_id);
+        const text = call.payload.text;
+        if (!this.openQueries.delete(id)) {
+          return { ok: false, error_code: 400, description: "Bad Request: query is too old and response timeout expired or query ID is invalid" };
+        }
+        if (typeof text === "string" && text.length > 200) return { ok: false, error_code: 400, description: "Bad Request: MESSAGE_TOO_LONG" };
+        return { ok: true, result: true };
+      }
+      case "editMessageReplyMarkup": {
+        const kept = this.messages.get(`${Number(call.payload.chat_id)}/${Number(call.payload.message_id)}`);
+        if (!kept) return { ok: false, error_code: 400, description: "Bad Request: message to edit not found" };
+        const markup = call.payload.reply_markup as { inline_keyboard?: unknown[] } | undefined;
+        const keyboard = markup?.inline_keyboard && markup.inline_keyboard.length > 0 ? JSON.stringify(markup.inline_keyboard) : "";
+        if (keyboard === kept.keyboard) {
+          return {
+            ok: false,
+            error_code: 400,
+            description: "Bad Request: message is not modified: specified new message content and reply markup are exactly the same as a current content and reply markup of the message",
+          };
+        }
+        kept.keyboard = keyboard;
+        return { ok: true, result: { message_id: kept.messageId, date: DATE_NOW(), chat: { id: kept.chatId, type: kept.chatId > 0 ? "private" : "supergroup" }, text: kept.text } };
+      }
+      default:
+        return defaultAnswer(call, this.me);
+    }
+  }
+
+  /** The inline keyboard a kept message shows now (empty when none). */
+  keyboardOf(chatId: number, messageId: number): { text: string; callback_data: string }[][] {
+    const kept = this.messages.get(`${chatId}/${messageId}`);
+    return kept?.keyboard ? (JSON.parse(kept.keyboard) as { text: string; callback_data: string }[][]) : [];
+  }
+
+  /** The data of a button as the message was sent with it (its keyboard may be gone since). */
+  sentData(chatId: number, messageId: number, label: string): string {
+    const kept = this.messages.get(`${chatId}/${messageId}`);
+    const rows = kept?.sent ? (JSON.parse(kept.sent) as { text: string; callback_data: string }[][]) : [];
+    const button = rows.flat().find((b) => b.text === label);
+    if (!button) throw new Error(`message ${messageId} was not sent with a button ${JSON.stringify(label)}`);
+    return button.callback_data;
+  }
+
+  /**
+   * A tap by `from` on the button labelled `label` (or whose data is `label`) of a kept message:
+   * the callback_query update Telegram sends. Throws when the message has no such button (a
+   * person cannot tap a button that is not shown).
+   */
+  tap(from: TgUser, chat: { id: number; type: string; title?: string; first_name?: string }, messageId: number, label: string): Update {
+    const button = this.keyboardOf(chat.id, messageId)
+      .flat()
+      .find((b) => b.text === label || b.callback_data === label);
+    if (!button) throw new Error(`no button ${JSON.stringify(label)} on message ${messageId}`);
+    return this.tapData(from, chat, messageId, button.callback_data);
+  }
+
+  /** A callback_query update with any data (what a forged or outdated client could send). */
+  tapData(from: TgUser, chat: { id: number; type: string; title?: string; first_name?: string }, messageId: number, data: string): Update {
+    const id = String(4_700_000_000_000 + this.nextQuery++);
+    this.openQueries.add(id);
+    const kept = this.messages.get(`${chat.id}/${messageId}`);
+    return {
+      update_id: this.nextUpdate++,
+      callback_query: {
+        id,
+        from,
+        chat_instance: `-${Math.abs(chat.id)}77`,
+        data,
+        message: {
+          message_id: messageId,
+          date: DATE_NOW(),
+          chat,
+          from: this.me ? { id: this.me.id, is_bot: true, first_name: this.me.first_name, username: this.me.username } : undefined,
+          text: kept?.text ?? "",
+        },
+      },
+    } as unknown as Update;
+  }
+
+  /** Callback queries not answered yet. */
+  get unansweredQueries(): number {
+    return this.openQueries.size;
+  }
+}
+
+const DATE_NOW = () => Math.floor(Date.now() / 1000);
+
 /** A fake fetch that records Bot API calls and answers through `responder` (default: success). */
 export function fakeFetch(responder?: Responder): { fetch: typeof fetch; calls: ApiCall[] } {
   const calls: ApiCall[] = [];
@@ -113,6 +253,8 @@ export class LocalBotApi {
   private server: Server;
   /** Per-method overrides. */
   responders = new Map<string, Responder>();
+  /** When set, answers every method but getUpdates (messages, taps, keyboard edits as Telegram does). */
+  telegram: FakeTelegram | null = null;
   apiRoot = "";
 
   constructor(
@@ -156,7 +298,7 @@ export class LocalBotApi {
     let answer: ApiAnswer | Response;
     if (override) answer = await override(call);
     else if (method === "getUpdates") answer = await this.getUpdates(call.payload, req);
-    else answer = defaultAnswer(call, this.me);
+    else answer = this.telegram ? this.telegram.answer(call) : defaultAnswer(call, this.me);
     if (answer instanceof Response) return { status: answer.status, body: await answer.text() };
     return { status: answer.ok ? 200 : answer.error_code, body: JSON.stringify(answer) };
   }

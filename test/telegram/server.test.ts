@@ -58,7 +58,7 @@ describe("long polling against a local Bot API server", () => {
     api.push(groupCommand(900001, "/tiendo@VunDapBot thang 5", 17));
     await waitFor(() => api.callsOf("sendMessage").length === 1);
     const first = api.callsOf("getUpdates")[0]!.payload;
-    expect(first).toMatchObject({ allowed_updates: ["message", "edited_message"], timeout: 30 });
+    expect(first).toMatchObject({ allowed_updates: ["message", "edited_message", "callback_query"], timeout: 30 });
     expect(received.map((m) => [m.updateId, m.text])).toEqual([["900001", "/tiendo thang 5"]]);
     expect(api.callsOf("sendMessage")[0]!.payload).toMatchObject({ text: "Đã nhận: /tiendo thang 5", reply_parameters: { message_id: 70 } });
 
@@ -120,7 +120,7 @@ describe("long polling against a local Bot API server", () => {
     expect(api.callsOf("setWebhook")[0]!.payload).toEqual({
       url: "https://bot.example.vn/telegram",
       secret_token: "s3cret_token-1",
-      allowed_updates: ["message", "edited_message"],
+      allowed_updates: ["message", "edited_message", "callback_query"],
       drop_pending_updates: false,
     });
     await expect(tg.setWebhook("https://bot.example.vn/telegram", "bad secret!")).rejects.toThrow(/secret/);

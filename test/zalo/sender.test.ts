@@ -114,6 +114,15 @@ describe("ZaloSender", () => {
     expect(call.message.mentions).toEqual([{ pos: 0, uid: "u-lan", len: 13 }]);
   });
 
+  it("ignores buttons: the choices stay the numbered text of the question", async () => {
+    const { api, sender } = setup();
+    const text = "Câu 1/9: Chi hội có tuyên truyền không chị?\nChị trả lời giúp em có hoặc không ạ.";
+    await sender.send(out({ text, askPerson: { id: "u-lan", name: "Lan" }, choices: { rows: [[{ label: "Có", data: "ru-lan.1.0.y" }, { label: "Không", data: "ru-lan.1.0.n" }]] } }));
+    expect(api.sent).toHaveLength(1);
+    expect(api.sent[0]!.message.msg).toBe(`@Lan ${text}`);
+    expect(JSON.stringify(api.sent[0])).not.toContain("ru-lan");
+  });
+
   it("uses ThreadType.User for private chats (from chatType or chats seen), without mentions", async () => {
     const { api, sender } = setup({ types: { "u-hoa": "private" } });
     await sender.send(out({ chatId: "u-hoa", text: "Dạ em chào chị", askPerson: { id: "u-hoa", name: "Hoa" } }));

@@ -1,13 +1,18 @@
 /** Telegram update → channel-neutral inbound message (pure; no I/O). */
-import type { Message, Update, UserFromGetMe } from "grammy/types";
+import type { CallbackQuery, Message, Update, UserFromGetMe } from "grammy/types";
 import { sanitizeInbound } from "../sanitize.js";
 import type { InboundMessage, MediaKind } from "../types.js";
 
-/** What an update means: a message for the app, a group upgraded to a supergroup, or nothing (with why). */
+/**
+ * What an update means: a message for the app, a tap on a button (a callback query: the app gets
+ * it as a message of kind "tap", and the query must be answered), a group upgraded to a
+ * supergroup, or nothing (with why; `queryId` when it was a callback query, still to be answered).
+ */
 export type InboundDecision =
   | { kind: "message"; message: InboundMessage }
+  | { kind: "tap"; message: InboundMessage; queryId: string }
   | { kind: "migrate"; oldChatId: string; newChatId: string }
-  | { kind: "ignore"; reason: string };
+  | { kind: "ignore"; reason: string; queryId?: string };
 
 /** "/cmd@botname rest" at the very start of a text (Telegram command syntax: a-z, 0-9, _). */
 const COMMAND = /^\/([A-Za-z0-9_]{1,64})(?:@([A-Za-z0-9_]{1,64}))?(?=\s|$)/;
@@ -79,6 +84,7 @@ export function mediaOf(m: Message): MediaKind | undefined {
  * into its discussion group is ignored. Names, titles and texts are cleaned (sanitizeInbound).
  */
 export function decideUpdate(update: Update, me: UserFromGetMe): InboundDecision {
+  if (update.callback_query) return decideTap(update.update_id, update.callback_query);
   const edited = update.message === undefined && update.edited_message !== undefined;
   const m = update.message ?? update.edited_message;
   if (!m) return { kind: "ignore", reason: "not a new or edited message" };
@@ -140,4 +146,37 @@ export function decideUpdate(update: Update, me: UserFromGetMe): InboundDecision
   }
   if (senderIsChat) message.senderIsChat = true;
   return { kind: "message", message: sanitizeInbound(message, fallbackName) };
+}
+
+/**
+ * A tap on an inline keyboard button of a bot message in a private chat or group: a message of
+ * kind "tap" whose messageId is the bot message and whose tap carries the button's data (not
+ * trusted; the app checks it). Taps without data (games), on inline-mode messages (no chat) or in
+ * channels are ignored — their query is still answered.
+ */
+export function decideTap(updateId: number, q: CallbackQuery): InboundDecision {
+  const queryId = q.id;
+  const m = q.message;
+  if (!m) return { kind: "ignore", reason: "callback query without a message", queryId };
+  if (typeof q.data !== "string" || q.data.length === 0) return { kind: "ignore", reason: "callback query without data", queryId };
+  const chat = m.chat;
+  if (chat.type !== "private" && chat.type !== "group" && chat.type !== "supergroup") {
+    return { kind: "ignore", reason: `callback query in a ${chat.type}`, queryId };
+  }
+  if (q.from.is_bot) return { kind: "ignore", reason: "callback query from a bot", queryId };
+  const message: InboundMessage = {
+    channel: "telegram",
+    chatId: String(chat.id),
+    chatType: chat.type === "private" ? "private" : "group",
+    sender: { id: String(q.from.id), name: fullName(q.from) },
+    text: "",
+    messageId: String(m.message_id),
+    updateId: String(updateId),
+    // A callback query carries no date of its own; the tap is handled as it arrives.
+    receivedAt: new Date(),
+    kind: "tap",
+    tap: { data: q.data, id: queryId },
+  };
+  if (chat.type !== "private") message.chatTitle = "title" in chat ? chat.title : "";
+  return { kind: "tap", message: sanitizeInbound(message, q.from.username), queryId };
 }

@@ -6,6 +6,8 @@
  * (polling.ts), a webhook call answers 503 — and Telegram delivers it again. One log line marks
  * the start and one the end of an outage. Outbound: no retries here (the outbox retries and
  * paces); errors are mapped to RetryAfterError / TransientSendError / PermanentSendError.
+ * Taps on inline keyboard buttons (callback queries) go to the app like messages (kind "tap");
+ * afterwards the query is answered and the tapped keyboard removed or replaced (taps.ts).
  */
 import { currentLanguage } from "../../i18n.js";
 import { timingSafeEqual } from "node:crypto";
@@ -21,17 +23,19 @@ import { isUpdateClaimed, markUpdateProcessed } from "../../store/processed-upda
 import { sharedStoreOutage } from "../../store/outage.js";
 import { isStoreUnavailable, StoreUnavailableError } from "../../store/unavailable.js";
 import { UpdatePoller } from "./polling.js";
-import type { ChannelSender, InboundHandler, OutboundMessage, SendOptions, SendResult } from "../types.js";
+import type { ChannelSender, InboundHandler, OutboundMessage, SendOptions, SendResult, TapOutcome } from "../types.js";
 import { moveChatLink } from "./chat-link.js";
 import { mapSendError, migratedTo } from "./errors.js";
 import { decideUpdate } from "./inbound.js";
 import { planSend, type SendStep } from "./send-plan.js";
+import { answerTap, editKeyboard } from "./taps.js";
 
 import { COMMAND_NAMES } from "../../commands/names.js";
 export { moveChatLink } from "./chat-link.js";
 export { mapSendError, migratedTo } from "./errors.js";
-export { decideUpdate, mentionsBot, normalizeCommand, type InboundDecision } from "./inbound.js";
-export { askPrefix, isPrivateChatId, planSend, type SendStep } from "./send-plan.js";
+export { decideTap, decideUpdate, mentionsBot, normalizeCommand, type InboundDecision } from "./inbound.js";
+export { askPrefix, inlineKeyboard, isPrivateChatId, planSend, type SendStep } from "./send-plan.js";
+export { answerTap, editKeyboard } from "./taps.js";
 export { splitText, splitWithEntities, withMentions, TEXT_LIMIT, CAPTION_LIMIT } from "./text.js";
 
 export { COMMAND_NAMES };
@@ -40,10 +44,11 @@ export { COMMAND_NAMES };
 export const TELEGRAM_POLL_LOCK = 0x5447504c;
 
 /**
- * "message" updates (text, commands, media, service messages such as migrate_to_chat_id) and
- * "edited_message" (the app answers an edit during an open question with a note).
+ * "message" updates (text, commands, media, service messages such as migrate_to_chat_id),
+ * "edited_message" (the app answers an edit during an open question with a note) and
+ * "callback_query" (taps on the buttons under questions).
  */
-export const ALLOWED_UPDATES = ["message", "edited_message"] as const;
+export const ALLOWED_UPDATES = ["message", "edited_message", "callback_query"] as const;
 
 /**
  * Setup methods, where automatic retries (429 retry_after, 5xx, network) are safe; never the send
@@ -136,7 +141,25 @@ export function createTelegramChannel(opts: TelegramChannelOptions): TelegramCha
     const decision = decideUpdate(update, bot.botInfo);
     if (decision.kind === "ignore") {
       log.debug({ updateId: update.update_id, reason: decision.reason }, "telegram update ignored");
+      if (decision.queryId !== undefined) await answerTap(bot.api, log, decision.queryId);
       return false;
+    }
+    if (decision.kind === "tap") {
+      const msg = decision.message;
+      let outcome: TapOutcome | void = undefined;
+      try {
+        outcome = await opts.onInbound(msg);
+      } catch (err) {
+        if (isStoreUnavailable(err)) {
+          // Not claimed: Telegram delivers the update again and it is handled then.
+          await answerTap(bot.api, log, decision.queryId, t("bot:tap.later", {}, language));
+          throw err;
+        }
+        log.error({ err, updateId: update.update_id, chatId: msg.chatId, messageId: msg.messageId }, "inbound handler failed on a tap");
+      }
+      await answerTap(bot.api, log, decision.queryId, outcome?.notice);
+      if (outcome && outcome.choices !== undefined) await editKeyboard(bot.api, log, msg, outcome.choices);
+      return true;
     }
     if (decision.kind === "migrate") {
       // Moved first, claimed after: moving is idempotent, so a crash in between only repeats it.

@@ -7,11 +7,15 @@
  *   group the last part replies to her message when replyToMessageId is given, and otherwise
  *   starts with a text_mention of her ("Chị <name>, ...", from locales);
  * - mentions → text_mention entities;
+ * - choices → an inline keyboard on the last part, instead of force_reply (a message has one
+ *   reply_markup). In a group, when typing is the main way to answer (choices.extra: only
+ *   "Bỏ qua" under a number question), force_reply wins: it is what makes her typed reply reach
+ *   the bot; the text says how to skip;
  * - file → sendDocument; the text is its caption when it fits in 1024, else sent after it.
  */
-import type { ForceReply, MessageEntity, ReplyParameters } from "grammy/types";
+import type { ForceReply, InlineKeyboardMarkup, MessageEntity, ReplyParameters } from "grammy/types";
 import { t, type Language } from "../../i18n.js";
-import { PermanentSendError, type OutboundMessage } from "../types.js";
+import { PermanentSendError, type OutboundChoices, type OutboundMessage } from "../types.js";
 import { CAPTION_LIMIT, TEXT_LIMIT, splitWithEntities, textMention, withMentions, type Part } from "./text.js";
 
 export interface SendMessageStep {
@@ -19,7 +23,7 @@ export interface SendMessageStep {
   text: string;
   entities: MessageEntity[];
   reply_parameters?: ReplyParameters;
-  reply_markup?: ForceReply;
+  reply_markup?: ForceReply | InlineKeyboardMarkup;
 }
 export interface SendDocumentStep {
   method: "sendDocument";
@@ -27,7 +31,7 @@ export interface SendDocumentStep {
   caption?: string;
   caption_entities?: MessageEntity[];
   reply_parameters?: ReplyParameters;
-  reply_markup?: ForceReply;
+  reply_markup?: ForceReply | InlineKeyboardMarkup;
 }
 export type SendStep = SendMessageStep | SendDocumentStep;
 
@@ -57,6 +61,19 @@ function prepend(prefix: Part | undefined, part: Part): Part {
   };
 }
 
+/** Choices as an inline keyboard: one callback button per choice, rows kept. */
+export function inlineKeyboard(choices: OutboundChoices): InlineKeyboardMarkup {
+  return { inline_keyboard: choices.rows.map((row) => row.map((c) => ({ text: c.label, callback_data: c.data }))) };
+}
+
+/** The keyboard a message shows, if any (see the file comment for when force_reply wins in groups). */
+function keyboardOf(msg: OutboundMessage, group: boolean): InlineKeyboardMarkup | undefined {
+  const choices = msg.choices;
+  if (!choices || choices.rows.every((row) => row.length === 0)) return undefined;
+  if (group && msg.askPerson && choices.extra) return undefined;
+  return inlineKeyboard(choices);
+}
+
 export function planSend(msg: OutboundMessage, language: Language = "vi"): SendStep[] {
   const group = !isPrivateChatId(msg.chatId);
   const body = withMentions((msg.text ?? "").normalize("NFC"), msg.mentions);
@@ -64,11 +81,9 @@ export function planSend(msg: OutboundMessage, language: Language = "vi"): SendS
   const replyParameters: ReplyParameters | undefined =
     replyTo !== undefined ? { message_id: replyTo, allow_sending_without_reply: true } : undefined;
   const prefix = msg.askPerson && group && replyParameters === undefined ? askPrefix(msg.askPerson, language) : undefined;
-  const markup: ForceReply | undefined = msg.askPerson
-    ? group
-      ? { force_reply: true, selective: true }
-      : { force_reply: true }
-    : undefined;
+  const markup: ForceReply | InlineKeyboardMarkup | undefined =
+    keyboardOf(msg, group) ??
+    (msg.askPerson ? (group ? { force_reply: true, selective: true } : { force_reply: true }) : undefined);
 
   const prefixLength = prefix?.text.length ?? 0;
   if (msg.file && prefixLength + body.text.length <= CAPTION_LIMIT) {
