@@ -14,6 +14,7 @@ import { accessSync, constants, mkdirSync, readFileSync, writeFileSync } from "n
 import { connect } from "node:net";
 import { userInfo } from "node:os";
 import { delimiter, join } from "node:path";
+import { terminate } from "./terminate.js";
 
 /** The nginx binary on PATH or in the sbin folders, or null. */
 export function findNginx(): string | null {
@@ -116,11 +117,7 @@ export class Nginx {
 
   /** Fast shutdown (SIGTERM to the master, which ends its worker). */
   async stop(): Promise<void> {
-    if (this.child.exitCode !== null || this.child.signalCode !== null) return;
-    this.child.kill("SIGTERM");
-    const timer = setTimeout(() => this.child.kill("SIGKILL"), 10_000);
-    await this.exited;
-    clearTimeout(timer);
+    await terminate(this.child, this.exited);
   }
 }
 
