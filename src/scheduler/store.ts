@@ -1,6 +1,7 @@
 /**
  * The scheduler's rows: claimed occurrences (exactly-once across instances), paused rules and
- * the content history. Thin Prisma wrappers.
+ * the content history. Thin Prisma wrappers; raw SQL where a write may join an inbound update's
+ * transaction (pause, resume).
  */
 import type { Store } from "../store/database.js";
 import { type Db, sqlOf } from "../store/db.js";
