@@ -13,7 +13,7 @@ import { BOT, TOKEN } from "../telegram/fixtures.js";
 import { createPgDatabase, tempDir } from "../helpers/db.js";
 import { BotProcess } from "./bot-process.js";
 
-let nextUpdateId = 880_000_000 + (process.pid % 1000) * 100_000;
+let nextUpdateId = 880_000_000;
 
 /**
  * A "/huy" from person `person`: in her private chat (one chat per person), or in group `group`
