@@ -83,8 +83,9 @@ export const linkCommand: Command = {
     const current = ctx.chatUnitId === null ? undefined : ctx.app.tree().byId(ctx.chatUnitId);
     if (current && !canOversee(ctx.grants, ctx.app.tree(), current.id))
       return ctx.reply(t("bot:link.owned_above", { unit: current.name }));
-    await linkChat(ctx.app.store, ctx.msg.channel, ctx.msg.chatId, unit.id, ctx.person.id);
-    ctx.app.log.info({ channel: ctx.msg.channel, chatId: ctx.msg.chatId, unit: unit.code }, "chat linked");
+    // The link and its confirmation commit together with the update's claim.
+    ctx.write((tx) => linkChat(tx, ctx.msg.channel, ctx.msg.chatId, unit.id, ctx.person.id));
+    ctx.onCommitted(() => ctx.app.log.info({ channel: ctx.msg.channel, chatId: ctx.msg.chatId, unit: unit.code }, "chat linked"));
     await ctx.reply(t("bot:link.done", { unit: unit.name, code: unit.code }));
   },
 };
@@ -104,21 +105,24 @@ export const inviteCommand: Command = {
     if (!canInvite(ctx.grants, ctx.app.tree(), unit.id, role))
       return ctx.reply(role === "admin" ? t("bot:denied.admin_only") : t("bot:denied.outside", { unit: unit.name }));
     const now = ctx.app.now();
-    const invite = await createInvite(ctx.app.store, {
-      unitId: unit.id,
-      role,
-      createdById: ctx.person.id,
-      now,
-      validForHours: ctx.app.inviteValidHours,
+    // The code exists only if the reply showing it is queued (one transaction with the update's claim).
+    ctx.write(async (tx) => {
+      const invite = await createInvite(tx, {
+        unitId: unit.id,
+        role,
+        createdById: ctx.person.id,
+        now,
+        validForHours: ctx.app.inviteValidHours,
+      });
+      await ctx.reply(
+        t("bot:invite.done", {
+          code: invite.code,
+          unit: unit.name,
+          role: roleLabel(role),
+          expires: `${localTimeText(invite.expiresAt)} ${formatDate(localIsoDate(invite.expiresAt))}`,
+        }),
+      );
     });
-    ctx.app.log.info({ unit: unit.code, role, by: ctx.person.id }, "invite created");
-    await ctx.reply(
-      t("bot:invite.done", {
-        code: invite.code,
-        unit: unit.name,
-        role: roleLabel(role),
-        expires: `${localTimeText(invite.expiresAt)} ${formatDate(localIsoDate(invite.expiresAt))}`,
-      }),
-    );
+    ctx.onCommitted(() => ctx.app.log.info({ unit: unit.code, role, by: ctx.person.id }, "invite created"));
   },
 };

@@ -94,8 +94,9 @@ export const pauseCommand: Command = {
     }
     const key = ctx.args.trim();
     if (!keys.has(key)) return ctx.reply(t("bot:pause.unknown", { key }));
-    await pauseRule(ctx.app.store, key, { by: ctx.person.id });
-    ctx.app.log.info({ key, by: ctx.person.id }, "rule paused");
+    // The pause and its confirmation commit together with the update's claim.
+    ctx.write((tx) => pauseRule(tx, key, { by: ctx.person.id }));
+    ctx.onCommitted(() => ctx.app.log.info({ key, by: ctx.person.id }, "rule paused"));
     await ctx.reply(t("bot:pause.done", { key }));
   },
 };
@@ -107,9 +108,13 @@ export const resumeCommand: Command = {
     if (!isProvinceAdmin(ctx)) return ctx.reply(t("bot:denied.admin"));
     const key = ctx.args.trim();
     if (!key) return ctx.reply(t("bot:resume.usage"));
-    const resumed = await resumeRule(ctx.app.store, key);
-    ctx.app.log.info({ key, by: ctx.person.id, resumed }, "rule resumed");
-    await ctx.reply(resumed ? t("bot:resume.done", { key }) : t("bot:resume.not_paused", { key }));
+    // The answer depends on the removal: both in the update's transaction.
+    let resumed = false;
+    ctx.write(async (tx) => {
+      resumed = await resumeRule(tx, key);
+      await ctx.reply(resumed ? t("bot:resume.done", { key }) : t("bot:resume.not_paused", { key }));
+    });
+    ctx.onCommitted(() => ctx.app.log.info({ key, by: ctx.person.id, resumed }, "rule resumed"));
   },
 };
 

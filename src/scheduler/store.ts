@@ -1,8 +1,10 @@
 /**
  * The scheduler's rows: claimed occurrences (exactly-once across instances), paused rules and
- * the content history. Thin Prisma wrappers.
+ * the content history. Thin Prisma wrappers; raw SQL where a write may join an inbound update's
+ * transaction (pause, resume).
  */
 import type { Store } from "../store/database.js";
+import { type Db, sqlOf } from "../store/db.js";
 import type { Occurrence, OccurrenceData, OccurrenceKind } from "./occurrences.js";
 import type { ContentHistoryEntry } from "./rotation.js";
 
@@ -11,19 +13,18 @@ export type OccurrenceOutcome = "claimed" | "sent" | "skipped" | "dropped" | "pa
 // ---------------------------------------------------------------------------------------------
 // Pause / resume (admins)
 
-/** Pause a reminder rule, a content schedule or a content item, by its key. */
-export async function pauseRule(store: Store, key: string, opts: { by?: number } = {}): Promise<void> {
-  await store.prisma.pausedRule.upsert({
-    where: { key },
-    create: { key, pausedById: opts.by ?? null },
-    update: {},
-  });
+/**
+ * Pause a reminder rule, a content schedule or a content item, by its key (again: no change).
+ * Given a transaction (an admin's /tamdung), it commits with the reply.
+ */
+export async function pauseRule(db: Db, key: string, opts: { by?: number } = {}): Promise<void> {
+  await sqlOf(db).query(`INSERT INTO "PausedRule" (key, "pausedById") VALUES ($1, $2) ON CONFLICT (key) DO NOTHING`, [key, opts.by ?? null]);
 }
 
-/** Resume it; false when it was not paused. */
-export async function resumeRule(store: Store, key: string): Promise<boolean> {
-  const res = await store.prisma.pausedRule.deleteMany({ where: { key } });
-  return res.count > 0;
+/** Resume it; false when it was not paused. Given a transaction (/tieptuc), it commits with the reply. */
+export async function resumeRule(db: Db, key: string): Promise<boolean> {
+  const rows = await sqlOf(db).query(`DELETE FROM "PausedRule" WHERE key = $1 RETURNING key`, [key]);
+  return rows.length > 0;
 }
 
 export interface PausedEntry {

@@ -5,14 +5,9 @@
  * more CPU than the query itself; see bench:pipeline). Timestamps are stored in UTC like Prisma's.
  */
 import type { Store } from "./database.js";
-import type { SqlConnection } from "./sql.js";
+import { type Db, sqlOf } from "./db.js";
 
-/** The store, or a connection inside a caller's transaction (an inbound update's unit of work). */
-export type Db = Store | SqlConnection;
-
-function sqlOf(db: Db): SqlConnection {
-  return "prisma" in db ? db.sql : db;
-}
+export type { Db } from "./db.js";
 
 export interface ConversationKey {
   channel: string;

@@ -5,6 +5,7 @@
 import { randomInt } from "node:crypto";
 import type { ChannelName } from "../channels/types.js";
 import type { Store } from "./database.js";
+import { type Db, sqlOf } from "./db.js";
 
 import { isRoleName, type Grant, type RoleName } from "../domain/permissions.js";
 
@@ -95,22 +96,28 @@ export function newInviteCode(): string {
   return s;
 }
 
+/**
+ * A new invite code for `unitId` and `role`, valid `validForHours` from `now`. Given a transaction
+ * (an inbound update's unit of work), it is created with the reply that shows it, or not at all.
+ */
 export async function createInvite(
-  store: Store,
+  db: Db,
   input: { unitId: number; role: RoleName; createdById: number | null; now: Date; validForHours: number },
 ): Promise<{ code: string; expiresAt: Date }> {
   const expiresAt = new Date(input.now.getTime() + input.validForHours * 3600_000);
-  for (let attempt = 0; ; attempt++) {
+  // A taken code is skipped, not an error: inside a transaction an error would end it.
+  for (let attempt = 0; attempt < 5; attempt++) {
     const code = newInviteCode();
-    try {
-      await store.prisma.invite.create({
-        data: { code, unitId: input.unitId, role: input.role, createdById: input.createdById, expiresAt, createdAt: input.now },
-      });
-      return { code, expiresAt };
-    } catch (err) {
-      if (attempt >= 4) throw err; // a collision five times in a row is not a collision
-    }
+    const rows = await sqlOf(db).query(
+      `INSERT INTO "Invite" (code, "unitId", role, "createdById", "createdAt", "expiresAt")
+       VALUES ($1, $2, $3, $4, timezone('UTC', to_timestamp($5::double precision / 1000)),
+               timezone('UTC', to_timestamp($6::double precision / 1000)))
+       ON CONFLICT (code) DO NOTHING RETURNING code`,
+      [code, input.unitId, input.role, input.createdById, input.now.getTime(), expiresAt.getTime()],
+    );
+    if (rows.length === 1) return { code, expiresAt };
   }
+  throw new Error("five invite codes in a row were taken"); // a collision five times in a row is not a collision
 }
 
 export type RedeemResult =
@@ -165,18 +172,20 @@ export async function redeemInvite(store: Store, codeText: string, personId: num
   });
 }
 
+/** Links a group chat to a unit (or moves its link); given a transaction, it commits with it. */
 export async function linkChat(
-  store: Store,
+  db: Db,
   channel: ChannelName,
   chatId: string,
   unitId: number,
   linkedById: number | null,
 ): Promise<void> {
-  await store.prisma.chatLink.upsert({
-    where: { channel_chatId: { channel, chatId } },
-    create: { channel, chatId, unitId, linkedById },
-    update: { unitId, linkedById },
-  });
+  await sqlOf(db).query(
+    `INSERT INTO "ChatLink" (channel, "chatId", "unitId", "linkedById", "createdAt")
+     VALUES ($1, $2, $3, $4, timezone('UTC', now()))
+     ON CONFLICT (channel, "chatId") DO UPDATE SET "unitId" = EXCLUDED."unitId", "linkedById" = EXCLUDED."linkedById"`,
+    [channel, chatId, unitId, linkedById],
+  );
 }
 
 export async function linkedUnitOf(store: Store, channel: ChannelName, chatId: string): Promise<number | null> {

@@ -13,31 +13,13 @@ import { localInstant } from "../../src/domain/periods.js";
 import { t } from "../../src/i18n.js";
 import { createLogger } from "../../src/log.js";
 import type { Store } from "../../src/store/database.js";
-import type { SqlConnection } from "../../src/store/sql.js";
 import { StoreUnavailableError } from "../../src/store/unavailable.js";
 import { freshStore } from "../helpers/db.js";
+import { faulty } from "./faulty-store.js";
 import { makeHarness, plan, type Harness } from "./harness.js";
 
 const NOW = localInstant(2024, 5, 10, 9, 0);
 const LAN = { id: "u-lan", name: "Chị Lan", chatId: "g-yp" };
-
-/** The connection error pg raises when the server goes away mid-transaction. */
-const terminated = () => new Error("Connection terminated unexpectedly");
-
-/**
- * The store with a fault: while `fault.on`, any statement of a transaction whose SQL matches
- * `fault.when` fails like a dropped connection (after the earlier statements ran, so the rollback is real).
- */
-function faulty(store: Store, fault: { on: boolean; when: RegExp }): Store {
-  const wrap = (tx: SqlConnection): SqlConnection => ({
-    exec: (script) => tx.exec(script),
-    query: async (text, params) => {
-      if (fault.on && fault.when.test(text)) throw terminated();
-      return tx.query(text, params);
-    },
-  });
-  return { ...store, sql: { ...store.sql, transaction: (fn) => store.sql.transaction((tx) => fn(wrap(tx))) } };
-}
 
 let store: Store;
 let cleanup: () => Promise<void>;

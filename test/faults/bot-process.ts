@@ -4,6 +4,7 @@
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { join } from "node:path";
+import { terminate } from "./terminate.js";
 
 const ROOT = join(import.meta.dirname, "..", "..");
 
@@ -72,10 +73,6 @@ export class BotProcess {
 
   /** SIGTERM: the bot's own shutdown. */
   async stop(): Promise<void> {
-    if (this.child.exitCode !== null || this.child.signalCode !== null) return;
-    this.child.kill("SIGTERM");
-    const timer = setTimeout(() => this.child.kill("SIGKILL"), 10_000);
-    await this.exited;
-    clearTimeout(timer);
+    await terminate(this.child, this.exited);
   }
 }

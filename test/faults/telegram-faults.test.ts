@@ -8,15 +8,10 @@
  * and queues one reply quoting the message, so "handled exactly once" is visible in the store
  * (one claim, one outbox row per message) and at the Bot API (one delivered reply per message).
  */
-import { createServer } from "node:net";
-import type { AddressInfo } from "node:net";
 import type { Update } from "grammy/types";
-import pg from "pg";
-import { afterEach, describe, expect, it } from "vitest";
-import { LocalBotApi, type ApiCall } from "../telegram/fake-api.js";
-import { BOT, TOKEN } from "../telegram/fixtures.js";
-import { createPgDatabase, PG_ADMIN_URL, tempDir } from "../helpers/db.js";
-import { BotProcess } from "./bot-process.js";
+import { describe, expect, it } from "vitest";
+import { PG_ADMIN_URL } from "../helpers/db.js";
+import { deliveries, deliveryOrderByChat, faultHarness, freePort, huy, sleep, storeView, withDb } from "./harness.js";
 import { TcpProxy } from "./tcp-proxy.js";
 
 const STARTED = "telegram long polling started";
@@ -24,129 +19,10 @@ const OUTAGE_START = "store unreachable";
 const OUTAGE_END = "store reachable again";
 const LEADERSHIP_LOST = "Telegram polling: leadership lost";
 
-let nextUpdateId = 880_000_000;
-/** A private "/huy" from person `chat` (one chat per person); message_id = update_id, unique. */
-function huy(chat: number): Update {
-  const id = nextUpdateId++;
-  const user = { id: 7_100_000_000 + chat, is_bot: false, first_name: "Chị", last_name: `Số ${chat}` };
-  return {
-    update_id: id,
-    message: {
-      message_id: id,
-      date: Math.floor(Date.now() / 1000),
-      chat: { id: user.id, type: "private", first_name: user.first_name, last_name: user.last_name },
-      from: user,
-      text: "/huy",
-      entities: [{ type: "bot_command", offset: 0, length: 4 }],
-    },
-  } as Update;
-}
-
-/** Delivered replies per quoted message id, with when each was delivered. */
-function deliveries(api: LocalBotApi): Map<number, ApiCall[]> {
-  const out = new Map<number, ApiCall[]>();
-  for (const c of api.callsOf("sendMessage")) {
-    const id = Number((c.payload.reply_parameters as { message_id?: number } | undefined)?.message_id);
-    if (!Number.isFinite(id)) continue;
-    out.set(id, [...(out.get(id) ?? []), c]);
-  }
-  return out;
-}
-
-/** What the processes last logged, for a failure message. */
-let diagnose: () => string = () => "";
-
-async function until(check: () => boolean | Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
-  const start = Date.now();
-  while (!(await check())) {
-    if (Date.now() - start > timeoutMs) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}\n${diagnose()}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, "127.0.0.1", r));
-  const port = (s.address() as AddressInfo).port;
-  await new Promise((r) => s.close(r));
-  return port;
-}
-
-async function withDb<T>(url: string, fn: (c: pg.Client) => Promise<T>): Promise<T> {
-  const c = new pg.Client({ connectionString: url });
-  await c.connect();
-  try {
-    return await fn(c);
-  } finally {
-    await c.end();
-  }
-}
-
-/** What the store says about a set of updates: claims, and outbox rows per quoted message. */
-async function storeView(url: string, ids: number[]): Promise<{ claims: Map<number, number>; queued: Map<number, number> }> {
-  const c = new pg.Client({ connectionString: url });
-  await c.connect();
-  try {
-    const claims = await c.query<{ id: string; n: string }>(
-      `SELECT "updateId" AS id, count(*) AS n FROM "ProcessedUpdate" WHERE channel = 'telegram' AND "updateId" = ANY($1) GROUP BY 1`,
-      [ids.map(String)],
-    );
-    const queued = await c.query<{ id: string; n: string }>(
-      `SELECT payload->>'replyToMessageId' AS id, count(*) AS n FROM "OutboxMessage"
-        WHERE channel = 'telegram' AND payload->>'replyToMessageId' = ANY($1) GROUP BY 1`,
-      [ids.map(String)],
-    );
-    return {
-      claims: new Map(claims.rows.map((r) => [Number(r.id), Number(r.n)])),
-      queued: new Map(queued.rows.map((r) => [Number(r.id), Number(r.n)])),
-    };
-  } finally {
-    await c.end();
-  }
-}
-
-/** Per chat, the quoted message ids in the order their first reply was delivered. */
-function deliveryOrderByChat(api: LocalBotApi): Map<number, number[]> {
-  const seen = new Set<number>();
-  const out = new Map<number, number[]>();
-  for (const c of api.callsOf("sendMessage")) {
-    const id = Number((c.payload.reply_parameters as { message_id?: number } | undefined)?.message_id);
-    if (!Number.isFinite(id) || seen.has(id)) continue;
-    seen.add(id);
-    const chat = Number(c.payload.chat_id);
-    out.set(chat, [...(out.get(chat) ?? []), id]);
-  }
-  return out;
-}
-
-const cleanups: (() => Promise<void> | void)[] = [];
-afterEach(async () => {
-  for (const fn of cleanups.splice(0).reverse()) await fn();
-});
-
-async function setUp(): Promise<{ api: LocalBotApi; db: { url: string }; env: Record<string, string> }> {
-  const api = await new LocalBotApi(BOT).listen();
-  cleanups.push(() => api.close());
-  const db = await createPgDatabase("vundap_fault");
-  cleanups.push(() => db.drop());
-  const data = tempDir("vundap-fault-");
-  cleanups.push(() => data.remove());
-  return { api, db, env: { TELEGRAM_BOT_TOKEN: TOKEN, TELEGRAM_API_ROOT: api.apiRoot, DATA_DIR: data.dir, DATABASE_URL: db.url } };
-}
-
-const running: BotProcess[] = [];
-function start(env: Record<string, string>, label: string): BotProcess {
-  const bot = new BotProcess(env, label);
-  running.push(bot);
-  diagnose = () => running.map((b) => `--- ${b.label}:\n${b.tail(15)}`).join("\n");
-  cleanups.push(async () => {
-    await bot.kill();
-    running.splice(running.indexOf(bot), 1);
-  });
-  return bot;
-}
+const h = faultHarness();
+const until = h.until.bind(h);
+const start = h.start.bind(h);
+const setUp = h.setUp.bind(h);
 
 describe("the bot under real faults (real processes, PostgreSQL)", () => {
   it("kill -9 at random points under traffic: every update handled once, every reply queued once and delivered", async () => {
@@ -183,8 +59,8 @@ describe("the bot under real faults (real processes, PostgreSQL)", () => {
     // Handled and queued exactly once, whatever the kills interrupted.
     await until(async () => (await storeView(db.url, ids)).claims.size === ids.length, 90_000, "every update handled");
     const view = await storeView(db.url, ids);
-    // A killed worker's claimed outbox rows come back when their lease ends (the outbox's 5 minutes):
-    // fast-forward the clock for those leases only (claimed before the last kill).
+    // A killed worker's claimed outbox rows come back when their lease ends (20 s; outbox-kill.test.ts
+    // waits for that): here the leases claimed before the last kill are ended at once.
     await withDb(db.url, (c) =>
       c.query(`UPDATE "OutboxMessage" SET "lockedUntil" = now() WHERE status = 'sending' AND "updatedAt" <= $1::timestamptz`, [
         new Date(kills.at(-1)!).toISOString(),
@@ -212,7 +88,7 @@ describe("the bot under real faults (real processes, PostgreSQL)", () => {
     const { api, db, env } = await setUp();
     const target = new URL(PG_ADMIN_URL);
     const proxy = await new TcpProxy(target.hostname, Number(target.port || 5432)).listen();
-    cleanups.push(() => proxy.close());
+    h.onCleanup(() => proxy.close());
     const bot = start({ ...env, DATABASE_URL: proxy.urlFor(db.url) }, "bot");
     await bot.waitForLog(STARTED, 120_000);
 
@@ -265,7 +141,7 @@ describe("the bot under real faults (real processes, PostgreSQL)", () => {
     const { api, db, env } = await setUp();
     const target = new URL(PG_ADMIN_URL);
     const proxy = await new TcpProxy(target.hostname, Number(target.port || 5432)).listen();
-    cleanups.push(() => proxy.close());
+    h.onCleanup(() => proxy.close());
     const port = await freePort();
     const secret = "fault_suite_webhook_secret";
     const bot = start(
