@@ -97,7 +97,7 @@ describe("web dashboard over HTTP", () => {
       const res = await get(path, cookie);
       expect(res.headers.get("content-security-policy"), path).toBe(CONTENT_SECURITY_POLICY);
       expect(res.headers.get("x-content-type-options")).toBe("nosniff");
-      expect(res.headers.get("referrer-policy")).toBe("no-referrer");
+      expect(res.headers.get("referrer-policy")).toBe("same-origin");
       expect(await res.text()).not.toMatch(/<script|on(click|load)=|style="/i);
     }
     expect(CONTENT_SECURITY_POLICY).toContain("script-src 'none'");

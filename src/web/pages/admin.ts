@@ -32,7 +32,10 @@ export function pausableItems(plans: readonly Plan[]): PausableItem[] {
   const out = new Map<string, PausableItem>();
   for (const p of plans) {
     for (const r of p.reminders) {
-      const target = "form" in r.target ? p.forms.find((f) => f.key === (r.target as { form: string }).form)?.title ?? r.target.form : r.target.milestone;
+      const target =
+        "form" in r.target
+          ? (p.forms.find((f) => f.key === (r.target as { form: string }).form)?.title ?? r.target.form)
+          : (p.milestones.find((m) => m.key === (r.target as { milestone: string }).milestone)?.name ?? r.target.milestone);
       out.set(r.key, { key: r.key, kind: "reminder", title: target });
     }
     for (const s of p.content.schedules) out.set(s.key, { key: s.key, kind: "schedule", title: s.cron });
