@@ -17,8 +17,8 @@ export interface UnitPage {
   scope: Extract<PageScope, { ok: true }>;
 }
 
-/** The viewer and unit of a unit page, or the response refusing it. */
-export async function unitPage(c: Context<WebEnv>): Promise<UnitPage | Response> {
+/** The viewer and the unit of the URL (`:code`) when she oversees it, or the response refusing it. */
+export async function viewerUnit(c: Context<WebEnv>): Promise<{ viewer: Viewer; unit: UnitNode } | Response> {
   const viewer = c.get("viewer");
   if (!viewer) return c.html(messagePage(t("web:signed_out.title"), t("web:signed_out.how"), null), 401);
   const { app } = c.get("opts");
@@ -27,6 +27,15 @@ export async function unitPage(c: Context<WebEnv>): Promise<UnitPage | Response>
     app.log.info({ personId: viewer.personId, code: c.req.param("code") }, "web: unit not found or outside the viewer's subtree");
     return c.html(messagePage(t("web:not_found.title"), t("web:not_found.unit"), viewer), 404);
   }
+  return { viewer, unit };
+}
+
+/** The viewer, unit and scope of a unit page, or the response refusing it. */
+export async function unitPage(c: Context<WebEnv>): Promise<UnitPage | Response> {
+  const found = await viewerUnit(c);
+  if (found instanceof Response) return found;
+  const { viewer, unit } = found;
+  const { app } = c.get("opts");
   const scope = await pageScope(app, unit, { kh: c.req.query("kh"), ky: c.req.query("ky") });
   if (!scope.ok) return c.html(messagePage(unit.name, t(`web:scope.${scope.reason}`, { unit: unit.name }), viewer), 404);
   return { viewer, unit, scope };

@@ -17,6 +17,7 @@ import { messagePage } from "./layout.js";
 import { adminRoutes } from "./pages/admin.js";
 import { downloadRoutes } from "./pages/downloads.js";
 import { homeRoutes } from "./pages/home.js";
+import { peopleRoutes } from "./pages/people.js";
 import { progressRoutes } from "./pages/progress.js";
 import { reportRoutes } from "./pages/reports.js";
 import { signInRoutes } from "./pages/sign-in.js";
@@ -43,6 +44,7 @@ export function createWebApp(opts: WebOptions): Hono<WebEnv> {
   reportRoutes(web);
   downloadRoutes(web);
   adminRoutes(web);
+  peopleRoutes(web);
   web.notFound((c) => c.html(messagePage(t("web:not_found.title"), t("web:not_found.page"), c.get("viewer") ?? null), 404));
   web.onError((err, c) => {
     const unavailable = isStoreUnavailable(err);

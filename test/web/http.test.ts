@@ -189,6 +189,34 @@ describe("web dashboard over HTTP", () => {
     expect((await get("/web/donvi/NDI-XTR", victim)).status).toBe(401);
   });
 
+  it("lists a unit's people and open invites, and creates an invite as /moi would, inside the subtree only", async () => {
+    const cookie = await signIn(await f.signInLink(OFFICER_YYE));
+    const people = await get("/web/donvi/NDI-YYE/nguoi", cookie);
+    expect(people.status).toBe(200);
+    const html = await people.text();
+    expect(html).toContain(OFFICER_YYE.name);
+    expect(html).not.toContain('value="admin"'); // an officer cannot invite admins
+    const csrf = /name="_csrf" value="([^"]+)"/.exec(html)![1]!;
+    expect((await post("/web/donvi/NDI-YYE-YTHO/moi", cookie, { role: "leader" })).status).toBe(403);
+    expect((await post("/web/donvi/NDI-YYE-YTHO/moi", cookie, { role: "admin", _csrf: csrf })).status).toBe(403);
+    expect((await post("/web/donvi/NDI-XTR-XKIEN/moi", cookie, { role: "leader", _csrf: csrf })).status).toBe(404);
+    expect((await get("/web/donvi/NDI-XTR/nguoi", cookie)).status).toBe(404);
+    const before = await f.store.sql.query(`SELECT 1 FROM "Invite"`);
+    const made = await post("/web/donvi/NDI-YYE-YTHO/moi", cookie, { role: "leader", _csrf: csrf });
+    expect(made.status).toBe(200);
+    const invites = await f.store.sql.query<{ code: string; role: string; unitId: number }>(`SELECT code, role, "unitId" FROM "Invite" ORDER BY id DESC`);
+    expect(invites.length).toBe(before.length + 1);
+    expect(invites[0]!.role).toBe("leader");
+    expect(invites[0]!.unitId).toBe(f.app.services.tree().byCode("NDI-YYE-YTHO")!.id);
+    expect(await made.text()).toContain(`/dangky ${invites[0]!.code}`);
+    const log = await f.store.sql.query<{ action: string; detail: Record<string, string> }>(`SELECT action, detail FROM "WebAdminChange" ORDER BY id DESC LIMIT 1`);
+    expect(log[0]).toEqual({ action: "invite", detail: { unit: "NDI-YYE-YTHO", role: "leader" } });
+    // The open invite is listed, without its code.
+    const after = await (await get("/web/donvi/NDI-YYE-YTHO/nguoi", cookie)).text();
+    expect(after).not.toContain("Không có mã mời nào còn hiệu lực");
+    expect(after).not.toContain(invites[0]!.code);
+  });
+
   it("passes every other path to the webhook", async () => {
     const res = await fetch(`${f.baseUrl}/telegram-hook`, { method: "POST", body: "{}" });
     expect(res.status).toBe(200);

@@ -103,6 +103,7 @@ export function progressRoutes(web: Hono<WebEnv>): void {
         ${previous ? html`<a href="${base}${scopeQuery(plan, previous)}">‹ ${periodLabel(previous, currentLanguage())}</a>` : ""}
         ${next ? html`<a href="${base}${scopeQuery(plan, next)}">${periodLabel(next, currentLanguage())} ›</a>` : ""}
         <a href="${base}/baocao${q}">${t("web:progress.unit_reports")}</a>
+        <a href="${base}/nguoi">${t("web:progress.people")}</a>
       </div>
       <div class="cards">
         <div class="card" id="reporting-rate"><div>${t("web:progress.reported")}</div><div class="big">${share(progress.reportingRate)}</div><div>${count(progress.received)}/${count(progress.expected)} ${t("web:progress.units")}</div></div>
