@@ -121,6 +121,7 @@ async function main(): Promise<void> {
       return { received, expected: ids.length, onTime, ok };
     };
 
+    // The first call fills the progress cache (the bot warms it at start, src/web/warm.ts; here it is timed cold).
     const coldStart = performance.now();
     await fetchPage(root.code);
     const coldProvince = round1(performance.now() - coldStart);

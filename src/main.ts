@@ -37,6 +37,7 @@ import { ensureEnvAdmins } from "./store/people.js";
 import { DEFAULT_UNITS_PATH } from "./domain/units/import.js";
 import { loadUnitTree, seedUnitsIfEmpty } from "./store/units.js";
 import { createWebApp, webAndWebhook, webRequestListener, type NodeHandler } from "./web/server.js";
+import { warmDashboard } from "./web/warm.js";
 
 async function main(): Promise<void> {
   process.umask(OWNER_ONLY_UMASK);
@@ -282,6 +283,7 @@ async function main(): Promise<void> {
     await listen(webAndWebhook(web));
     log.info({ port: env.PORT, url: webBaseUrl }, "web dashboard listening");
   }
+  if (web) void warmDashboard(app.services).catch((err) => log.warn({ err }, "web dashboard warm-up failed"));
 
   const worker = new OutboxWorker({ ...outboxOptions, senders });
   worker.start();
