@@ -24,7 +24,7 @@ async function shot(name: string, p: Page = page): Promise<void> {
 
 beforeAll(async () => {
   f = await startWebFixture({ signInLimit: 1000 });
-  browser = await launchBrowser();
+  browser = await launchBrowser({ width: 1000, height: 720 });
   context = browser.context;
   page = context.pages()[0] ?? (await context.newPage());
 });
@@ -37,7 +37,6 @@ describe("web dashboard in chromium", () => {
   it("signs in by link and shows the officer's progress", async () => {
     const link = await f.signInLink(OFFICER_YYE);
     await page.goto(link);
-    await shot("web-sign-in");
     await page.getByRole("button", { name: "Đăng nhập" }).click();
     await page.waitForURL(/\/web\/donvi\/NDI-YYE$/);
     await expect.poll(() => page.locator("h1").textContent()).toContain("Ý Yên");
@@ -66,6 +65,11 @@ describe("web dashboard in chromium", () => {
     await page.getByRole("link", { name: "Các báo cáo của đơn vị" }).click();
     await page.waitForURL(/NDI-YYE-YTHO-CH02\/baocao/);
     expect(await page.locator("section.report").count()).toBe(1);
+    // Sent by Chị Lan, corrected once: 20 → 25 people.
+    const report = (await page.locator("section.report").textContent())!;
+    expect(report).toContain("Chị Lan (Ngọc Chử)");
+    expect(await page.locator("section.report ul.changes li").count()).toBe(1);
+    expect(await page.locator("section.report ul.changes li").textContent()).toMatch(/20[^→]*→ 25/);
     await shot("web-reports");
   });
 
@@ -95,7 +99,6 @@ describe("web dashboard in chromium", () => {
       const res = await page.goto(link);
       expect(res!.status()).toBe(410);
       expect(await page.locator("main").textContent()).toContain("đã hết hạn");
-      await shot("web-expired");
     } finally {
       f.clock.now = NOW;
     }
@@ -125,6 +128,11 @@ describe("web dashboard in chromium", () => {
     await page.locator(`tr[data-key="${key}"]`).getByRole("button", { name: "Chạy lại" }).click();
     await page.waitForURL(/\/web\/quantri$/);
     expect(await f.store.sql.query(`SELECT 1 FROM "PausedRule" WHERE key = $1`, [key])).toHaveLength(0);
+    // The province's units, people and invites.
+    await page.getByRole("link", { name: /Đơn vị, người dùng và mã mời/ }).click();
+    await page.waitForURL(/\/nguoi$/);
+    expect(await page.locator("table.roles").textContent()).toContain(ADMIN.name);
+    await shot("web-people");
   });
 
   it("reads on a phone", async () => {

@@ -73,6 +73,16 @@ export async function startWebFixture(opts: { signInLimit?: number; baseUrl?: st
   await grant(OFFICER_YYE, "NDI-YYE", "officer");
   await grant(ADMIN, tree.roots[0]!.code, "admin");
   await grant(OFFICER_XTR, "NDI-XTR", "officer");
+  // One corrected report (Ngọc Chử's May report: 20 people, corrected to 25 the next day).
+  const leader = await upsertPerson(store, "telegram", "601", "Chị Lan (Ngọc Chử)");
+  const [corrected] = await store.sql.query<{ id: number }>(
+    `UPDATE "Report" SET version = 2, "submittedById" = $2 WHERE "unitId" = $1 AND "periodKey" = '2024-05' RETURNING id`,
+    [tree.byCode("NDI-YYE-YTHO-CH02")!.id, leader.id],
+  );
+  await store.sql.query(
+    `INSERT INTO "ReportChange" ("reportId", "personId", "changedAt", "questionKey", "oldValue", "newValue") VALUES ($1, $2, $3, 'so_nguoi', '20'::jsonb, '25'::jsonb)`,
+    [corrected!.id, leader.id, new Date("2024-05-21T02:00:00Z")],
+  );
 
   let counter = 0;
   return {

@@ -86,7 +86,9 @@ export function adminRoutes(web: Hono<WebEnv>): void {
         <td><form method="post" action="/web/quantri/${p ? "tieptuc" : "tamdung"}" class="inline">${csrfField(viewer)}<input type="hidden" name="key" value="${item.key}">
           <button type="submit">${p ? t("web:admin.resume") : t("web:admin.pause")}</button></form></td></tr>`;
     });
+    const roots = app.tree().roots;
     const body = html`<h1>${t("web:admin.title")}</h1>
+      <p>${roots.map((r) => html`<a class="button" href="/web/donvi/${encodeURIComponent(r.code)}/nguoi">${t("web:admin.people", { unit: r.name })}</a> `)}</p>
       <h2>${t("web:admin.rules")}</h2>
       <div class="table-wrap"><table class="rules"><thead><tr><th>${t("web:admin.key")}</th><th>${t("web:admin.kind_header")}</th><th>${t("web:admin.about")}</th><th>${t("web:admin.state")}</th><th></th></tr></thead><tbody>${items}</tbody></table></div>
       <h2>${t("web:admin.set_aside")}</h2>

@@ -42,7 +42,8 @@ export function peopleRoutes(web: Hono<WebEnv>): void {
     ]);
     const name = (id: number) => tree.byId(id)?.name ?? String(id);
     const label = (role: string) => (isRoleName(role) ? roleLabel(role) : role);
-    const allowed = ROLES.filter((r) => canInvite(viewer.grants, tree, unit.id, r));
+    // Branch leader first (the usual invite), admin last.
+    const allowed = [...ROLES].reverse().filter((r) => canInvite(viewer.grants, tree, unit.id, r));
     const body = html`<div class="crumbs"><a href="/web/donvi/${encodeURIComponent(unit.code)}">‹ ${t("web:people.back")}</a></div>
       <h1>${t("web:people.title", { unit: unit.name })}</h1>
       ${children.length
