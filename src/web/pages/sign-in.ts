@@ -95,8 +95,3 @@ export function signInRoutes(web: Hono<WebEnv>): void {
     return c.html(messagePage(t("web:sign_out.title"), t("web:sign_out.done"), null));
   });
 }
-
-/** The page shown to someone not signed in: how to get a link. */
-export function signedOutPage() {
-  return messagePage(t("web:signed_out.title"), t("web:signed_out.how"), null);
-}
