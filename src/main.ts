@@ -36,6 +36,8 @@ import { makeOwnerOnly, OWNER_ONLY_UMASK } from "./store/file-modes.js";
 import { ensureEnvAdmins } from "./store/people.js";
 import { DEFAULT_UNITS_PATH } from "./domain/units/import.js";
 import { loadUnitTree, seedUnitsIfEmpty } from "./store/units.js";
+import { createWebApp, webAndWebhook, webRequestListener, type NodeHandler } from "./web/server.js";
+import { warmDashboard } from "./web/warm.js";
 
 async function main(): Promise<void> {
   process.umask(OWNER_ONLY_UMASK);
@@ -89,6 +91,8 @@ async function main(): Promise<void> {
   }
   // Channels that can delete a message (an invite code typed in a group); filled as they start.
   const deleters: Deleters = {};
+  // The web dashboard (src/web) is served on PORT when it has an address (WEB_BASE_URL).
+  const webBaseUrl = env.WEB_BASE_URL;
   const app = new App({
     store,
     plans,
@@ -96,8 +100,16 @@ async function main(): Promise<void> {
     deleters,
     now: clock.now,
     conversationTtlHours: env.CONVERSATION_TTL_HOURS,
+    ...(webBaseUrl ? { webBaseUrl } : {}),
   });
   await app.init();
+  const web: NodeHandler | undefined = webBaseUrl ? webRequestListener(createWebApp({ app: app.services, baseUrl: webBaseUrl })) : undefined;
+  const listen = async (handler: NodeHandler): Promise<void> => {
+    const server = createServer(handler);
+    await new Promise<void>((resolve) => server.listen(env.PORT, resolve));
+    stops.push(() => new Promise<void>((resolve) => server.close(() => resolve())));
+  };
+  let serving = false;
   log.info({ store: store.kind, units: tree.size, plans: plans.map((p) => `${p.id} (${p.start}…${p.end})`), local }, "Vun Đắp started");
   // No plan covering today: say so in the log and to the admins (once per plan end); again every hour.
   const checkPlans = () => warnIfNoCurrentPlan(store, plans, clock.now(), log, env.LANGUAGE);
@@ -159,9 +171,9 @@ async function main(): Promise<void> {
     void telegram.setCommands().catch((err) => log.warn({ err: (err as Error).message }, "setMyCommands failed"));
     if (env.TELEGRAM_MODE === "webhook") {
       const handler = telegram.webhookCallback(env.TELEGRAM_WEBHOOK_SECRET!);
-      const server = createServer((req, res) => void handler(req, res));
-      await new Promise<void>((resolve) => server.listen(env.PORT, resolve));
-      stops.push(() => new Promise<void>((resolve) => server.close(() => resolve())));
+      // /web… goes to the dashboard (when served), every other path to the webhook as before.
+      await listen(web ? webAndWebhook(web, handler) : (req, res) => void handler(req, res));
+      serving = true;
       await telegram.setWebhook(env.TELEGRAM_WEBHOOK_URL!, env.TELEGRAM_WEBHOOK_SECRET!);
       log.info({ port: env.PORT }, "Telegram webhook listening");
     } else {
@@ -266,6 +278,12 @@ async function main(): Promise<void> {
     );
     chat.start();
   }
+
+  if (web && !serving) {
+    await listen(webAndWebhook(web));
+    log.info({ port: env.PORT, url: webBaseUrl }, "web dashboard listening");
+  }
+  if (web) void warmDashboard(app.services).catch((err) => log.warn({ err }, "web dashboard warm-up failed"));
 
   const worker = new OutboxWorker({ ...outboxOptions, senders });
   worker.start();

@@ -52,6 +52,8 @@ export interface AppOptions {
   commands?: readonly Command[];
   /** Channels that can delete a message (Telegram); may be filled after the App is made. */
   deleters?: Deleters;
+  /** The web dashboard's base URL (for /web links); absent: /web says the dashboard is not set up. */
+  webBaseUrl?: string;
 }
 
 /** "/tiendo thang 5" → ["tiendo", "thang 5"]; null when the text is not a command. */
@@ -91,6 +93,7 @@ export class App {
       conversationTtlHours: opts.conversationTtlHours ?? 24,
       inviteValidHours: opts.inviteValidHours ?? 72,
       deleteMessage: deleteMessageWith(opts.deleters),
+      ...(opts.webBaseUrl ? { webBaseUrl: opts.webBaseUrl } : {}),
     };
   }
 

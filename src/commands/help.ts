@@ -12,6 +12,7 @@ const HELP_ORDER: { name: string; needs?: Action }[] = [
   { name: "tiendo", needs: "view" },
   { name: "xuat", needs: "view" },
   { name: "baocaotonghop", needs: "view" },
+  { name: "web", needs: "view" },
   { name: "noidung" },
   { name: "lienket", needs: "link" },
   { name: "moi", needs: "invite" },

@@ -6,6 +6,7 @@ import { inviteCommand, linkCommand, registerCommand } from "./register.js";
 import { contentCommand, pauseCommand, remindersCommand, resumeCommand, setAsideCommand } from "./reminders.js";
 import { cancelCommand, correctCommand, reportCommand } from "./report.js";
 import type { Command } from "./types.js";
+import { webCommand } from "./web.js";
 
 export const COMMANDS: readonly Command[] = [
   startCommand,
@@ -24,6 +25,7 @@ export const COMMANDS: readonly Command[] = [
   setAsideCommand,
   exportCommand,
   periodicReportCommand,
+  webCommand,
 ];
 
 export function findCommand(name: string, table: readonly Command[] = COMMANDS): Command | undefined {

@@ -19,6 +19,7 @@ export const COMMAND_NAMES = [
   "tamdung",
   "tieptuc",
   "tinloi",
+  "web",
 ] as const;
 
 export type CommandName = (typeof COMMAND_NAMES)[number];

@@ -26,6 +26,8 @@ export interface AppServices {
   reloadTree(): Promise<void>;
   conversationTtlHours: number;
   inviteValidHours: number;
+  /** The web dashboard's public base URL (https://…), absent when the dashboard is not served. */
+  webBaseUrl?: string;
   /** Deletes a message someone sent (an invite code typed in a group); absent or "not_possible" where the channel cannot. */
   deleteMessage?(msg: InboundMessage): Promise<DeleteOutcome>;
 }

@@ -52,6 +52,8 @@ export const envSchema = z
       .optional(),
     TELEGRAM_API_ROOT: z.url().optional(),
     PORT: positiveInt.max(65535).default(8080),
+    /** Public base URL of the web dashboard; when set, the dashboard is served on PORT (src/web). */
+    WEB_BASE_URL: z.url().regex(/^https?:\/\//, "an http:// or https:// URL").optional(),
     ADMIN_TELEGRAM_IDS: idList.default([]),
     ADMIN_ZALO_IDS: idList.default([]),
     ZALO_ENABLED: bool.default(false),

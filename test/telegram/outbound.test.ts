@@ -181,7 +181,7 @@ describe("setCommands", () => {
     const vi = calls[0]!.payload.commands as Array<{ command: string; description: string }>;
     expect(vi.map((c) => c.command)).toEqual([
       "batdau", "trogiup", "baocao", "tiendo", "nhacnho", "sua", "huy", "dangky", "lienket", "moi", "noidung",
-      "xuat", "baocaotonghop", "tamdung", "tieptuc", "tinloi",
+      "xuat", "baocaotonghop", "tamdung", "tieptuc", "tinloi", "web",
     ]);
     expect(vi.find((c) => c.command === "tiendo")?.description).toBe("Xem tiến độ");
     expect(vi.find((c) => c.command === "dangky")?.description).toBe("Đăng ký bằng mã mời");

@@ -84,6 +84,7 @@ describe("slash-less commands", () => {
     ["huy", "/huy"],
     ["Sửa.", "/sua"],
     ["moi", "/moi"],
+    ["Web", "/web"],
     ["Tiến độ".normalize("NFD"), "/tiendo"],
   ])("%s → %s", (text, want) => {
     expect(normalizeCommand(text)).toBe(want);
@@ -93,6 +94,7 @@ describe("slash-less commands", () => {
     "moi nguoi oi hop luc 8h", // mọi người ơi: an ambiguous word followed by words is chatter
     "sua chua gia dinh",
     "Huy dang o dau",
+    "web cua hoi dep qua", // "web" as a word of a sentence
     "hôm nay tiendo thế nào", // only at the start
     "báo cáo tháng 5 em gửi sau ạ", // phrases only as the whole message
     "/xyz",

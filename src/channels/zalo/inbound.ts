@@ -13,10 +13,10 @@ const COMMAND_SET = new Set<string>(ZALO_COMMANDS);
 
 /**
  * Words that are also everyday Vietnamese typed without diacritics ("moi nguoi oi" = mọi người ơi,
- * "sua" = sữa, "huy" = a name, "xuat" = xuất): without a slash they count as commands only when they
- * are the whole message ("huy", "Sửa."), never with following words.
+ * "sua" = sữa, "huy" = a name, "xuat" = xuất) or everyday words ("web"): without a slash they count
+ * as commands only when they are the whole message ("huy", "Sửa."), never with following words.
  */
-const AMBIGUOUS = new Set(["moi", "sua", "huy", "xuat"]);
+const AMBIGUOUS = new Set(["moi", "sua", "huy", "xuat", "web"]);
 
 /** Whole-message phrases (with or without diacritics) that mean a command. */
 const PHRASES = new Map<string, string>([
