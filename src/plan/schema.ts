@@ -167,8 +167,13 @@ export const milestoneSchema = z.object({
   unitKinds: z.array(unitKindSchema).min(1),
   /** Optionally only these units (by code), e.g. the two pilot communes. */
   unitCodes: z.array(z.string().min(1)).optional(),
-  /** A form whose report shows the milestone was met. */
+  /** A form whose report shows the milestone was met (for an event: the short report after it). */
   form: keySchema.optional(),
+  /**
+   * An event on that day (a conference, Family Day 28/6), not a deadline: its reminders announce
+   * it ("sắp đến … ngày 28/6") instead of "Hạn: …", and ask for the follow-up form afterwards.
+   */
+  event: z.boolean().default(false),
 });
 export type Milestone = z.infer<typeof milestoneSchema>;
 

@@ -102,7 +102,8 @@ export async function upcomingReminders(
     const codes = m.unitCodes ? new Set(m.unitCodes.map((c) => c.toUpperCase())) : null;
     const concerned = units.filter((u) => m.unitKinds.includes(u.kind) && (!codes || codes.has(u.code.toUpperCase())));
     if (concerned.length === 0) continue;
-    const form = m.form ? plan.forms.find((f) => f.key === m.form) : undefined;
+    // An event's form is the short report after it: nothing to have sent before the day.
+    const form = m.form && !m.event ? plan.forms.find((f) => f.key === m.form) : undefined;
     const periodKey = form ? milestonePeriodKey(plan, form, due) : null;
     const period = form && periodKey ? parsePeriodKey(form.period, periodKey, { form, plan }) : null;
     found.push({
