@@ -23,6 +23,8 @@ export interface UpcomingUnit {
 
 export interface UpcomingDeadline {
   kind: "form" | "milestone";
+  /** A milestone that is an event on its day (28/6), not a deadline. */
+  event: boolean;
   /** The form key or milestone key. */
   key: string;
   title: string;
@@ -84,6 +86,7 @@ export async function upcomingReminders(
       if (due.getTime() < now.getTime()) continue;
       found.push({
         kind: "form",
+        event: false,
         key: form.key,
         formKey: form.key,
         title: formName(form),
@@ -108,6 +111,7 @@ export async function upcomingReminders(
     const period = form && periodKey ? parsePeriodKey(form.period, periodKey, { form, plan }) : null;
     found.push({
       kind: "milestone",
+      event: m.event,
       key: m.key,
       formKey: form?.key ?? null,
       title: m.name,
