@@ -146,6 +146,21 @@ function textLine(a: TextAnswer, many: boolean, lng: Language): string {
   }, lng);
 }
 
+/** Pilot units and units by new-countryside status in the subtree (units file), when any. */
+function areaLines(data: WindowData, n: number, lng: Language): string[] {
+  const units = [...data.tree.subtree(data.root.id)];
+  const lines: string[] = [];
+  const pilots = units.filter((u) => u.pilot);
+  if (pilots.length > 0) lines.push(t("outputs:report.pilots", { count: formatNumber(pilots.length), list: pilots.map((u) => u.name).join(", ") }, lng));
+  for (const status of ["nang_cao", "kieu_mau", "do_thi_van_minh"] as const) {
+    const these = units.filter((u) => u.ntm === status);
+    if (these.length > 0) {
+      lines.push(t("outputs:report.ntmLine", { status: t(`progress:marks.${status}`, {}, lng), count: formatNumber(these.length), list: these.map((u) => u.name).join(", ") }, lng));
+    }
+  }
+  return lines.length > 0 ? [t("outputs:report.areas", { n }, lng), ...lines] : [];
+}
+
 /** The results part (section I) and the units' proposals: what "paste" mode gives. */
 function resultSections(data: WindowData, lng: Language): { results: DraftSection; proposals: string[] } {
   const P: string[] = [];
@@ -173,6 +188,7 @@ function resultSections(data: WindowData, lng: Language): { results: DraftSectio
     for (const a of g.texts) (a.section === "proposal" ? proposals : summaries).push(textLine(a, many, lng));
   }
   if (summaries.length > 0) P.push(t("outputs:report.summaries", {}, lng), ...summaries);
+  P.push(...areaLines(data, summaries.length > 0 ? 5 : 4, lng));
   return { results: { heading: t("outputs:report.results", {}, lng), paragraphs: P }, proposals };
 }
 
