@@ -1,6 +1,6 @@
 /**
  * /xuat [đơn vị] [kỳ]: the officer's subtree as an Excel workbook (sent as a file);
- * /baocaotonghop [đơn vị] [kỳ]: the draft periodic report of her unit, as text.
+ * /baocaotonghop [đơn vị] [kỳ] [đoạn]: the draft periodic report of her unit, as text and .docx.
  *
  * The unit is resolved as in /tiendo: the chat's unit when she oversees it, else her (first)
  * overseen unit; a unit she names must lie in her subtree. Nothing outside it is ever read.
@@ -9,7 +9,8 @@ import { periodLabel } from "../domain/periods.js";
 import { t } from "../i18n.js";
 import { NoExportFormError } from "../outputs/data.js";
 import { formatNumber } from "../domain/vi/format.js";
-import { draftPeriodicReport } from "../outputs/periodic-report.js";
+import { draftDocumentFromData, draftPasteText, draftReminder, draftText, loadDraftData } from "../outputs/periodic-report.js";
+import { draftDocxFile } from "../outputs/docx.js";
 import { exportWorkbook } from "../outputs/workbook.js";
 import type { OutboundFile } from "../channels/types.js";
 import { periodScope, resolveScope, resolveScopeAsOf, type Scope } from "./scope.js";
@@ -81,20 +82,42 @@ export const exportCommand: Command = {
   },
 };
 
-/** /baocaotonghop: the draft periodic report text (or a refusal). */
-export async function periodicReportReply(ctx: CommandContext, args: string): Promise<string> {
-  const scope = await resolvePeriodScope(ctx, args);
-  if (!scope.ok) return scope.text;
+/** The words that ask /baocaotonghop for only the part to paste into the union's report. */
+const PASTE_WORDS = /(?:^|\s)(?:đoạn|doan)(?=\s|$)/iu;
+
+/** What /baocaotonghop answers: the draft (or a refusal), the reminder text of missing units, the .docx. */
+export interface PeriodicReply {
+  text: string;
+  reminder: string | null;
+  file: OutboundFile | null;
+  /** The file's caption. */
+  caption: string;
+}
+
+/**
+ * /baocaotonghop [đơn vị] [kỳ] [kế hoạch] [đoạn]: the draft periodic report as text and as a
+ * .docx in the union's document form, and the list of units not yet reported as its own short
+ * text; with "đoạn", only the results to paste into the union's regular report (no file).
+ */
+export async function periodicReportReply(ctx: CommandContext, args: string): Promise<PeriodicReply> {
+  const paste = PASTE_WORDS.test(args);
+  const scope = await resolvePeriodScope(ctx, args.replace(PASTE_WORDS, " ").trim());
+  if (!scope.ok) return { text: scope.text, reminder: null, file: null, caption: "" };
   try {
-    return await draftPeriodicReport(ctx.app.store, {
+    const data = await loadDraftData(ctx.app.store, {
       plan: scope.plan,
       tree: scope.tree,
       rootId: scope.root.id,
       period: scope.period ?? undefined,
       now: ctx.app.now(),
     });
+    const reminder = draftReminder(data);
+    if (paste) return { text: draftPasteText(data), reminder, file: null, caption: "" };
+    const doc = draftDocumentFromData(data);
+    const caption = t("outputs:report.docxCaption", { unit: data.root.name, period: periodLabel(data.reference) });
+    return { text: draftText(doc), reminder, file: await draftDocxFile(doc, data), caption };
   } catch (err) {
-    if (err instanceof NoExportFormError) return t("outputs:export.noForm", { unit: scope.root.name });
+    if (err instanceof NoExportFormError) return { text: t("outputs:export.noForm", { unit: scope.root.name }), reminder: null, file: null, caption: "" };
     throw err;
   }
 }
@@ -103,6 +126,9 @@ export const periodicReportCommand: Command = {
   name: "baocaotonghop",
   needs: "view",
   async run(ctx) {
-    await ctx.reply(await periodicReportReply(ctx, ctx.args));
+    const reply = await periodicReportReply(ctx, ctx.args);
+    await ctx.reply(reply.text);
+    if (reply.file) await ctx.sendFile(reply.file, reply.caption);
+    if (reply.reminder) await ctx.reply(reply.reminder);
   },
 };

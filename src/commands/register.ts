@@ -1,4 +1,5 @@
 /** /dangky (register with an invite code), /lienket (link a group to a unit), /moi (create an invite). */
+import type { UnitKind } from "../domain/types.js";
 import { canInvite, canOversee, type RoleName } from "../domain/permissions.js";
 import { normalize } from "../domain/vi/index.js";
 import { formatDate } from "../domain/vi/index.js";
@@ -25,8 +26,12 @@ export function parseRoleWord(text: string): RoleName | undefined {
   return ROLE_WORDS[normalize(text).replace(/[\s_-]/g, "")];
 }
 
-/** The role's name in the current language. */
-export function roleLabel(role: RoleName): string {
+/**
+ * The role's name in the current language; a reporter's by the level of her unit ("chi hội
+ * trưởng" only for a branch, "người báo cáo của cơ sở Hội" for a commune union…).
+ */
+export function roleLabel(role: RoleName, kind?: UnitKind): string {
+  if (role === "leader" && kind) return t(`bot:roles.leader_${kind}`);
   return t(`bot:roles.${role}`);
 }
 
@@ -65,7 +70,7 @@ export const registerCommand: Command = {
     await clearInviteFailures(ctx.app.store, ctx.person.id);
     const unit = ctx.app.tree().byId(result.unitId);
     ctx.app.log.info({ personId: ctx.person.id, unitId: result.unitId, role: result.role }, "person registered");
-    await ctx.reply(t("bot:register.done", { unit: unit?.name ?? "?", role: roleLabel(result.role) }) + deletedNote);
+    await ctx.reply(t("bot:register.done", { unit: unit?.name ?? "?", role: roleLabel(result.role, unit?.kind) }) + deletedNote);
   },
 };
 
@@ -118,7 +123,7 @@ export const inviteCommand: Command = {
         t("bot:invite.done", {
           code: invite.code,
           unit: unit.name,
-          role: roleLabel(role),
+          role: roleLabel(role, unit.kind),
           expires: `${localTimeText(invite.expiresAt)} ${formatDate(localIsoDate(invite.expiresAt))}`,
         }),
       );

@@ -36,7 +36,7 @@ export const remindersCommand: Command = {
     const lines = [t("bot:reminders.header")];
     for (const d of deadlines) {
       const title = d.periodLabel ? `${d.title} (${d.periodLabel})` : d.title;
-      lines.push(t("bot:reminders.deadline", { title, due: when(d.dueAt) }));
+      lines.push(d.event ? t("bot:reminders.event", { title, day: when(d.dueAt).split(" ").pop() }) : t("bot:reminders.deadline", { title, due: when(d.dueAt) }));
       const checked = d.units.filter((u) => u.reported !== null);
       if (checked.length === 1) {
         lines.push(checked[0]!.reported ? t("bot:reminders.one_done", { unit: checked[0]!.name }) : t("bot:reminders.one_missing", { unit: checked[0]!.name }));

@@ -2,6 +2,7 @@
  * The /tiendo message: a Progress (see progress.ts) as chat text. Every sentence comes from
  * locales/<lng>/progress.json; numbers, percentages and dates use the Vietnamese formats.
  */
+import { unitMarks } from "./units/marks.js";
 import { t, type Language } from "../i18n.js";
 import { localDateOf, localIsoDate, localTimeText, periodLabel } from "./periods.js";
 import type { IndicatorResult, Progress } from "./progress.js";
@@ -76,7 +77,7 @@ export function renderProgressText(progress: Progress, options: RenderProgressOp
       lines.push(
         t(
           "progress:text.child",
-          { unit: c.unit.name, received: formatNumber(c.received), expected: formatNumber(c.expected), rate: pct(c.rate) },
+          { unit: c.unit.name + unitMarks(c.unit, lng), received: formatNumber(c.received), expected: formatNumber(c.expected), rate: pct(c.rate) },
           lng,
         ),
       );

@@ -10,6 +10,10 @@ export interface UnitNode {
   name: string;
   kind: UnitKind;
   parentId: number | null;
+  /** A pilot unit of the plan (đơn vị điểm); absent when not. */
+  pilot?: true;
+  /** New-countryside status of its area (NTM nâng cao, kiểu mẫu, đô thị văn minh); absent when none. */
+  ntm?: "nang_cao" | "kieu_mau" | "do_thi_van_minh";
 }
 
 /** One stored report, as the progress computation needs it. */

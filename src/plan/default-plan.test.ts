@@ -62,7 +62,9 @@ describe("default plan (52/KH-BTV, Nam Định)", () => {
     }
     const bySource = (n: number) => plan.indicators.filter((i) => i.source?.startsWith(`Chỉ tiêu ${n}:`));
     expect(bySource(1).map((i) => i.measure).sort()).toEqual(["ratio", "yes_share", "yes_share"]);
-    expect(bySource(2)).toMatchObject([{ measure: "sum", window: "year", target: { atLeast: 1, per: "district" } }]);
+    // Chỉ tiêu 2 each year, from the short report after that year's 28/6 (not from December's).
+    expect(bySource(2).map((i) => i.form)).toEqual(["ngay_gia_dinh_2023", "ngay_gia_dinh_2024_ket_qua", "ngay_gia_dinh_2025_ket_qua"]);
+    for (const i of bySource(2)) expect(i).toMatchObject({ measure: "sum", window: "year", question: "so_hoat_dong", target: { atLeast: 1, per: "district" } });
     expect(bySource(3)).toMatchObject([
       { form: "chi_hoi_thang", question: "ho_dat_moi", measure: "sum", window: "year", target: { atLeast: 5, per: "commune" } },
     ]);
@@ -79,6 +81,38 @@ describe("default plan (52/KH-BTV, Nam Định)", () => {
     const district = plan.milestones.find((m) => m.date === "2023-06-28");
     expect(district?.unitKinds).toEqual(["district"]);
     expect(district?.form).toBe("ngay_gia_dinh_2023");
+  });
+
+  it("collects what the seed asks: 5K3S and 5C3S apart, training by level, models with members, resources, model families", () => {
+    const keys = (f: string) => form(f).questions.map((q) => q.key);
+    expect(keys("co_so_6_thang")).toEqual(expect.arrayContaining([
+      "ho_dang_ky_5k3s", "ho_dat_5k3s", "ho_dang_ky_5c3s", "ho_dat_5c3s", "lop_tap_huan", "can_bo_tap_huan",
+      "so_mo_hinh", "thanh_vien_mo_hinh", "loai_mo_hinh", "nguon_luc", "gia_dinh_dien_hinh",
+    ]));
+    expect(keys("huyen_6_thang")).toEqual(expect.arrayContaining(["lop_tap_huan_huyen", "can_bo_huyen_tap_huan", "tin_bai", "nguon_luc", "gia_dinh_dien_hinh"]));
+    // Stocks are each unit's latest figure over a longer window; flows are summed.
+    const q = (f: string, k: string) => form(f).questions.find((x) => x.key === k)!;
+    expect(q("co_so_6_thang", "can_bo_tap_huan")).toMatchObject({ aggregate: "latest" });
+    expect(q("co_so_6_thang", "thanh_vien_mo_hinh")).toMatchObject({ aggregate: "latest" });
+    expect(q("co_so_6_thang", "ho_dat_5k3s")).toMatchObject({ aggregate: "sum" });
+    // Proposals go to the draft's "Kiến nghị", summaries to its results.
+    expect(q("huyen_6_thang", "kien_nghi")).toMatchObject({ draftSection: "proposal" });
+    expect(q("chi_hoi_thang", "ghi_chu")).toMatchObject({ draftSection: "proposal" });
+    expect(q("huyen_6_thang", "tom_tat")).toMatchObject({ draftSection: "summary" });
+  });
+
+  it("treats 10/6 and 28/6 as events, each followed by a short report (held? date, attendance)", () => {
+    const events = plan.milestones.filter((m) => m.event);
+    expect(events.map((m) => m.date)).toEqual(["2023-06-10", "2023-06-28", "2024-06-28", "2025-06-28"]);
+    for (const m of events) {
+      const f = form(m.form!);
+      expect(f.period, m.key).toBe("once");
+      expect(f.questions.map((x) => x.key), m.key).toEqual(expect.arrayContaining(["da_to_chuc", "so_nguoi"]));
+      if (m.date !== "2023-06-28") expect(f.questions.map((x) => x.key), m.key).toContain("ngay_to_chuc");
+      expect(f.from! >= m.date.slice(0, 4) + "-06-01" && "date" in f.due && f.due.date > m.date, m.key).toBe(true);
+    }
+    // Deadlines are not events.
+    expect(plan.milestones.find((m) => m.key === "ke_hoach_huyen")?.event).toBe(false);
   });
 
   it("has monthly, half-yearly, yearly and one-off forms with the chosen deadlines", () => {

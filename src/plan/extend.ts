@@ -7,7 +7,9 @@
  * - One-off forms and milestones dated before the new start are dropped, with the reminders and
  *   indicators that point at them. Milestones of the old plan's last year (e.g. Family Day
  *   28/6/2025) are taken as yearly: repeated on the same day in each year of the new span, their
- *   keys and names carrying the new year.
+ *   keys and names carrying the new year. A one-off form such a milestone points at (the short
+ *   report after Family Day) is repeated with it, each year's copy with its dates, reminders and
+ *   indicators moved to that year.
  * - Content items and reminder rules whose validUntil is before the new start are dropped;
  *   validity dates are clamped to the new span.
  * - The header says it is an extension (status: draft, continues: the old id, a note).
@@ -72,9 +74,37 @@ export function extendPlan(plan: Plan, until: string, texts: ExtendTexts): { pla
   const repeated: string[] = [];
   const inside = (date: string) => date >= start && date <= until;
 
+  // One-off forms of the last year that a milestone of that year points at: repeated yearly.
+  const followUps = new Set(plan.milestones.filter((m) => m.form && Number(m.date.slice(0, 4)) === lastYear && !inside(m.date)).map((m) => m.form!));
+  const formCopies = new Map<string, { key: string; year: number }[]>();
   const forms = plan.forms.flatMap((f) => {
     if (f.period === "once") {
       const due = "date" in f.due ? f.due.date : null;
+      if (due && followUps.has(f.key) && Number(due.slice(0, 4)) === lastYear && !inside(due)) {
+        const copies = [];
+        const keys: { key: string; year: number }[] = [];
+        for (let y = startYear; y <= endYear; y++) {
+          const date = inYear(due, y);
+          const from = f.from ? inYear(f.from, y) : undefined;
+          if (!inside(date) || (from && from < start)) continue;
+          const copy = {
+            ...f,
+            key: withYear(f.key, lastYear, y, true),
+            title: withYear(f.title, lastYear, y, false),
+            ...(f.shortTitle ? { shortTitle: withYear(f.shortTitle, lastYear, y, false) } : {}),
+            due: { ...f.due, date },
+            ...(from ? { from } : {}),
+            ...(f.until ? { until: inYear(f.until, y) } : {}),
+            questions: f.questions.map((q) => ({ ...q, text: withYear(q.text, lastYear, y, false) })),
+          };
+          copies.push(copy);
+          keys.push({ key: copy.key, year: y });
+          repeated.push(copy.key);
+        }
+        formCopies.set(f.key, keys);
+        if (copies.length === 0) dropped.push(f.key);
+        return copies;
+      }
       if (!due || !inside(due) || (f.from && f.from < start)) {
         dropped.push(f.key);
         return [];
@@ -98,7 +128,7 @@ export function extendPlan(plan: Plan, until: string, texts: ExtendTexts): { pla
       milestones.push(m);
       continue;
     }
-    if (year !== lastYear || (m.form && !formKeys.has(m.form))) {
+    if (year !== lastYear || (m.form && !formKeys.has(m.form) && !formCopies.has(m.form))) {
       dropped.push(m.key);
       continue;
     }
@@ -107,7 +137,8 @@ export function extendPlan(plan: Plan, until: string, texts: ExtendTexts): { pla
       const date = inYear(m.date, y);
       if (!inside(date)) continue;
       const { form, ...rest } = m;
-      const copy: Milestone = { ...rest, ...(form ? { form } : {}), key: withYear(m.key, year, y, true), name: withYear(m.name, year, y, false), date };
+      const yearForm = form && formCopies.has(form) ? formCopies.get(form)!.find((c) => c.year === y)?.key : form;
+      const copy: Milestone = { ...rest, ...(yearForm ? { form: yearForm } : {}), key: withYear(m.key, year, y, true), name: withYear(m.name, year, y, false), date };
       milestones.push(copy);
       keys.push({ key: copy.key, year: y });
       repeated.push(copy.key);
@@ -131,7 +162,14 @@ export function extendPlan(plan: Plan, until: string, texts: ExtendTexts): { pla
       continue;
     }
     if ("form" in rule.target) {
-      if (formKeys.has(rule.target.form)) reminders.push(rule);
+      const copies = formCopies.get(rule.target.form);
+      if (copies && copies.length > 0) {
+        for (const { key, year } of copies) {
+          const copy = { ...rule, key: withYear(rule.key, lastYear, year, true), target: { form: key } };
+          reminders.push(copy);
+          repeated.push(copy.key);
+        }
+      } else if (formKeys.has(rule.target.form)) reminders.push(rule);
       else dropped.push(r.key);
       continue;
     }
@@ -152,10 +190,14 @@ export function extendPlan(plan: Plan, until: string, texts: ExtendTexts): { pla
     }
   }
 
-  const indicators = plan.indicators.filter((i) => {
-    if (formKeys.has(i.form)) return true;
+  const indicators = plan.indicators.flatMap((i) => {
+    const copies = formCopies.get(i.form);
+    if (copies && copies.length > 0) {
+      return copies.map(({ key, year }) => ({ ...i, key: withYear(i.key, lastYear, year, true), name: withYear(i.name, lastYear, year, false), form: key }));
+    }
+    if (formKeys.has(i.form)) return [i];
     dropped.push(i.key);
-    return false;
+    return [];
   });
   const items = plan.content.items.flatMap((i) => {
     const item = clampValidity(i);

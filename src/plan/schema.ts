@@ -41,7 +41,17 @@ const questionBase = {
   hint: z.string().optional(),
   optional: z.boolean().default(false),
   askIf: conditionSchema.optional(),
+  /** A short name for tables and report lines ("Số buổi tuyên truyền"); default: see outputs/labels.ts. */
+  label: z.string().min(1).optional(),
 };
+
+/**
+ * How a number answered each period adds up over a longer window (a 6-month or yearly draft
+ * reading monthly reports): sum = added up (sessions held, households newly recognised);
+ * latest = each unit's latest answer (a stock such as "models now active", or a running total).
+ */
+export const aggregateSchema = z.enum(["sum", "latest"]).default("sum");
+export type Aggregate = z.infer<typeof aggregateSchema>;
 
 export const questionSchema = z.discriminatedUnion("type", [
   z.object({
@@ -50,6 +60,7 @@ export const questionSchema = z.discriminatedUnion("type", [
     min: z.number().int().default(0),
     max: z.number().int(),
     unit: z.string().optional(),
+    aggregate: aggregateSchema,
   }),
   z.object({
     ...questionBase,
@@ -57,11 +68,21 @@ export const questionSchema = z.discriminatedUnion("type", [
     min: z.number().default(0),
     max: z.number(),
     unit: z.string().optional(),
+    aggregate: aggregateSchema,
   }),
   z.object({ ...questionBase, type: z.literal("yes_no") }),
   z.object({ ...questionBase, type: z.literal("single_choice"), choices: z.array(choiceSchema).min(2) }),
   z.object({ ...questionBase, type: z.literal("multi_choice"), choices: z.array(choiceSchema).min(2) }),
-  z.object({ ...questionBase, type: z.literal("text"), maxLength: z.number().int().positive().default(500) }),
+  z.object({
+    ...questionBase,
+    type: z.literal("text"),
+    maxLength: z.number().int().positive().default(500),
+    /**
+     * Where the periodic draft quotes the answers of the units below: summary (their results and
+     * ways of working, default) or proposal (their difficulties and proposals, in "Kiến nghị").
+     */
+    draftSection: z.enum(["summary", "proposal"]).default("summary"),
+  }),
   z.object({ ...questionBase, type: z.literal("date") }),
   z.object({
     ...questionBase,
@@ -71,6 +92,7 @@ export const questionSchema = z.discriminatedUnion("type", [
     /** What the total counts, e.g. "được phát hiện". */
     totalLabel: z.string().min(1),
     max: z.number().int().positive().default(100000),
+    aggregate: aggregateSchema,
   }),
 ]);
 export type Question = z.infer<typeof questionSchema>;
@@ -145,8 +167,13 @@ export const milestoneSchema = z.object({
   unitKinds: z.array(unitKindSchema).min(1),
   /** Optionally only these units (by code), e.g. the two pilot communes. */
   unitCodes: z.array(z.string().min(1)).optional(),
-  /** A form whose report shows the milestone was met. */
+  /** A form whose report shows the milestone was met (for an event: the short report after it). */
   form: keySchema.optional(),
+  /**
+   * An event on that day (a conference, Family Day 28/6), not a deadline: its reminders announce
+   * it ("sắp đến … ngày 28/6") instead of "Hạn: …", and ask for the follow-up form afterwards.
+   */
+  event: z.boolean().default(false),
 });
 export type Milestone = z.infer<typeof milestoneSchema>;
 
@@ -221,7 +248,17 @@ export const planSchema = z.object({
   continues: keySchema.optional(),
   /** A note for the people who approve or edit the plan (what changed, what to verify). */
   note: z.string().optional(),
-  /** Place name used in the formal date line ("Nam Định, ngày … tháng … năm …"). */
+  /**
+   * The periodic draft (/baocaotonghop): the lines of "Nơi nhận" ("{cap_tren}" stands for the
+   * sending unit's parent; a line with it is left out for a unit without one) and the signer's title.
+   */
+  draft: z
+    .object({
+      recipients: z.array(z.string().min(1)).default(["{cap_tren} (để báo cáo)", "Lưu: VT"]),
+      signerTitle: z.string().min(1).default("CHỦ TỊCH"),
+    })
+    .default({ recipients: ["{cap_tren} (để báo cáo)", "Lưu: VT"], signerTitle: "CHỦ TỊCH" }),
+  /** Place name used in the formal date line ("Nam Định, ngày … tháng … năm …") when the unit's own cannot be told. */
   place: z.string().min(1),
   timezone: z.literal("Asia/Ho_Chi_Minh").default("Asia/Ho_Chi_Minh"),
   start: dateSchema,

@@ -103,7 +103,13 @@ describe("extendPlan", () => {
   it("starts the day after the old plan, repeats the last year's milestones and passes plan check", () => {
     const { plan, summary } = extendPlan(seed!, "2027-12-31", texts);
     expect(plan).toMatchObject({ id: "vun_dap_gia_dinh_2026_2027", start: "2026-01-01", end: "2027-12-31", status: "draft", continues: seed!.id });
-    expect(summary.repeated).toEqual(["ngay_gia_dinh_2026", "ngay_gia_dinh_2027", "nhac_ngay_gia_dinh_2026", "nhac_ngay_gia_dinh_2027"]);
+    // Family Day and the short report after it, with their reminders, in each new year.
+    expect(summary.repeated.sort()).toEqual([
+      "nhac_ngay_gia_dinh_2026", "nhac_ngay_gia_dinh_2026_ket_qua", "nhac_ngay_gia_dinh_2027", "nhac_ngay_gia_dinh_2027_ket_qua",
+      "ngay_gia_dinh_2026", "ngay_gia_dinh_2026_ket_qua", "ngay_gia_dinh_2027", "ngay_gia_dinh_2027_ket_qua",
+    ].sort());
+    expect((plan.forms as { key: string; due: { date?: string } }[]).find((f) => f.key === "ngay_gia_dinh_2027_ket_qua")?.due.date).toBe("2027-06-30");
+    expect((plan.indicators as { key: string; form: string }[]).filter((i) => i.form === "ngay_gia_dinh_2027_ket_qua").map((i) => i.key)).toEqual(["hoat_dong_ngay_gia_dinh_2027"]);
     expect(summary.dropped).toContain("ngay_gia_dinh_2023");
     expect(summary.dropped).toContain("khong_sinh_con_thu_3");
     const file = join(dir, "extended.yaml");

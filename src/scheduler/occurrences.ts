@@ -247,7 +247,8 @@ export function listOccurrences(plan: Plan, tree: UnitTree, from: Date, to: Date
         data.formKey = form.key;
         data.periodKey = milestonePeriodKey(plan, form, due);
       }
-      deadline(rule.key, befores, due, units, rule.lateSummaryToParent && form ? units : null, data);
+      // An event (28/6) is not a deadline: no late summary; its follow-up form has its own reminders.
+      deadline(rule.key, befores, due, units, rule.lateSummaryToParent && form && !m.event ? units : null, data);
     }
   });
 

@@ -23,6 +23,8 @@ export interface UpcomingUnit {
 
 export interface UpcomingDeadline {
   kind: "form" | "milestone";
+  /** A milestone that is an event on its day (28/6), not a deadline. */
+  event: boolean;
   /** The form key or milestone key. */
   key: string;
   title: string;
@@ -84,6 +86,7 @@ export async function upcomingReminders(
       if (due.getTime() < now.getTime()) continue;
       found.push({
         kind: "form",
+        event: false,
         key: form.key,
         formKey: form.key,
         title: formName(form),
@@ -102,11 +105,13 @@ export async function upcomingReminders(
     const codes = m.unitCodes ? new Set(m.unitCodes.map((c) => c.toUpperCase())) : null;
     const concerned = units.filter((u) => m.unitKinds.includes(u.kind) && (!codes || codes.has(u.code.toUpperCase())));
     if (concerned.length === 0) continue;
-    const form = m.form ? plan.forms.find((f) => f.key === m.form) : undefined;
+    // An event's form is the short report after it: nothing to have sent before the day.
+    const form = m.form && !m.event ? plan.forms.find((f) => f.key === m.form) : undefined;
     const periodKey = form ? milestonePeriodKey(plan, form, due) : null;
     const period = form && periodKey ? parsePeriodKey(form.period, periodKey, { form, plan }) : null;
     found.push({
       kind: "milestone",
+      event: m.event,
       key: m.key,
       formKey: form?.key ?? null,
       title: m.name,

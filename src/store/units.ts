@@ -72,6 +72,19 @@ export async function importUnits(store: Store, rows: readonly UnitRow[]): Promi
       names,
       kinds,
     );
+    // 1b. Pilot and new-countryside marks, for the rows that give them.
+    const marked = rows.filter((r) => r.pilot !== undefined || r.ntm !== undefined);
+    if (marked.length > 0) {
+      await q(
+        `UPDATE "Unit" u SET "pilot" = COALESCE(x.pilot, u."pilot"),
+                "ntmStatus" = CASE WHEN x.setntm THEN x.ntm ELSE u."ntmStatus" END
+         FROM unnest($1::text[], $2::bool[], $3::bool[], $4::text[]) AS x(code, pilot, setntm, ntm) WHERE u."code" = x.code`,
+        marked.map((r) => r.code.toUpperCase()),
+        marked.map((r) => r.pilot ?? null),
+        marked.map((r) => r.ntm !== undefined),
+        marked.map((r) => r.ntm ?? null),
+      );
+    }
     // 2. Parents, by code (a parent may be earlier in the file or already in the store).
     const unknown = await q<{ code: string; parent: string }>(
       `SELECT x.code, x.parent FROM unnest($1::text[], $2::text[]) AS x(code, parent)
@@ -175,7 +188,7 @@ export interface LoadUnitTreeOptions {
   at?: string | Date;
 }
 
-type UnitRowSql = { id: number; code: string; name: string; kind: string; parentId: number | null };
+type UnitRowSql = { id: number; code: string; name: string; kind: string; parentId: number | null; pilot: boolean; ntm: string | null };
 
 /**
  * The unit tree, for the bot to keep in memory (reload after an import or a reorganisation), or
@@ -183,14 +196,19 @@ type UnitRowSql = { id: number; code: string; name: string; kind: string; parent
  * validUntil; UnitPastParent), so the tree of a day is one query.
  */
 export async function loadUnitTree(store: Store, opts: LoadUnitTreeOptions = {}): Promise<UnitTree> {
-  const toNode = (r: UnitRowSql): UnitNode => ({ id: r.id, code: r.code, name: r.name, kind: r.kind as UnitKind, parentId: r.parentId });
+  const toNode = (r: UnitRowSql): UnitNode => {
+    const node: UnitNode = { id: r.id, code: r.code, name: r.name, kind: r.kind as UnitKind, parentId: r.parentId };
+    if (r.pilot) node.pilot = true;
+    if (r.ntm) node.ntm = r.ntm as NonNullable<UnitNode["ntm"]>;
+    return node;
+  };
   if (opts.at === undefined) {
-    const rows = await store.sql.query<UnitRowSql>(`SELECT "id", "code", "name", "kind", "parentId" FROM "Unit" WHERE "validUntil" IS NULL`);
+    const rows = await store.sql.query<UnitRowSql>(`SELECT "id", "code", "name", "kind", "parentId", "pilot", "ntmStatus" AS ntm FROM "Unit" WHERE "validUntil" IS NULL`);
     return new UnitTree(rows.map(toNode));
   }
   const at = typeof opts.at === "string" ? opts.at : localIsoDate(opts.at);
   const rows = await store.sql.query<UnitRowSql>(
-    `SELECT u."id", u."code", u."name", u."kind",
+    `SELECT u."id", u."code", u."name", u."kind", u."pilot", u."ntmStatus" AS ntm,
             CASE WHEN h."unitId" IS NULL THEN u."parentId" ELSE h."parentId" END AS "parentId"
      FROM "Unit" u
      LEFT JOIN (SELECT DISTINCT ON ("unitId") "unitId", "parentId" FROM "UnitPastParent"

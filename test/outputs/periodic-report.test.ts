@@ -7,7 +7,7 @@ import type { Grant } from "../../src/domain/permissions.js";
 import { makePeriod } from "../../src/domain/periods.js";
 import type { UnitTree } from "../../src/domain/units/tree.js";
 import { createLogger } from "../../src/log.js";
-import { draftPeriodicReport } from "../../src/outputs/periodic-report.js";
+import { draftDocumentFromData, draftPeriodicReport, draftReminder, draftText, loadDraftData } from "../../src/outputs/periodic-report.js";
 import type { Store } from "../../src/store/database.js";
 import { freshStore } from "../helpers/db.js";
 import { NOW, plan, seedOutputs } from "./fixture.js";
@@ -25,76 +25,90 @@ beforeAll(async () => {
 afterAll(() => cleanup());
 
 describe("draftPeriodicReport", () => {
-  it("drafts the monthly report of a district in the formal style", async () => {
+  it("drafts the monthly report of a district in the union's document form", async () => {
     const text = await draftPeriodicReport(store, { plan, tree, rootId: tree.byCode("NDI-YYE")!.id, period: MAY, now: NOW });
     const lines = text.split("\n");
-    expect(lines.slice(0, 5)).toEqual(["HỘI LHPN TỈNH NAM ĐỊNH", "HỘI LHPN HUYỆN Ý YÊN", "Số: …/BC-…", "", "Nam Định, ngày 28 tháng 5 năm 2024"]);
+    expect(lines.slice(0, 7)).toEqual([
+      "HỘI LHPN TỈNH NAM ĐỊNH",
+      "HỘI LHPN HUYỆN Ý YÊN",
+      "Số: …/BC-…",
+      "",
+      "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
+      "Độc lập - Tự do - Hạnh phúc",
+      "Ý Yên, ngày 28 tháng 5 năm 2024",
+    ]);
     expect(lines).toContain("BÁO CÁO");
     expect(lines).toContain("Tháng 5/2024");
     expect(text).toContain(
-      "Thực hiện Kế hoạch số 52/KH-BTV ngày 14/02/2023 của Ban Thường vụ Hội LHPN tỉnh Nam Định, Hội LHPN huyện Ý Yên báo cáo kết quả thực hiện tháng 5/2024 như sau:",
+      "Căn cứ Kế hoạch số 52/KH-BTV ngày 14/02/2023 của Ban Thường vụ Hội LHPN tỉnh Nam Định; căn cứ báo cáo của các đơn vị trực thuộc, Hội LHPN huyện Ý Yên báo cáo kết quả thực hiện tháng 5/2024 như sau:",
     );
     // I. Figures.
     expect(lines).toContain("I. KẾT QUẢ THỰC HIỆN");
+    expect(lines).toContain("- Báo cáo tháng chi hội: đã nhận 4/5 báo cáo (80%), đúng hạn 3, trễ hạn 1.");
+    // May is not over on the 28th: the monthly target is still being worked on.
+    expect(lines).toContain("- Chỉ tiêu 1 – Tỷ lệ chi hội tổ chức tuyên truyền 4 giá trị gia đình Việt Nam trong tháng: 60% (3/5 đơn vị), mục tiêu 100%: đang thực hiện.");
     expect(lines).toContain(
-      "- Báo cáo tháng chi hội: có 5 đơn vị phải báo cáo; đã báo cáo 4/5 đơn vị (80%), trong đó đúng hạn 3/5 đơn vị (60%), trễ hạn 1 đơn vị; chưa báo cáo 1 đơn vị.",
-    );
-    expect(lines).toContain("- Tỷ lệ chi hội tổ chức tuyên truyền 4 giá trị gia đình Việt Nam trong tháng: 60% (3/5 đơn vị), chỉ tiêu 100%: chưa đạt.");
-    expect(lines).toContain(
-      "- Số hộ gia đình mới đạt tiêu chí “5 không, 3 sạch” hoặc “5 có, 3 sạch” của mỗi cơ sở Hội trong năm (từ đầu năm): 1/2 cơ sở Hội đạt từ 5 trở lên (50%): chưa đạt.",
+      "- Chỉ tiêu 3 – Số hộ gia đình mới đạt tiêu chí “5 không, 3 sạch” hoặc “5 có, 3 sạch” của mỗi cơ sở Hội trong năm (từ đầu năm): 1/2 cơ sở Hội đạt từ 5 trở lên (50%); tổng cộng 7: đang thực hiện.",
     );
     expect(lines).toContain(
-      "- Tỷ lệ phụ nữ, trẻ em gái bị bạo lực gia đình được phát hiện đã tiếp cận dịch vụ trợ giúp xã hội (từ đầu kế hoạch): 75% (3/4), chỉ tiêu 80%: chưa đạt.",
+      "- Chỉ tiêu 4 – Tỷ lệ phụ nữ, trẻ em gái bị bạo lực gia đình được phát hiện đã tiếp cận dịch vụ trợ giúp xã hội (từ đầu nhiệm kỳ): 75% (3/4), mục tiêu 80%: đang thực hiện.",
     );
+    // A half-yearly form says nothing about May.
+    expect(text).not.toContain("Tỷ lệ cơ sở Hội tổ chức tuyên truyền");
     expect(lines).toContain("- Số buổi tuyên truyền: 6 buổi.");
     expect(lines).toContain("- Số lượt người tham gia: 120 lượt người.");
     expect(lines).toContain("- Số hộ mới đạt “5 không, 3 sạch” hoặc “5 có, 3 sạch”: 3 hộ.");
     expect(lines).toContain("- Tổ chức tuyên truyền 4 giá trị gia đình: 3/4 đơn vị.");
-    // II. Missing and late units.
-    expect(lines).toContain("II. ĐƠN VỊ CHƯA BÁO CÁO");
-    expect(lines).toContain("Còn 1/5 đơn vị chưa báo cáo:");
-    expect(lines).toContain("- Hội LHPN xã Yên Phương (1 đơn vị): Chi hội thôn Phú Thứ.");
-    expect(lines).toContain("- Đơn vị báo cáo trễ hạn (1): Chi hội xóm Đông Thịnh.");
-    expect(text).toContain("đồng chí");
-    // III. For the officer to write; closing.
-    expect(lines).toContain("III. ĐÁNH GIÁ, KIẾN NGHỊ");
+    // A branch's note is quoted, in its own place.
+    expect(lines).toContain("- Chi hội xóm Đông Thịnh: “Xóm đông, họp ở nhà văn hóa”");
+    // Missing units are not in the report (draftReminder has them).
+    expect(text).not.toContain("Phú Thứ");
+    expect(text).not.toMatch(/\b0\/0\b|trễ hạn 0/);
+    // II–IV for the officer to write; closing.
+    expect(lines).toContain("II. ĐÁNH GIÁ CHUNG");
     expect(lines).toContain("1. Ưu điểm: …");
-    expect(lines).toContain("3. Kiến nghị, đề xuất: …");
+    expect(lines).toContain("IV. KIẾN NGHỊ, ĐỀ XUẤT");
     expect(lines).toContain("Trên đây là báo cáo kết quả thực hiện tháng 5/2024 của Hội LHPN huyện Ý Yên./.");
     expect(lines).toContain("- Hội LHPN tỉnh Nam Định (để báo cáo);");
+    expect(lines).toContain("TM. BAN THƯỜNG VỤ");
     // Nothing from outside the subtree (Xuân Trường's branch held 4 sessions).
     expect(text).not.toContain("Xuân Kiên");
     expect(text).not.toContain("Hải Điền");
   });
 
-  it("says so when every unit reported on time, and takes another place and a date in February", async () => {
+  it("leaves out what is not there, and takes another place and a date in February", async () => {
     const feb = new Date("2025-02-03T03:00:00Z");
-    const text = await draftPeriodicReport(store, {
-      plan,
-      tree,
-      rootId: tree.byCode("NDI-YYE-YTHO")!.id,
-      period: MAY,
-      now: feb,
-      place: "Ý Yên",
-    });
+    const opts = { plan, tree, rootId: tree.byCode("NDI-YYE-YTHO")!.id, period: MAY, now: feb };
+    const text = await draftPeriodicReport(store, { ...opts, place: "Ý Yên" });
     expect(text).toContain("Ý Yên, ngày 03 tháng 02 năm 2025");
-    expect(text.split("\n")).toContain("Tất cả các đơn vị đã báo cáo đúng hạn.");
-    expect(text).toContain("đã báo cáo 2/2 đơn vị (100%), trong đó đúng hạn 2/2 đơn vị (100%)");
-    expect(text).not.toContain("Còn ");
+    expect(text.split("\n")).toContain("- Báo cáo tháng chi hội: đã nhận 2/2 báo cáo (100%), đúng hạn 2.");
+    expect(text).not.toContain("trễ hạn");
+    expect(text).not.toContain("Kiến nghị, đề xuất của các đơn vị");
+    // The commune's own locality by default; every unit reported: no reminder.
+    expect(await draftPeriodicReport(store, opts)).toContain("Yên Thọ, ngày 03 tháng 02 năm 2025");
+    expect(draftReminder(await loadDraftData(store, opts))).toBeNull();
   });
 
-  it("groups a province's missing units by district", async () => {
-    const text = await draftPeriodicReport(store, { plan, tree, rootId: tree.byCode("NDI")!.id, period: MAY, now: NOW });
+  it("makes the list of missing units its own reminder text, grouped by district", async () => {
+    const data = await loadDraftData(store, { plan, tree, rootId: tree.byCode("NDI")!.id, period: MAY, now: NOW });
+    const text = draftText(draftDocumentFromData(data));
     expect(text.split("\n").slice(0, 2)).toEqual(["HỘI LHPN TỈNH NAM ĐỊNH", "Số: …/BC-…"]);
-    expect(text).toContain("- Hội LHPN huyện Xuân Trường (1 đơn vị): Chi hội xóm Hải Điền.");
-    expect(text).toContain("- Hội LHPN huyện Ý Yên (1 đơn vị): Chi hội thôn Phú Thứ.");
     expect(text).toContain("- Số buổi tuyên truyền: 10 buổi.");
+    const reminder = draftReminder(data)!;
+    expect(reminder.split("\n")).toEqual([
+      "Danh sách đơn vị chưa gửi báo cáo (Hội LHPN tỉnh Nam Định, tháng 5/2024)",
+      expect.stringMatching(/^Báo cáo tháng chi hội tháng 5\/2024 \(hạn 20\/05\/2024\): còn \d+\/\d+ đơn vị chưa gửi:$/),
+      ...reminder.split("\n").slice(2, -1),
+      "Đề nghị các đồng chí phụ trách các đơn vị trên đôn đốc, hoàn thành báo cáo trong thời gian sớm nhất.",
+    ]);
+    expect(reminder).toContain("- Hội LHPN huyện Xuân Trường (");
+    expect(reminder).toMatch(/- Hội LHPN huyện Ý Yên \(1 đơn vị\): Chi hội thôn Phú Thứ\./);
   });
 
   it("has an English version", async () => {
     const text = await draftPeriodicReport(store, { plan, tree, rootId: tree.byCode("NDI-YYE")!.id, period: MAY, now: NOW, lng: "en" });
     expect(text).toContain("I. RESULTS");
-    expect(text).toContain("II. UNITS THAT HAVE NOT REPORTED");
+    expect(text).toContain("IV. PROPOSALS");
   });
 });
 
@@ -170,13 +184,25 @@ describe("/xuat and /baocaotonghop", () => {
     expect(nobody.replies).toEqual(["Dạ, em chưa thấy đơn vị nào chị phụ trách ạ."]);
   });
 
-  it("/baocaotonghop replies with the draft of her unit", async () => {
-    const { ctx, replies } = context(officer("NDI-YYE"), "thang 5");
+  it("/baocaotonghop replies with the draft, sends it as a .docx and the missing units as their own text", async () => {
+    const { ctx, replies, files } = context(officer("NDI-YYE"), "thang 5");
     await periodicReportCommand.run(ctx);
-    expect(replies).toHaveLength(1);
+    expect(replies).toHaveLength(2);
     expect(replies[0]).toContain("HỘI LHPN HUYỆN Ý YÊN");
-    expect(replies[0]).toContain("Nam Định, ngày 28 tháng 5 năm 2024");
-    expect(await periodicReportReply(context(officer("NDI-YYE"), "").ctx, "Xuân Trường")).toMatch(/không (tìm thấy|thuộc)/);
+    expect(replies[0]).toContain("Ý Yên, ngày 28 tháng 5 năm 2024");
+    expect(replies[1]).toContain("Chi hội thôn Phú Thứ");
+    expect(files).toHaveLength(1);
+    expect(files[0]!.file.name).toBe("bao-cao_NDI-YYE_2024-05.docx");
+    expect(files[0]!.file.mime).toBe("application/vnd.openxmlformats-officedocument.wordprocessingml.document");
+    expect(files[0]!.caption).toBe("Dạ, em gửi chị bản dự thảo báo cáo tháng 5/2024 của Hội LHPN huyện Ý Yên (tệp Word) để chị chỉnh sửa, ký ban hành ạ.");
+    // "đoạn": only the part to paste into the union's report, no file.
+    const paste = context(officer("NDI-YYE"), "thang 5 đoạn");
+    await periodicReportCommand.run(paste.ctx);
+    expect(paste.files).toEqual([]);
+    expect(paste.replies[0]!.split("\n")[0]).toMatch(/^KẾT QUẢ THỰC HIỆN KẾ HOẠCH CHỈ ĐẠO ĐIỂM .* \(tháng 5\/2024\)$/);
+    expect(paste.replies[0]).toContain("- Số buổi tuyên truyền: 6 buổi.");
+    expect(paste.replies[0]).not.toContain("TM. BAN THƯỜNG VỤ");
+    expect((await periodicReportReply(context(officer("NDI-YYE"), "").ctx, "Xuân Trường")).text).toMatch(/không (tìm thấy|thuộc)/);
     expect(exportCommand.needs).toBe("view");
     expect(periodicReportCommand.needs).toBe("view");
     expect(periodicReportCommand.name).toBe("baocaotonghop");

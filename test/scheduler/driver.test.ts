@@ -76,7 +76,7 @@ describe.each(FLAVOURS)("scheduler on %s", (flavour) => {
     expect(sent.map((m) => m.chatId)).toEqual(["-101", "-103"]);
     expect(sent[0]!.text).toContain("Nguyễn Thị Lan");
     expect(sent[0]!.mentions).toEqual([{ id: "501", name: "Nguyễn Thị Lan" }]);
-    expect(sent[0]!.text).toContain("«Báo cáo tháng chi hội» tháng 5/2024 hạn nộp lúc 20:00 ngày 20/05/2024 (còn 3 ngày)");
+    expect(sent[0]!.text).toContain("“Báo cáo tháng chi hội” tháng 5/2024 cần gửi trước 20 giờ ngày 20/5 (còn 3 ngày) ạ.");
     expect(sent[0]!.text).toMatch(/\/baocao/);
     expect(sent[1]!.text).toContain("các chị Chi hội thôn Trung");
     expect(sent[1]!.mentions).toBeUndefined();

@@ -38,7 +38,7 @@ export const inviteCommand: CliCommand = {
         ctx.t("cli:invite.done", {
           code: invite.code,
           unit: unit.name,
-          role: ctx.t(`bot:roles.${role}`),
+          role: ctx.t(role === "leader" ? `bot:roles.leader_${unit.kind}` : `bot:roles.${role}`),
           expires: `${localTimeText(invite.expiresAt)} ${formatDate(localIsoDate(invite.expiresAt))}`,
         }),
       );

@@ -35,7 +35,23 @@ export interface UnitRow {
   parentCode: string | null;
   /** 1-based line of the unit in the source file (for generated trees: position in the list). */
   line: number;
+  /** A pilot unit of the plan (đơn vị điểm); column/key `pilot` or `diem`. */
+  pilot?: boolean;
+  /** New-countryside status of its area; column/key `ntm`. */
+  ntm?: NtmStatus | null;
 }
+
+/** NTM nâng cao, NTM kiểu mẫu, đô thị văn minh. */
+export const NTM_STATUSES = ["nang_cao", "kieu_mau", "do_thi_van_minh"] as const;
+export type NtmStatus = (typeof NTM_STATUSES)[number];
+
+const NTM_WORDS: Record<string, NtmStatus> = {
+  "nang cao": "nang_cao", "ntm nang cao": "nang_cao", nang_cao: "nang_cao",
+  "kieu mau": "kieu_mau", "ntm kieu mau": "kieu_mau", kieu_mau: "kieu_mau",
+  "do thi van minh": "do_thi_van_minh", do_thi_van_minh: "do_thi_van_minh",
+};
+const YES_WORDS = new Set(["true", "yes", "co", "x", "1", "diem"]);
+const NO_WORDS = new Set(["false", "no", "khong", "0", ""]);
 
 export interface UnitImportError {
   file: string;
@@ -78,13 +94,15 @@ export function parseUnitKind(text: string): UnitKind | undefined {
   return KIND_BY_WORD.get(fold(text));
 }
 
-type FieldName = "code" | "name" | "kind" | "parent";
+type FieldName = "code" | "name" | "kind" | "parent" | "pilot" | "ntm";
 
 const FIELD_ALIASES: Record<FieldName | "children", readonly string[]> = {
   code: ["code", "ma", "ma don vi"],
   name: ["name", "ten", "ten don vi"],
   kind: ["kind", "loai", "loai don vi"],
   parent: ["parent", "parent code", "cap tren", "ma cap tren", "don vi cap tren"],
+  pilot: ["pilot", "diem", "don vi diem"],
+  ntm: ["ntm", "nong thon moi"],
   children: ["children", "con", "don vi con", "cap duoi"],
 };
 const FIELD_BY_ALIAS = new Map<string, FieldName | "children">();
@@ -345,6 +363,8 @@ interface Checked {
   name: string | null;
   kind: UnitKind | null;
   parent: ParentRef;
+  pilot?: boolean;
+  ntm?: NtmStatus | null;
 }
 
 function validCode(row: RawRow): string | null {
@@ -388,6 +408,22 @@ function validate(rows: readonly RawRow[], existing: ReadonlySet<string>, errors
     } else {
       c.kind = parseUnitKind(kindField.value) ?? null;
       if (!c.kind) errors.add(kindField.line, "unknownKind", { kind: kindField.value, allowed: t("units:import.allowedKinds") });
+    }
+
+    const pilotField = row.fields.pilot;
+    if (pilotField) {
+      const w = normalize(pilotField.value);
+      if (YES_WORDS.has(w)) c.pilot = true;
+      else if (NO_WORDS.has(w)) c.pilot = false;
+      else errors.add(pilotField.line, "badPilot", { value: pilotField.value });
+    }
+    const ntmField = row.fields.ntm;
+    if (ntmField) {
+      const w = normalize(ntmField.value).replace(/[_-]/g, " ").trim();
+      const status = NTM_WORDS[w] ?? NTM_WORDS[w.replace(/ /g, "_")];
+      if (status) c.ntm = status;
+      else if (!NO_WORDS.has(w)) errors.add(ntmField.line, "badNtm", { value: ntmField.value });
+      else c.ntm = null;
     }
 
     const parentField = row.fields.parent;
@@ -472,6 +508,8 @@ function validate(rows: readonly RawRow[], existing: ReadonlySet<string>, errors
         kind: c.kind!,
         parentCode: c.parent.kind === "code" ? c.parent.code : null,
         line: c.row.line,
+        ...(c.pilot !== undefined ? { pilot: c.pilot } : {}),
+        ...(c.ntm !== undefined ? { ntm: c.ntm } : {}),
       });
     }
   }
