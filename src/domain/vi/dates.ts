@@ -3,7 +3,8 @@
  * Asia/Ho_Chi_Minh) is a parameter.
  *
  * Accepted: "05/08/2023", "5/8/2023", "05-08-2023", "05.08.2023", "5/8/23" (20yy), "5/8" (year
- * chosen — see {@link parseDate}), "ngày 5 tháng 8 năm 2023", "ngày 5 tháng 8", "2023-08-05",
+ * chosen — see {@link parseDate}), "ngày 5 tháng 8 năm 2023", "ngày 5 tháng 8", "5 thg 8",
+ * "mùng 5 tháng 6" / "mồng 5/6" (the first ten days of a month), "２８/６" (full-width), "2023-08-05",
  * "hôm nay"/"hom nay"/"nay", "hôm qua"/"hom qua", "hôm kia" (2 days ago), "today", "yesterday",
  * with polite words around.
  * The day must exist: 31/4 and 29/2/2023 are "invalid_date", 29/2/2024 is valid.
@@ -114,11 +115,11 @@ function expandYear(y: string): number {
 
 /** Day, month and optional year from the typed forms, before validation. */
 function readDayMonthYear(s: string): { day: number; month: number; year?: number } | null {
-  const numeric = /^(?:ngay\s*)?(\d{1,2})\s*([/.-])\s*(\d{1,2})(?:\s*\2\s*(\d{4}|\d{2}))?$/.exec(s);
+  const numeric = /^(?:ngay\s*)?(?:(?:mung|mong)\s*)?(\d{1,2})\s*([/.-])\s*(\d{1,2})(?:\s*\2\s*(\d{4}|\d{2}))?$/.exec(s);
   if (numeric) {
     return { day: Number(numeric[1]), month: Number(numeric[3]), ...(numeric[4] ? { year: expandYear(numeric[4]) } : {}) };
   }
-  const words = /^(?:ngay\s+)?(\d{1,2})\s+thang\s+(\d{1,2})(?:\s*,?\s*nam\s+(\d{4}))?$/.exec(s);
+  const words = /^(?:ngay\s+)?(?:(?:mung|mong)\s*)?(\d{1,2})\s+(?:thang|thg|th)\s+(\d{1,2})(?:\s*,?\s*nam\s+(\d{4}))?$/.exec(s);
   if (words) {
     return { day: Number(words[1]), month: Number(words[2]), ...(words[3] ? { year: Number(words[3]) } : {}) };
   }
