@@ -34,6 +34,7 @@ export {
   type Applicability,
 } from "./flow.js";
 export { isCancel, isHelp, isSubmit, pickNumber, splitNumbered, splitKeyValue } from "./intents.js";
+export { formForPeriod, nameThePeriod, periodName, reopenCommand } from "./period-words.js";
 export { questionBlock, helpBlock, shortLabel, summaryLines, translator } from "./render.js";
 export {
   PHASES,
