@@ -15,8 +15,11 @@ interface Corpus {
   today: string;
   choices: Array<{ key: string; label: string }>;
   questions: Record<string, Record<string, unknown>>;
-  cases: Record<string, Array<[string, AnswerValue | "re-ask" | "skip"]>>;
+  cases: Record<string, Cases>;
+  /** Written after the parser changes, without running them first, and never edited to fit. */
+  heldOut: Record<string, Cases>;
 }
+type Cases = Array<[string, AnswerValue | "re-ask" | "skip"]>;
 
 const corpus = JSON.parse(readFileSync(new URL("./corpus.vi.json", import.meta.url), "utf8")) as Corpus;
 
@@ -48,35 +51,50 @@ function outcome(form: Form, input: string): Outcome {
   return { reAsked: true };
 }
 
-describe("independent answer corpus (test/answers/corpus.vi.json)", () => {
-  const rows = Object.entries(corpus.cases).flatMap(([name, cases]) => cases.map(([input, want]) => ({ name, input, want })));
+interface Figures {
+  cases: number;
+  clear: number;
+  wrong: string[];
+  needless: string[];
+}
 
+/** Runs a batch through the engine; prints and returns the figures. */
+function run(label: string, batch: Record<string, Cases>): Figures {
+  const forms = new Map(Object.keys(corpus.questions).map((name) => [name, formFor(name)]));
+  const rows = Object.entries(batch).flatMap(([name, cases]) => cases.map(([input, want]) => ({ name, input, want })));
+  const wrong: string[] = [];
+  const needless: string[] = [];
+  let clear = 0;
+  for (const { name, input, want } of rows) {
+    const got = outcome(forms.get(name)!, input);
+    if (want !== "re-ask") clear++;
+    if ("reAsked" in got) {
+      if (want !== "re-ask") needless.push(`${name}: ${JSON.stringify(input)} (means ${JSON.stringify(want)})`);
+    } else if (want === "re-ask" || JSON.stringify(got.read) !== JSON.stringify(want)) {
+      wrong.push(`${name}: ${JSON.stringify(input)} read as ${JSON.stringify(got.read)}, means ${JSON.stringify(want)}`);
+    }
+  }
+  console.log(
+    `answer corpus, ${label}: ${rows.length} cases (${clear} with a value), ${wrong.length} silent wrong values, ` +
+      `${needless.length} needless re-asks = ${((100 * needless.length) / clear).toFixed(2)}%` +
+      needless.map((n) => `\n  needless: ${n}`).join(""),
+  );
+  return { cases: rows.length, clear, wrong, needless };
+}
+
+describe("independent answer corpus (test/answers/corpus.vi.json)", () => {
   it("has several hundred cases over every question kind", () => {
-    expect(rows.length).toBeGreaterThanOrEqual(300);
+    const count = (b: Record<string, Cases>) => Object.values(b).reduce((n, c) => n + c.length, 0);
+    expect(count(corpus.cases) + count(corpus.heldOut)).toBeGreaterThanOrEqual(500);
     expect(new Set(Object.values(corpus.questions).map((q) => q.type)).size).toBeGreaterThanOrEqual(7);
   });
 
   it("never reads a wrong value, and re-asks a clear answer in at most 1% of cases", () => {
-    const forms = new Map(Object.keys(corpus.questions).map((name) => [name, formFor(name)]));
-    const wrong: string[] = [];
-    const needless: string[] = [];
-    let clear = 0;
-    for (const { name, input, want } of rows) {
-      const got = outcome(forms.get(name)!, input);
-      if (want !== "re-ask") clear++;
-      if ("reAsked" in got) {
-        if (want !== "re-ask") needless.push(`${name}: ${JSON.stringify(input)} (means ${JSON.stringify(want)})`);
-      } else if (want === "re-ask" || JSON.stringify(got.read) !== JSON.stringify(want)) {
-        wrong.push(`${name}: ${JSON.stringify(input)} read as ${JSON.stringify(got.read)}, means ${JSON.stringify(want)}`);
-      }
-    }
-    const rate = (100 * needless.length) / clear;
-    console.log(
-      `answer corpus: ${rows.length} cases (${clear} with a value), ${wrong.length} silent wrong values, ` +
-        `${needless.length} needless re-asks = ${rate.toFixed(2)}%` +
-        (needless.length > 0 ? `\n  needless: ${needless.join("\n  needless: ")}` : ""),
-    );
-    expect(wrong).toEqual([]);
-    expect(rate).toBeLessThanOrEqual(1);
+    const main = run("main", corpus.cases);
+    const heldOut = run("held out", corpus.heldOut);
+    expect([...main.wrong, ...heldOut.wrong]).toEqual([]);
+    const all = (100 * (main.needless.length + heldOut.needless.length)) / (main.clear + heldOut.clear);
+    console.log(`answer corpus, all: needless re-asks ${all.toFixed(2)}%`);
+    expect(all).toBeLessThanOrEqual(1);
   });
 });

@@ -99,9 +99,12 @@ function numberFailure(problem: NumberProblem | null, text: string): ParseResult
   return fail(problem ? PROBLEM_CODES[problem] : "not_a_number", { input: echo(text) });
 }
 
-/** A question whose unit is a percentage accepts "%" after the number; others refuse it. */
-function acceptsPercent(unit: string | undefined): boolean {
-  return unit !== undefined && /%|phan tram/.test(normalize(unit));
+/**
+ * A question about a percentage accepts "%" after the number: its unit is "%" / "phần trăm", or
+ * its text asks for a rate ("Tỷ lệ …", "… (%)"). Others (counts, amounts) refuse it.
+ */
+function acceptsPercent(q: Extract<Question, { type: "integer" | "decimal" }>): boolean {
+  return /%|phan tram|ty le/.test(normalize(`${q.unit ?? ""} ${q.text}`));
 }
 
 /**
@@ -112,7 +115,7 @@ function acceptsPercent(unit: string | undefined): boolean {
 function parseInteger(q: Extract<Question, { type: "integer" }>, text: string): ParseResult {
   const r = readNumber(text, { units: q.unit ? [q.unit] : [] });
   if (!r.ok) return numberFailure(r.problem, text);
-  if (r.percent && !acceptsPercent(q.unit)) return fail("percent_for_count", { input: echo(text) });
+  if (r.percent && !acceptsPercent(q)) return fail("percent_for_count", { input: echo(text) });
   const n = r.value;
   if (!Number.isInteger(n)) return fail("not_an_integer", { input: echo(text), n });
   return inRange(n, q.min, q.max) ? ok(n) : fail("out_of_range", { n, min: q.min, max: q.max });
@@ -127,7 +130,7 @@ function parseInteger(q: Extract<Question, { type: "integer" }>, text: string): 
 function parseDecimal(q: Extract<Question, { type: "decimal" }>, text: string): ParseResult {
   const r = readNumber(text, { units: q.unit ? [q.unit] : [] });
   if (!r.ok) return numberFailure(r.problem, text);
-  if (r.percent && !acceptsPercent(q.unit)) return fail("percent_for_count", { input: echo(text) });
+  if (r.percent && !acceptsPercent(q)) return fail("percent_for_count", { input: echo(text) });
   const readings = [r.value, ...(r.decimalReading !== undefined ? [r.decimalReading] : [])].filter((n) =>
     inRange(n, q.min, q.max),
   );

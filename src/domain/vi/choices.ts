@@ -127,6 +127,9 @@ const ALL_WORDS = new Set(["tat ca", "chon tat ca", "tat ca cac muc", "het", "ch
 export function isAllChoices(choices: readonly Choice[], text: string): boolean {
   const s = stripCourtesy(comparable(text).split(" ")).join(" ");
   if (ALL_WORDS.has(s)) return true;
+  // "tất cả các mô hình", "chọn hết các hoạt động": all, then plain words (no number, no "trừ" = except).
+  const all = /^(?:chon )?(?:tat ca|het) (?:cac )?([a-z ]+)$/.exec(s);
+  if (all && !/\b(?:tru|ngoai|khong|chua|roi|mot|hai|ba)\b/.test(all[1]!)) return true;
   const m = /^ca (.+)$/.exec(s);
   return m !== null && parseNumber(m[1]!) === choices.length;
 }
@@ -157,6 +160,12 @@ export function matchChoices(choices: readonly Choice[], text: string): MultiCho
     if (from >= to) return { ok: false, code: "unknown_choice", input: text.trim() };
     if (!spelled) return { ok: false, code: "choice_range", from, to, input: text.trim() };
     return { ok: true, keys: choices.slice(from - 1, to).map((c) => c.key) };
+  }
+  // "Chi hội em có 2 mô hình: giáo dục cha mẹ và địa chỉ tin cậy": the list after the colon.
+  const colon = text.lastIndexOf(":");
+  if (colon > 0 && text.slice(colon + 1).trim() !== "") {
+    const after = matchChoices(choices, text.slice(colon + 1));
+    if (after.ok) return after;
   }
   // Only figures, whatever separates them: "1,3", "1 3", "1; 3", "dạ 1, 3 ạ".
   const figures = stripCourtesy(comparable(text).split(" "));

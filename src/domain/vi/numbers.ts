@@ -74,7 +74,7 @@ const UNIT_WORDS = new Set(
 /** Words that may come before the number: "có 5", "được 5", "khoảng 5", "tổng cộng 15", "là 5". */
 const LEADING_WORDS = new Set(["co", "duoc", "dc", "la", "khoang", "chung", "do", "tong", "cong", "tat", "ca", "so", "luong", "dat"]);
 /** "Không có", "chưa có", "ko" … as an answer to "how many" means 0. */
-const NEGATIONS = new Set(["khong", "ko", "k", "kg", "kh", "hong", "hok", "chua"]);
+const NEGATIONS = new Set(["khong", "ko", "k", "kg", "kh", "khg", "hk", "hong", "hok", "chua"]);
 
 export interface NumberOptions {
   /** How to read one separator followed by exactly 3 digits ("1.234"). Default "thousands". */
@@ -257,6 +257,14 @@ export function parseNumberTokens(tokens: readonly string[], threeDigitGroup: "t
   return clean(total);
 }
 
+/** Words that make a tail part of a number, a bound or a range: never in "23 hộ tham gia". */
+const NUMBER_WORDS = new Set([
+  ...Object.keys(DIGIT_WORDS),
+  ...Object.keys(BIG_MULTIPLIERS),
+  "muoi", "muoi", "chuc", "tram", "linh", "le", "ruoi", "tu", "lam", "nham", "mot",
+  "hon", "tren", "duoi", "gan", "may", "vai", "phan", "tram", "den", "toi", "hoac", "hay", "trong", "tong", "so",
+]);
+
 /** Why a text is not one exact number, when that deserves its own question back. */
 export type NumberProblem =
   /** "10+", "hơn 30", "trên 80%", "gần 100", "vài chục", "ba mấy": not an exact figure. */
@@ -339,7 +347,16 @@ export function readNumber(text: string, opts: NumberOptions = {}): NumberRead {
   if (core.length === 1 && core[0] === "sau" && hasBareSau(text)) return fail("later");
   // "tư" and "lăm" alone (4, 5); elsewhere they only follow "mươi"/"linh".
   if (core.length === 1 && (core[0] === "tu" || core[0] === "lam")) return { ok: true, value: core[0] === "tu" ? 4 : 5, percent };
-  const value = parseNumberTokens(core, opts.threeDigitGroup);
+  let value = parseNumberTokens(core, opts.threeDigitGroup);
+  if (value === null) {
+    // "23 hộ tham gia": a number, a counted word, then a plain statement (no number, negation,
+    // bound or percent in it; "5 hộ chưa đạt" stays unread).
+    const k = core.findIndex((t, i) => i > 0 && units.has(t) && !["a", "nhe", "nha"].includes(t));
+    const tail = k > 0 ? core.slice(k + 1) : [];
+    if (k > 0 && tail.length > 0 && tail.every((t) => /^[a-z]+$/.test(t) && !NUMBER_WORDS.has(t) && !NEGATIONS.has(t))) {
+      value = parseNumberTokens(core.slice(0, k), opts.threeDigitGroup);
+    }
+  }
   if (value === null) return fail(rangeOrLater(s, text, opts));
   const sign = negative ? -1 : 1;
   const alt = opts.threeDigitGroup === "decimal" ? null : parseNumberTokens(core, "decimal");

@@ -30,7 +30,9 @@ import { normalize, stripCourtesy, words } from "./normalize.js";
 const YES_ALONE = new Set(["c", "y", "u", "uh", "uk", "um", "uhm", "ok", "oke", "okay", "oki", "okie", "yes", "1", "da"]);
 const NO_ALONE = new Set(["n", "no", "0"]);
 const YES_HEADS = new Set(["co", "roi", "vang", "u", "uh", "uk", "dung", "xong", "duoc", "dc", "ok", "oke", "okay", "yes", "da"]);
-export const NEGATION_WORDS: ReadonlySet<string> = new Set(["khong", "ko", "k", "kg", "kh", "hong", "hok", "hem", "chua"]);
+export const NEGATION_WORDS: ReadonlySet<string> = new Set(["khong", "ko", "k", "kg", "kh", "khg", "hk", "hong", "hok", "hem", "chua"]);
+/** Words of time that may come before a final "chưa"/"không": "tháng này chưa" (not yet this month). */
+const TIME_WORDS = new Set(["thang", "nay", "tuan", "nam", "ky", "dot", "van", "hien", "tai", "gio", "luc", "den", "nay", "thi"]);
 const DOUBT_WORDS = new Set(["biet", "ro", "chac", "nho", "hieu", "the", "le"]);
 const QUESTION_WORDS = new Set(["sao", "gi", "nao", "ha"]);
 /**
@@ -38,7 +40,7 @@ const QUESTION_WORDS = new Set(["sao", "gi", "nao", "ha"]);
  * "kiểm tra lại", "xem lại", "sau nhé", "để sau", "lát nữa", "mai em báo", "em đang họp".
  */
 const LATER =
-  /(?:^| )(?:de (?:em|chi|sau|toi)|hoi lai|kiem tra|xem lai|(?:cho|doi) (?:em|chi|chut|ti|xiu|lat|toi)|(?:lat|ti|xiu|chut) nua|quen|sau (?:nhe|nha|nhen|nhe chi|a)|bao sau|tra loi sau|mai (?:em|chi|bao|gui|tra)|dang (?:hop|ban|di|lam)|chua (?:biet|ro|nam|tong hop))(?: |$)/;
+  /(?:^| )(?:de (?:em|chi|sau|toi)|hoi lai|kiem tra|xem lai|(?:cho|doi) (?:em|chi|chut|ti|xiu|lat|toi)|(?:lat|ti|xiu|chut) nua|quen|(?<!(?:thang|tuan|nam|ky|dot) )sau (?:nhe|nha|nhen)|bao sau|tra loi sau|mai (?:em|chi|bao|gui|tra)|dang (?:hop|ban|di|lam)|chua (?:biet|ro|nam|tong hop))(?: |$)/;
 /** Emoji that answer a yes/no question. Skin-tone modifiers and variation selectors are ignored. */
 const YES_EMOJI = new Set(["👍", "👌", "✅", "✔"]);
 const NO_EMOJI = new Set(["👎", "❌", "✖"]);
@@ -85,6 +87,9 @@ export function parseYesNo(text: string): boolean | null {
   if (ws.some((w) => DOUBT_WORDS.has(w))) return null;
   const head = ws[0]!;
   if (NEGATION_WORDS.has(head)) return false;
+  // "tháng này chưa", "đến giờ vẫn chưa": a time, then a final negation, as a statement (no "?").
+  const last = ws[ws.length - 1]!;
+  if (ws.length > 1 && NEGATION_WORDS.has(last) && ws.slice(0, -1).every((w) => TIME_WORDS.has(w)) && !text.includes("?")) return false;
   if (ws.some((w) => NEGATION_WORDS.has(w) || QUESTION_WORDS.has(w))) return null;
   if (YES_HEADS.has(head)) return true;
   // A dropped leading "đã" (did) with a plain statement after it: "đã tổ chức". After "dạ" (or
