@@ -14,9 +14,8 @@
  * Every such argument is read back by parsePeriodText (src/domain/periods.ts) as the same period.
  */
 import type { Form, Question } from "../plan/schema.js";
+import type { Tr } from "./render.js";
 import type { ConversationState } from "./types.js";
-
-export type Tr = (key: string, params?: Record<string, unknown>) => string;
 
 /** The kind and numbers of a period key; null for one-off forms (their key is the form's). */
 function readKey(periodKey: string): { kind: "monthly" | "half_yearly" | "yearly"; year: number; index: number } | null {

@@ -261,8 +261,8 @@ export function parseNumberTokens(tokens: readonly string[], threeDigitGroup: "t
 const NUMBER_WORDS = new Set([
   ...Object.keys(DIGIT_WORDS),
   ...Object.keys(BIG_MULTIPLIERS),
-  "muoi", "muoi", "chuc", "tram", "linh", "le", "ruoi", "tu", "lam", "nham", "mot",
-  "hon", "tren", "duoi", "gan", "may", "vai", "phan", "tram", "den", "toi", "hoac", "hay", "trong", "tong", "so",
+  "muoi", "chuc", "tram", "linh", "le", "ruoi", "tu", "lam", "nham",
+  "hon", "tren", "duoi", "gan", "may", "vai", "phan", "den", "toi", "hoac", "hay", "trong", "tong", "so",
 ]);
 
 /** Why a text is not one exact number, when that deserves its own question back. */
@@ -274,6 +274,7 @@ export type NumberProblem =
   /** "sau", "sau nhé", "để sau", "lát nữa", "mai em báo": she will answer later. */
   | "later";
 
+/** What {@link readNumber} makes of a text: one number (with what else it saw), or why not. */
 export type NumberRead =
   | {
       ok: true;

@@ -45,10 +45,12 @@ const LATER =
 const YES_EMOJI = new Set(["👍", "👌", "✅", "✔"]);
 const NO_EMOJI = new Set(["👎", "❌", "✖"]);
 const EMOJI = /\p{Extended_Pictographic}/gu;
+/** Polite words that may stand next to an emoji ("dạ 👍", "👍 ạ"). */
+const LEADING_COURTESY_ONLY = new Set(["da", "a", "chi", "em", "oi", "nhe", "nha", "vang"]);
 /** Skin tones, variation selectors and joiners, dropped before the emoji are compared. */
 const EMOJI_DECORATION = /[\u{1f3fb}-\u{1f3ff}\ufe0e\ufe0f\u200d]/gu;
-/** A negation, then a clause break, then a yes ("không, có"), or the other way round. */
-const MIXED = /^(?:da |vang )?(?:khong|ko|k|kg|kh|hong|hok|chua)\s*[,;/.!?…-]+\s*(?:da |a )?(?:co|roi|vang|dung|ok|u|uh)(?:\s|$|[,.!])/;
+/** A negation, then a clause break, then a yes ("không, có", "dạ ko - có"); "có, không" has a negation anyway. */
+const MIXED = /^(?:(?:da|vang)[,\s]+)?(?:khong|ko|k|kg|kh|hong|hok|chua)\s*[,;/.!?…-]+\s*(?:da |a )?(?:co|roi|vang|dung|ok|u|uh)(?:\s|$|[,.!])/;
 
 /**
  * Why a text is not a yes or no, when it deserves its own reply: "later" ("dạ để em hỏi lại",
@@ -98,9 +100,6 @@ export function parseYesNo(text: string): boolean | null {
   if (ws.length > 1 && ws[ws.length - 1] === "roi") return true;
   return null;
 }
-
-/** Polite words that may stand alone next to an emoji ("dạ 👍", "👍 ạ"). */
-const LEADING_COURTESY_ONLY = new Set(["da", "a", "chi", "em", "oi", "nhe", "nha", "vang"]);
 
 /** Words that may follow "không có" in a "none of them" answer: "không có mô hình nào", "ko có gì". */
 const NONE_TAIL = new Set(["nao", "gi", "ca", "het", "mo", "hinh", "hoat", "dong", "clb", "cau", "lac", "bo", "chuong", "trinh", "muc", "ai"]);
