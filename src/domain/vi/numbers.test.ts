@@ -216,5 +216,7 @@ describe("readNumber on a phone", () => {
     expect(readNumber("1,234")).toEqual({ ok: true, value: 1234, percent: false, decimalReading: 1.234 });
     expect(readNumber("12.500")).toEqual({ ok: true, value: 12500, percent: false, decimalReading: 12.5 });
     expect(readNumber("1.234.567")).toEqual({ ok: true, value: 1234567, percent: false });
+    // Also when a statement follows the counted word.
+    expect(readNumber("1,234 người tham gia")).toEqual({ ok: true, value: 1234, percent: false, decimalReading: 1.234 });
   });
 });

@@ -348,6 +348,7 @@ export function readNumber(text: string, opts: NumberOptions = {}): NumberRead {
   if (core.length === 1 && core[0] === "sau" && hasBareSau(text)) return fail("later");
   // "tư" and "lăm" alone (4, 5); elsewhere they only follow "mươi"/"linh".
   if (core.length === 1 && (core[0] === "tu" || core[0] === "lam")) return { ok: true, value: core[0] === "tu" ? 4 : 5, percent };
+  let numberCore = core;
   let value = parseNumberTokens(core, opts.threeDigitGroup);
   if (value === null) {
     // "23 hộ tham gia": a number, a counted word, then a plain statement (no number, negation,
@@ -355,12 +356,13 @@ export function readNumber(text: string, opts: NumberOptions = {}): NumberRead {
     const k = core.findIndex((t, i) => i > 0 && units.has(t) && !["a", "nhe", "nha"].includes(t));
     const tail = k > 0 ? core.slice(k + 1) : [];
     if (k > 0 && tail.length > 0 && tail.every((t) => /^[a-z]+$/.test(t) && !NUMBER_WORDS.has(t) && !NEGATIONS.has(t))) {
-      value = parseNumberTokens(core.slice(0, k), opts.threeDigitGroup);
+      numberCore = core.slice(0, k);
+      value = parseNumberTokens(numberCore, opts.threeDigitGroup);
     }
   }
   if (value === null) return fail(rangeOrLater(s, text, opts));
   const sign = negative ? -1 : 1;
-  const alt = opts.threeDigitGroup === "decimal" ? null : parseNumberTokens(core, "decimal");
+  const alt = opts.threeDigitGroup === "decimal" ? null : parseNumberTokens(numberCore, "decimal");
   return alt !== null && alt !== value ? { ok: true, value: sign * value, percent, decimalReading: sign * alt } : { ok: true, value: sign * value, percent };
 }
 
