@@ -26,7 +26,14 @@ export async function startFromPasteFor(ctx: CommandContext, text: string): Prom
     if (await getReport(ctx.app.store, plan.id, form.key, period.key, unit.id)) continue;
     const step = startFromPaste(
       form,
-      { planKey: plan.id, unitId: unit.id, unitName: unit.name, periodKey: period.key, periodLabel: periodLabel(period) },
+      {
+        planKey: plan.id,
+        unitId: unit.id,
+        unitName: unit.name,
+        periodKey: period.key,
+        periodLabel: periodLabel(period),
+        periodPast: period.end.getTime() <= now.getTime(),
+      },
       text,
       { today: vietnamToday(now) },
     );

@@ -3,7 +3,7 @@
  * The questions themselves are asked by the conversation engine (src/conversation/); this file
  * only decides which unit, form and period a report is for.
  */
-import { startCorrection, startReport } from "../conversation/index.js";
+import { reopenCommand, startCorrection, startReport, translator, type ConversationState } from "../conversation/index.js";
 import { currentPeriod, formRange, parsePeriodText, periodLabel, previousPeriod, type Period } from "../domain/periods.js";
 import { reportingUnits } from "../domain/permissions.js";
 import type { UnitNode } from "../domain/types.js";
@@ -11,7 +11,7 @@ import { normalize, vietnamToday } from "../domain/vi/index.js";
 import { t } from "../i18n.js";
 import type { Form, Plan } from "../plan/schema.js";
 import { noCurrentPlanText } from "./plan-status.js";
-import { deleteConversation } from "../store/conversations.js";
+import { deleteConversation, loadConversation } from "../store/conversations.js";
 import { getReport, isPeriodLocked } from "../store/reports.js";
 import { beginConversation, conversationKey } from "../app/conversation-runner.js";
 import { otherUnitsGroupNote } from "./group-unit.js";
@@ -157,6 +157,7 @@ export const reportCommand: Command = {
       unitName: target.unit.name,
       periodKey: target.period.key,
       periodLabel: periodLabel(target.period),
+      periodPast: target.period.end.getTime() <= ctx.app.now().getTime(),
     });
     await beginConversation(ctx, step);
   },
@@ -179,6 +180,7 @@ export const correctCommand: Command = {
       unitName: target.unit.name,
       periodKey: target.period.key,
       periodLabel: periodLabel(target.period),
+      periodPast: target.period.end.getTime() <= ctx.app.now().getTime(),
       existing: (report?.answers ?? {}) as never,
     });
     await beginConversation(ctx, step);
@@ -189,9 +191,12 @@ export const cancelCommand: Command = {
   name: "huy",
   async run(ctx) {
     const key = conversationKey(ctx.msg);
+    // The hint reopens the same period ("/baocao tháng 10/2024"), so read what is cancelled first.
+    const open = await loadConversation<ConversationState>(ctx.app.store, key);
+    const command = open ? reopenCommand(open.state, translator()) : "/baocao";
     ctx.write(async (tx) => {
       const deleted = await deleteConversation(tx, key);
-      await ctx.reply(deleted ? t("bot:cancel.done") : t("bot:cancel.nothing"));
+      await ctx.reply(deleted ? t("bot:cancel.done", { command }) : t("bot:cancel.nothing"));
     });
   },
 };

@@ -269,7 +269,7 @@ describe("summary and changes", () => {
     }
     const bad = drive(start(), [...toSummary, "3: nhieu"]);
     expect(bad.state?.phase).toBe("change_answer");
-    expect(said(bad.last)).toContain("em chưa đọc được số");
+    expect(said(bad.last)).toContain("em cần con số chính xác");
     expect(bad.state?.answers.so_nguoi).toBe(40);
   });
 

@@ -29,6 +29,7 @@ import {
 } from "./flow.js";
 import { helpOfferChoice, isCancel, isChangeWord, isHelp, isKeep, isSubmit, pickNumber, splitNumbered } from "./intents.js";
 import { looksLikePastedReport, parsePastedReport, type PasteResult } from "./paste.js";
+import { formForPeriod, reopenCommand } from "./period-words.js";
 import {
   changeLines,
   formatValue,
@@ -81,6 +82,7 @@ function baseState(form: Form, ctx: StartContext, mode: ConversationState["mode"
     formTitle: formTitle(form),
     periodKey: String(ctx.periodKey),
     periodLabel: String(ctx.periodLabel),
+    ...(ctx.periodPast === true ? { periodPast: true } : {}),
     unitId: Number(ctx.unitId),
     unitName: String(ctx.unitName),
     answers: {},
@@ -202,7 +204,8 @@ function failure(form: Form, state: ConversationState, q: Question, error: Parse
 
 function cancel(state: ConversationState, tr: Tr): Step {
   const key = state.mode === "correct" ? "cancelledCorrect" : "cancelled";
-  return { state: null, replies: [say(tr(key, titleParams(state)))], effect: { type: "cancelled" } };
+  const params = { ...titleParams(state), command: reopenCommand(state, tr) };
+  return { state: null, replies: [say(tr(key, params))], effect: { type: "cancelled" } };
 }
 
 function finish(form: Form, state: ConversationState, tr: Tr): Step {
@@ -284,6 +287,7 @@ function sanitize(input: unknown, form: Form): ConversationState {
     formTitle: str(s.formTitle, formTitle(form)),
     periodKey: str(s.periodKey),
     periodLabel: str(s.periodLabel),
+    ...(s.periodPast === true ? { periodPast: true } : {}),
     unitId: typeof s.unitId === "number" ? s.unitId : Number(s.unitId) || 0,
     unitName: str(s.unitName),
     answers: isPlainObject(s.answers) ? jsonCopy(s.answers as Answers) : {},
@@ -341,12 +345,14 @@ export function startReport(form: Form, ctx: StartContext, opts: TextOptions = {
   const tr = translator(opts.lng);
   const state = baseState(form, ctx, "report");
   const intro = say(tr("intro", { ...titleParams(state), count: form.questions.length }));
-  return withButtons(form, advance(form, state, tr, [intro]), tr);
+  const asked = formForPeriod(form, state, tr);
+  return withButtons(asked, advance(asked, state, tr, [intro]), tr);
 }
 
 /** Starts correcting a stored report: its numbered summary and "which number to change?". */
-export function startCorrection(form: Form, ctx: CorrectionContext, opts: TextOptions = {}): Step {
+export function startCorrection(original: Form, ctx: CorrectionContext, opts: TextOptions = {}): Step {
   const tr = translator(opts.lng);
+  const form = formForPeriod(original, { periodKey: String(ctx.periodKey), periodPast: ctx.periodPast === true }, tr);
   const existing = isPlainObject(ctx.existing) ? jsonCopy(ctx.existing) : {};
   const status = applicability(form, { answers: existing, skipped: [] });
   const skipped = form.questions
@@ -366,10 +372,11 @@ export function startCorrection(form: Form, ctx: CorrectionContext, opts: TextOp
  * Starts a report from a whole report pasted in one message. All valid: straight to the summary.
  * Otherwise one reply about what is wrong or missing, then only those questions are asked.
  */
-export function startFromPaste(form: Form, ctx: StartContext, text: string, opts: InputOptions): Step {
+export function startFromPaste(original: Form, ctx: StartContext, text: string, opts: InputOptions): Step {
   const lng = opts.lng ?? currentLanguage();
   const tr = translator(lng);
-  const state = baseState(form, ctx, "report");
+  const state = baseState(original, ctx, "report");
+  const form = formForPeriod(original, state, tr);
   try {
     const pr = parsePastedReport(form, text, { today: opts.today, lng });
     if (pr.recognized === 0) return withButtons(form, advance(form, state, tr, [say(tr("paste.nothing"))]), tr);
@@ -377,7 +384,7 @@ export function startFromPaste(form: Form, ctx: StartContext, text: string, opts
     const report = pasteReport(form, pr, filled, tr);
     return withButtons(form, advance(form, filled, tr, report ? [report] : [say(tr("paste.allValid"))]), tr);
   } catch {
-    return startReport(form, ctx, { lng });
+    return startReport(original, ctx, { lng });
   }
 }
 
@@ -420,8 +427,9 @@ export function handleButton(state: ConversationState, action: ButtonAction, opt
   const lng = opts.lng ?? currentLanguage();
   const tr = translator(lng);
   try {
-    const step = button(state, action, opts.form, tr);
-    return step && withButtons(opts.form, step, tr);
+    const form = formForPeriod(opts.form, state, tr);
+    const step = button(state, action, form, tr);
+    return step && withButtons(form, step, tr);
   } catch {
     return null;
   }
@@ -495,9 +503,9 @@ function button(raw: ConversationState, action: ButtonAction, form: Form, tr: Tr
 }
 
 function handle(raw: ConversationState, text: string, opts: HandleOptions, tr: Tr, lng: Language): Step {
-  const form = opts.form;
   const input = text.normalize("NFC").replace(/[\u200b-\u200d\u2060\ufeff]/g, "");
-  let state = sanitize(raw, form);
+  let state = sanitize(raw, opts.form);
+  const form = formForPeriod(opts.form, state, tr);
   if (isCancel(input)) return cancel(state, tr);
   const repaired = repair(form, state);
   if (repaired) {
@@ -577,8 +585,9 @@ export function resumeText(state: ConversationState, opts: TextOptions & { form:
   const tr = translator(opts.lng);
   try {
     const s = sanitize(state, opts.form);
-    const current = repair(opts.form, s) ?? s;
-    return `${tr(current.mode === "correct" ? "resumeCorrect" : "resume", titleParams(current))}\n\n${promptText(opts.form, current, tr)}`;
+    const form = formForPeriod(opts.form, s, tr);
+    const current = repair(form, s) ?? s;
+    return `${tr(current.mode === "correct" ? "resumeCorrect" : "resume", titleParams(current))}\n\n${promptText(form, current, tr)}`;
   } catch {
     return tr("fallback");
   }
@@ -592,6 +601,7 @@ export function expiredNotice(state: ConversationState, opts: TextOptions = {}):
     form: typeof s.formTitle === "string" ? s.formTitle : "",
     period: typeof s.periodLabel === "string" ? s.periodLabel : "",
     unit: typeof s.unitName === "string" ? s.unitName : "",
+    command: reopenCommand({ periodKey: typeof s.periodKey === "string" ? s.periodKey : "", mode: s.mode === "correct" ? "correct" : "report" }, tr),
   };
   return tr(s.mode === "correct" ? "expiredCorrect" : "expired", params);
 }

@@ -39,6 +39,7 @@ export {
 } from "./flow.js";
 export { isCancel, isHelp, isSubmit, pickNumber, splitNumbered, splitKeyValue } from "./intents.js";
 export { buttonsFor } from "./buttons.js";
+export { formForPeriod, nameThePeriod, periodName, reopenCommand } from "./period-words.js";
 export { questionBlock, helpBlock, shortLabel, summaryLines, translator } from "./render.js";
 export {
   PHASES,

@@ -30,6 +30,11 @@ export interface ConversationState {
   periodKey: string;
   /** The period as people read it ("tháng 5/2024"), computed by the caller with periodLabel. */
   periodLabel: string;
+  /**
+   * The period was over when the report began (a late report, or last month's still before its
+   * deadline): questions name it ("trong tháng 10/2024") instead of "trong tháng này".
+   */
+  periodPast?: boolean;
   /** The unit's id in the store (Unit.id). */
   unitId: number;
   unitName: string;
@@ -134,6 +139,8 @@ export interface StartContext {
   periodKey: string;
   /** e.g. periodLabel(period) → "tháng 5/2024". */
   periodLabel: string;
+  /** True when the period is already over (its end ≤ now): questions then name it (period-words.ts). */
+  periodPast?: boolean;
 }
 
 export interface CorrectionContext extends StartContext {

@@ -195,14 +195,22 @@ describe.each(FLAVOURS)("report flow on %s", (flavour) => {
   it("takes a late report and a correction after the month has rolled over", async () => {
     await registerLan();
     h.clock.now = localInstant(2024, 6, 2, 9, 0);
-    // June is current; May is named.
-    expect(texts(await h.say(lan(), "/baocao thang 5"))).toMatch(/tháng 5\/2024/);
+    // June is current; May is named, and its questions name May instead of "tháng này".
+    const opened = texts(await h.say(lan(), "/baocao thang 5"));
+    expect(opened).toMatch(/trong tháng 5\/2024 chi hội/);
+    expect(opened).not.toMatch(/tháng này/);
+    // /huy says how to reopen May, and that command does.
+    expect(texts(await h.say(lan(), "/huy"))).toContain("/baocao tháng 5/2024");
+    expect(texts(await h.say(lan(), "/baocao tháng 5/2024"))).toMatch(/trong tháng 5\/2024 chi hội/);
     await answerAll(lan(), MONTHLY_ANSWERS);
     expect(texts(await h.say(lan(), "gui"))).toMatch(/nộp muộn/);
     expect(await store.prisma.report.count({ where: { periodKey: "2024-05" } })).toBe(1);
     // /sua without a period finds May (June has no report yet).
     expect(texts(await h.say(lan(), "/sua"))).toMatch(/tháng 5\/2024/);
-    await h.say(lan(), "/huy");
+    // Typed "hủy" (the engine) and /huy (the command) both give the command for the same period.
+    expect(texts(await h.say(lan(), "hủy"))).toContain("/sua tháng 5/2024");
+    expect(texts(await h.say(lan(), "/sua tháng 5/2024"))).toMatch(/tháng 5\/2024/);
+    expect(texts(await h.say(lan(), "/huy"))).toContain("/sua tháng 5/2024");
     expect(texts(await h.say(lan(), "/baocao thang 8/2024"))).toMatch(/chưa bắt đầu/);
   });
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { Question } from "../../plan/schema.js";
+import { questionSchema, type Question } from "../../plan/schema.js";
 import { isSkipInput, parseAnswer, type ParseResult } from "./answers.js";
 import { Q } from "./test-fixtures.js";
 
@@ -69,7 +69,7 @@ const CORPUS: Array<[keyof typeof Q, string, unknown]> = [
   ["share", "12,345", 12.345],
   ["share", "101", E_("out_of_range")],
   ["share", "86,4,5", E_("not_a_number")],
-  ["amount", "1.234", 1234],
+  ["amount", "1.234", E_("ambiguous_number")],
   ["amount", "1,5tr", E_("out_of_range")],
   ["amount", "1.234,5", 1234.5],
   ["amount", "2k", 2000],
@@ -124,6 +124,129 @@ describe("parseAnswer corpus", () => {
     const r = parse(Q[q], text);
     if (expected instanceof E) expect(r).toMatchObject({ ok: false, error: { code: expected.code } });
     else expect(r).toEqual(value(expected));
+  });
+});
+
+/**
+ * Issue 11 ("Answering on a phone"): answers that were read wrong or re-asked needlessly. Each row:
+ * question, text, expected parse, and why.
+ */
+const PHONE_Q = {
+  ...Q,
+  rate: questionSchema.parse({ key: "rate", text: "Tỷ lệ hộ tham gia?", type: "decimal", max: 100 }),
+};
+const PHONE_ANSWERS: Array<[keyof typeof PHONE_Q, string, unknown, string]> = [
+  // Never a silent wrong value: "dạ" before a statement is not a yes.
+  ["held", "dạ em quên mất", E_("later"), "she forgot: not an answer, asked again politely"],
+  ["held", "dạ để em hỏi lại", E_("later"), "she will check: not a yes"],
+  ["held", "dạ chị chờ em tí", E_("later"), "asks to wait: not a yes"],
+  ["held", "dạ em quên mất rồi", E_("later"), "a final 'rồi' does not make forgetting a yes"],
+  ["held", "dạ em đang họp", E_("later"), "busy: not a yes"],
+  ["held", "dạ tháng này bận quá", E_("not_yes_no"), "'dạ' + a statement without yes or no words"],
+  ["held", "đã tổ chức", true, "'đã' (typed with its marks) = did: yes"],
+  ["held", "da to chuc roi", true, "ends in 'rồi' (already): yes, even without marks"],
+  ["held", "dạ có", true, "'dạ' with a yes word is yes"],
+  ["held", "dạ vâng ạ", true, "'dạ' with a yes word is yes"],
+  ["held", "không, có", E_("not_yes_no"), "a no and a yes in two clauses"],
+  ["held", "ko, co", E_("not_yes_no"), "the same without marks"],
+  ["held", "vâng, không có ạ", false, "'vâng' acknowledges; the answer is 'không có'"],
+  ["held", "👍", true, "thumbs up on a yes/no question"],
+  ["held", "👍🏽", true, "with a skin tone"],
+  ["held", "dạ 👌", true, "OK hand with a polite word"],
+  ["held", "👎", false, "thumbs down"],
+  ["held", "👍👎", E_("not_yes_no"), "both"],
+  ["held", "🤔", E_("not_yes_no"), "any other emoji: the expected form again, not 'cannot skip'"],
+  // Numbers: signs, bounds, ranges, 'later', percentages.
+  ["households", "–3", E_("out_of_range"), "en dash minus is seen (and refused: min 0)"],
+  ["households", "−3", E_("out_of_range"), "U+2212 minus"],
+  ["households", "—3", E_("out_of_range"), "em dash"],
+  ["households", "30%", E_("percent_for_count"), "a percentage where a count is asked"],
+  ["households", "10+", E_("approximate"), "'at least 10' is not a figure"],
+  ["households", "hơn 30", E_("approximate"), "'more than 30'"],
+  ["households", "trên 30 hộ", E_("approximate"), "'over 30'"],
+  ["households", "1-3", E_("range"), "a range"],
+  ["households", "5 đến 7", E_("range"), "a range in words"],
+  ["households", "5 hoặc 6", E_("range"), "'5 or 6'"],
+  ["households", "sau", E_("later"), "'sau' typed bare is 'later' (six is 'sáu')"],
+  ["households", "sau nhé", E_("later"), "'later, ok?'"],
+  ["households", "để sau", E_("later"), "'leave it for later'"],
+  ["households", "sáu", 6, "six, with its mark"],
+  ["households", "sau muoi", 60, "'sáu mươi' without marks: a number word follows"],
+  ["households", "hai muoi sau", 26, "'sáu' after tens"],
+  ["households", "５", 5, "full-width digit"],
+  ["households", "bốn lăm", 45, "spoken tens: 'bốn (mươi) lăm'"],
+  ["households", "hai mốt", 21, "'hai (mươi) mốt'"],
+  ["households", "ba tư", 34, "'ba (mươi) tư'"],
+  ["households", "năm sáu", E_("not_a_number"), "'five or six', not 56: 'sáu' is not a spoken-tens unit"],
+  ["households", "8 hộ đạt chuẩn", 8, "the question's own words after the number"],
+  ["members", "một nghìn hai", 1200, "'một nghìn hai (trăm)'"],
+  ["members", "2 000", 2000, "space-grouped thousands"],
+  ["members", "12 345 hội viên", 12345, "space-grouped thousands with a unit"],
+  ["members", "1,234", 1234, "a count has no decimals: one separator before 3 digits is thousands"],
+  ["members", "1.234", 1234, "Vietnamese thousands dot"],
+  ["members", "50%", E_("percent_for_count"), "a percentage where a count is asked"],
+  ["share", ",5", 0.5, "a leading decimal comma: 0,5 (was read as 5)"],
+  ["share", ",5%", 0.5, "the same with a percent sign"],
+  ["share", "bảy lăm phần trăm", 75, "spoken tens and 'phần trăm'"],
+  ["share", "–5", E_("out_of_range"), "a negative percentage is refused, not read as 5"],
+  ["amount", "1,234", E_("ambiguous_number"), "1,234 or 1234: both possible amounts, asked back"],
+  ["amount", "12.500", E_("ambiguous_number"), "12,5 or 12500"],
+  ["amount", "200 000", 200_000, "space-grouped thousands"],
+  ["amount", "20%", E_("percent_for_count"), "a percentage where an amount is asked"],
+  ["rate", "20%", 20, "a decimal question whose text asks for a rate ('Tỷ lệ') takes a percent sign"],
+  // Choices.
+  ["model", "4. Địa chỉ tin cậy", E_("ambiguous_choice"), "number 4 (ấm no here) and the label of 7 disagree"],
+  ["model", "7. Địa chỉ tin cậy", "dia_chi_tin_cay", "number and label as the list shows them"],
+  ["model", "7 - Địa chỉ…", "dia_chi_tin_cay", "number, dash and a cut label"],
+  ["model", "7) dia chi tin cay", "dia_chi_tin_cay", "no marks"],
+  ["model", "dctc", "dia_chi_tin_cay", "initials of the label"],
+  ["model", "１", "dich_vu_gia_dinh", "full-width digit"],
+  ["model", "1-3", E_("one_choice_only"), "a range on a single choice"],
+  ["models", "1-3", E_("choice_range"), "1 to 3, or 1 and 3? asked, never guessed"],
+  ["models", "1 – 3", E_("choice_range"), "en dash"],
+  ["models", "1 đến 3", ["dich_vu_gia_dinh", "giao_duc_cha_me", "giao_duc_truoc_hon_nhan"], "a range in words is clear"],
+  ["models", "2. Giáo dục cha mẹ\n7. Địa chỉ tin cậy", ["giao_duc_cha_me", "dia_chi_tin_cay"], "copied lines of the list"],
+  ["models", "ko", E_("unknown_choice"), "required multiple choice: 'none' is not an answer"],
+  // Dates.
+  ["heldOn", "mùng 5 tháng 6", "2024-06-05", "'mùng' for the first ten days"],
+  ["heldOn", "mồng 5/6", "2024-06-05", "'mồng' with a slash"],
+  ["heldOn", "２８/６", "2024-06-28", "full-width digits"],
+  ["heldOn", "28 thg 6", "2024-06-28", "'thg' for 'tháng'"],
+  // Found by the held-out batch of the independent corpus.
+  ["households", "có 23 hộ tham gia", 23, "a counted word, then a plain statement"],
+  ["households", "5 hộ chưa đạt", E_("not_a_number"), "a negation in the statement changes what is counted"],
+  ["households", "20 hộ, trong đó 5 hộ nghèo", E_("not_a_number"), "two numbers: asked, not guessed"],
+  ["held", "khg", false, "'khg' shorthand for 'không'"],
+  ["held", "dạ tháng này chưa", false, "a time, then a final 'chưa' (not yet)"],
+  ["held", "tháng này chưa?", E_("not_yes_no"), "the same as a question back"],
+  ["held", "chưa ạ, tháng sau ạ", false, "'tháng sau' (next month) is not 'sau' (later)"],
+  ["models", "tất cả các mô hình", ["dich_vu_gia_dinh", "giao_duc_cha_me", "giao_duc_truoc_hon_nhan", "gia_dinh_am_no", "clb_vi_thanh_nien", "clb_sua_me", "dia_chi_tin_cay"], "'all the models'"],
+  ["models", "hết rồi", E_("unknown_choice"), "'hết rồi' may mean 'none left': not read as all"],
+  ["models", "Dạ em có 2 mô hình: giáo dục cha mẹ và địa chỉ tin cậy", ["giao_duc_cha_me", "dia_chi_tin_cay"], "the list after a colon"],
+  ["heldOn", "hnay", "2024-03-15", "'hnay' shorthand for 'hôm nay'"],
+  ["heldOn", "2024/03/10", "2024-03-10", "year first with slashes"],
+  ["heldOn", "mồng một tháng ba", "2024-03-01", "day and month in words"],
+  ["victims", "hỗ trợ 2 trên 3", { part: 2, total: 3 }, "the label before the number"],
+  // Skips.
+  ["sessions", "👍", E_("not_a_number"), "an emoji on an optional number: the expected form again, never a skip"],
+  ["heldOptional", "👍", true, "thumbs up on an optional yes/no is yes, not a skip"],
+  ["sessions", "dạ bỏ qua ạ", null, "still a skip"],
+];
+
+describe("answers on a phone (issue 11)", () => {
+  it.each(PHONE_ANSWERS)("%s: %j → %j (%s)", (q, text, expected) => {
+    const r = parse(PHONE_Q[q], text);
+    if (expected instanceof E) expect(r).toMatchObject({ ok: false, error: { code: expected.code } });
+    else if (expected === null) expect(r).toEqual({ ok: true, value: null, skipped: true });
+    else expect(r).toEqual(value(expected));
+  });
+
+  it("'không có' on an optional multiple choice is none (a skip)", () => {
+    const optional = { ...Q.models, optional: true };
+    for (const text of ["không có", "ko", "k", "chưa có", "không có mô hình nào", "dạ không có ạ"]) {
+      expect(parse(optional, text), text).toEqual({ ok: true, value: null, skipped: true });
+    }
+    expect(parse(optional, "không biết")).toMatchObject({ ok: false });
   });
 });
 
@@ -203,9 +326,17 @@ describe("error params", () => {
 });
 
 describe("decimal questions and the 3-digit group", () => {
-  it("reads thousands when in range, else the decimal reading if that one is in range", () => {
-    expect(parse(Q.amount, "1.234")).toEqual(value(1234));
+  it("asks which reading when both are in range, takes the only one in range otherwise", () => {
+    // 1,234 (Vietnamese decimal comma) and 1234 (thousands) are both possible amounts: asked back.
+    expect(parse(Q.amount, "1.234")).toEqual(error("ambiguous_number", { input: "1.234", decimal: 1.234, thousands: 1234 }));
+    expect(parse(Q.amount, "1,234")).toEqual(error("ambiguous_number", { input: "1,234", decimal: 1.234, thousands: 1234 }));
+    // A percentage cannot be 1234: the decimal reading is the only one.
     expect(parse(Q.share, "1.234")).toEqual(value(1.234));
+    expect(parse(Q.share, "1,234")).toEqual(value(1.234));
+    // "000" after the mark is always thousands; several groups are never ambiguous.
+    expect(parse(Q.amount, "10.000")).toEqual(value(10000));
+    expect(parse(Q.amount, "123.456.7")).toMatchObject({ ok: false });
+    expect(parse(Q.amount, "123.456,7")).toEqual(value(123456.7));
     // Neither reading (123456, 123.456) is within 0–100: the error reports the thousands reading.
     expect(parse(Q.share, "123.456")).toEqual(error("out_of_range", { n: 123456, min: 0, max: 100 }));
   });

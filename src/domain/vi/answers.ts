@@ -15,9 +15,9 @@ import { matchChoice, matchChoices } from "./choices.js";
 import { parseDate } from "./dates.js";
 import { answerLength, answerLimit } from "./limits.js";
 import { normalize, stripCourtesyText } from "./normalize.js";
-import { parseNumber } from "./numbers.js";
+import { readNumber, type NumberProblem } from "./numbers.js";
 import { parsePartOfTotal } from "./partOfTotal.js";
-import { parseYesNo } from "./yesno.js";
+import { isNoneAnswer, parseYesNo, yesNoProblem } from "./yesno.js";
 
 /** Every error code parseAnswer can return, with the params it fills in. */
 export const PARSE_ERROR_CODES = [
@@ -35,6 +35,12 @@ export const PARSE_ERROR_CODES = [
   "ambiguous_choice", // { input, options: "label; label", candidates: keys[], count }
   "one_choice_only", // { count }
   "too_long", // { length, maxLength }: over the question's cap (limits.ts), any type
+  "ambiguous_number", // { input, decimal, thousands }: "1,234" where both 1,234 and 1234 are allowed
+  "percent_for_count", // { input }: "30%" where a count or an amount is asked
+  "approximate", // { input }: "10+", "hơn 30", "trên 80%"
+  "range", // { input }: "5-7", "5 đến 7", "5 hoặc 6"
+  "later", // { input }: "sau nhé", "để em hỏi lại", "dạ chị chờ em tí"
+  "choice_range", // { input, from, to, all }: "1-3" on a multiple choice (1, 2, 3 or 1 and 3?)
 ] as const;
 export type ParseErrorCode = (typeof PARSE_ERROR_CODES)[number];
 
@@ -57,10 +63,17 @@ const SKIP_INPUTS = new Set(["", "-", "--", "bo qua", "boqua", "skip", "/skip", 
 /** How much of the user's text is echoed back in an error message. */
 const MAX_ECHO = 40;
 
-/** True for inputs that mean "skip this question": empty, "bỏ qua", "bo qua", "-", "skip". */
+/**
+ * True for inputs that mean "skip this question": empty, "bỏ qua", "bo qua", "-", "skip".
+ * A message of emoji or other symbols only ("👍", "🙏") is not a skip: it gets the question's
+ * expected form again (or, on a yes/no question, 👍/👌 is yes).
+ */
 export function isSkipInput(text: string): boolean {
   const n = normalize(text);
-  return SKIP_INPUTS.has(n) || SKIP_INPUTS.has(stripCourtesyText(n));
+  if (SKIP_INPUTS.has(n)) return true;
+  // Stripping polite words and outer punctuation only empties a text of symbols ("dạ 👍"): not a skip.
+  const bare = stripCourtesyText(n);
+  return bare !== "" && SKIP_INPUTS.has(bare);
 }
 
 function echo(text: string): string {
@@ -79,30 +92,57 @@ function inRange(n: number, min: number, max: number): boolean {
   return n >= min && n <= max;
 }
 
+const PROBLEM_CODES: Record<NumberProblem, ParseErrorCode> = { approximate: "approximate", range: "range", later: "later" };
+
+/** A number that could not be read: the specific re-ask when there is one, else "not_a_number". */
+function numberFailure(problem: NumberProblem | null, text: string): ParseResult {
+  return fail(problem ? PROBLEM_CODES[problem] : "not_a_number", { input: echo(text) });
+}
+
+/**
+ * A question about a percentage accepts "%" after the number: its unit is "%" / "phần trăm", or
+ * its text asks for a rate ("Tỷ lệ …", "… (%)"). Others (counts, amounts) refuse it.
+ */
+function acceptsPercent(q: Extract<Question, { type: "integer" | "decimal" }>): boolean {
+  return /%|phan tram|ty le/.test(normalize(`${q.unit ?? ""} ${q.text}`));
+}
+
+/**
+ * Counts: "1.234" and "1,234" are 1234 (a count has no decimal part, so the only reading of one
+ * separator before three digits is thousands: Vietnamese writes "1.234", people used to English
+ * "1,234"); "1,5" is "not_an_integer". "30%" is refused where a count is asked.
+ */
 function parseInteger(q: Extract<Question, { type: "integer" }>, text: string): ParseResult {
-  const n = parseNumber(text, { units: q.unit ? [q.unit] : [] });
-  if (n === null) return fail("not_a_number", { input: echo(text) });
+  const r = readNumber(text, { units: q.unit ? [q.unit] : [] });
+  if (!r.ok) return numberFailure(r.problem, text);
+  if (r.percent && !acceptsPercent(q)) return fail("percent_for_count", { input: echo(text) });
+  const n = r.value;
   if (!Number.isInteger(n)) return fail("not_an_integer", { input: echo(text), n });
   return inRange(n, q.min, q.max) ? ok(n) : fail("out_of_range", { n, min: q.min, max: q.max });
 }
 
 /**
- * Decimal questions read "1.234" as thousands first; when that is out of range and the decimal
- * reading (1,234) is in range, the decimal reading wins.
+ * Decimals: one separator before exactly three digits ("1,234", "12.500") reads as a decimal
+ * mark (1,234, Vietnamese comma; 12.5 in English habit) or as thousands (1234, 12500). When only
+ * one reading is within the question's range it is taken; when both are, she is asked which
+ * ("ambiguous_number"). A group of "000" is always thousands. "%" only where the unit is one.
  */
 function parseDecimal(q: Extract<Question, { type: "decimal" }>, text: string): ParseResult {
-  const units = q.unit ? [q.unit] : [];
-  const n = parseNumber(text, { units });
-  if (n === null) return fail("not_a_number", { input: echo(text) });
-  if (inRange(n, q.min, q.max)) return ok(n);
-  const alt = parseNumber(text, { units, threeDigitGroup: "decimal" });
-  if (alt !== null && inRange(alt, q.min, q.max)) return ok(alt);
-  return fail("out_of_range", { n, min: q.min, max: q.max });
+  const r = readNumber(text, { units: q.unit ? [q.unit] : [] });
+  if (!r.ok) return numberFailure(r.problem, text);
+  if (r.percent && !acceptsPercent(q)) return fail("percent_for_count", { input: echo(text) });
+  const readings = [r.value, ...(r.decimalReading !== undefined ? [r.decimalReading] : [])].filter((n) =>
+    inRange(n, q.min, q.max),
+  );
+  if (readings.length === 2) return fail("ambiguous_number", { input: echo(text), decimal: r.decimalReading, thousands: r.value });
+  if (readings.length === 1) return ok(readings[0]!);
+  return fail("out_of_range", { n: r.value, min: q.min, max: q.max });
 }
 
 function parseYesNoAnswer(text: string): ParseResult {
   const v = parseYesNo(text);
-  return v === null ? fail("not_yes_no", { input: echo(text) }) : ok(v);
+  if (v !== null) return ok(v);
+  return fail(yesNoProblem(text) === "later" ? "later" : "not_yes_no", { input: echo(text) });
 }
 
 function parseDateAnswer(text: string, today: string | undefined): ParseResult {
@@ -130,11 +170,19 @@ type ChoiceQuestion = Extract<Question, { type: "single_choice" | "multi_choice"
 
 function choiceFailure(
   q: ChoiceQuestion,
-  m: { code: "unknown_choice" } | { code: "choice_out_of_range"; n: number } | { code: "ambiguous_choice"; candidates: string[] },
+  m:
+    | { code: "unknown_choice" }
+    | { code: "choice_out_of_range"; n: number }
+    | { code: "ambiguous_choice"; candidates: string[] }
+    | { code: "choice_range"; from: number; to: number },
   input: string,
 ): ParseResult {
   const count = q.choices.length;
   switch (m.code) {
+    case "choice_range": {
+      const all = Array.from({ length: m.to - m.from + 1 }, (_, i) => m.from + i).join(", ");
+      return fail("choice_range", { input: echo(input), from: m.from, to: m.to, all });
+    }
     case "unknown_choice":
       return fail("unknown_choice", { input: echo(input), count });
     case "choice_out_of_range":
@@ -150,11 +198,20 @@ function parseSingleChoice(q: Extract<Question, { type: "single_choice" }>, text
   const m = matchChoice(q.choices, text);
   if (m.ok) return ok(m.key);
   const several = matchChoices(q.choices, text);
-  if (several.ok && several.keys.length > 1) return fail("one_choice_only", { count: q.choices.length });
+  if ((several.ok && several.keys.length > 1) || (!several.ok && several.code === "choice_range")) {
+    return fail("one_choice_only", { count: q.choices.length });
+  }
   return choiceFailure(q, m, text);
 }
 
+/**
+ * Several choices. On an optional question "không", "không có", "ko", "k", "chưa có" (none of
+ * them) is a skip, unless a choice is labelled so; on a required one it is an unknown choice.
+ */
 function parseMultiChoice(q: Extract<Question, { type: "multi_choice" }>, text: string): ParseResult {
+  if (q.optional && isNoneAnswer(text) && !q.choices.some((c) => matchChoice([c], text).ok)) {
+    return { ok: true, value: null, skipped: true };
+  }
   const m = matchChoices(q.choices, text);
   return m.ok ? ok(m.keys) : choiceFailure(q, m, m.input);
 }

@@ -93,3 +93,35 @@ describe("matchChoices", () => {
     expect(matchChoices(MODELS, ", ;")).toMatchObject({ ok: false, code: "unknown_choice" });
   });
 });
+
+/** Issue 11: choices typed on a phone. [text, key(s) or error code, why]. MODELS: 7 = Địa chỉ tin cậy. */
+describe("choices on a phone", () => {
+  it.each([
+    ["7. Địa chỉ tin cậy", "dia_chi_tin_cay", "number and label as the list shows them"],
+    ["7 - Địa chỉ…", "dia_chi_tin_cay", "dash and a cut label"],
+    ["7) dia chi tin cay", "dia_chi_tin_cay", "no marks"],
+    ["7 dia chi tin cay a", "dia_chi_tin_cay", "a polite word after"],
+    ["dctc", "dia_chi_tin_cay", "initials of the label"],
+    ["gdcm", "giao_duc_cha_me", "initials"],
+    ["４", "gia_dinh_am_no", "full-width digit"],
+    ["2. Địa chỉ tin cậy", "ambiguous_choice", "number 2 and the label of 7 disagree"],
+  ])("%j → %s (%s)", (text, expected, _why) => {
+    const m = matchChoice(MODELS, text);
+    if (m.ok) expect(m.key).toBe(expected);
+    else expect(m.code).toBe(expected);
+  });
+
+  it.each([
+    ["1 đến 3", ["dich_vu_gia_dinh", "giao_duc_cha_me", "giao_duc_truoc_hon_nhan"], "a range in words is clear"],
+    ["từ 2 tới 3", ["giao_duc_cha_me", "giao_duc_truoc_hon_nhan"], "'from 2 to 3'"],
+    ["1-3", "choice_range", "1 to 3, or 1 and 3: asked, never guessed"],
+    ["1 – 3", "choice_range", "en dash"],
+    ["1-9", "choice_out_of_range", "there is no 9"],
+    ["2. Giáo dục cha mẹ\n7. Địa chỉ tin cậy", ["giao_duc_cha_me", "dia_chi_tin_cay"], "lines copied from the list"],
+    ["１, ３", ["dich_vu_gia_dinh", "giao_duc_truoc_hon_nhan"], "full-width digits"],
+  ])("%j → %j (%s)", (text, expected, _why) => {
+    const m = matchChoices(MODELS, text);
+    if (m.ok) expect(m.keys).toEqual(expected);
+    else expect(m.code).toBe(expected);
+  });
+});

@@ -9,16 +9,20 @@
  *   4. the start of a label ("giao duc cha" → "Giáo dục cha mẹ");
  *   5. every typed word starts a label word, in order ("gd cha me" does not, "giao cha me" does);
  *   6. the typed text inside a label ("cha me").
- * Tiers 4–6 need at least 3 letters. The same is tried again without polite words ("dạ … ạ").
+ * Between 3 and 4: the initials of a label ("dctc" → "Địa chỉ tin cậy", "gdcm").
+ * Tiers 4–6 and initials need at least 3 letters. The same is tried again without polite words
+ * ("dạ … ạ"). A number with a label, as the list shows it ("4. Địa chỉ tin cậy", "4 - Địa chỉ…",
+ * "4) địa chỉ tin cậy"), is that choice when both agree and ambiguous when they name two.
  *
  * Several choices (multi_choice): "1,3", "1, 3", "1 3", "1 và 3", "1;3", "1 + 3", labels separated
  * by commas, "và", ";" or new lines; "tất cả"/"tat ca"/"hết"/"all", and "cả hai"/"cả 3" when that
- * is the number of choices. Commas inside a label ("ấm no, hạnh phúc") are kept: adjacent pieces
+ * is the number of choices. "1 đến 3", "từ 1 tới 3" are 1, 2 and 3; "1-3" (and every dash form)
+ * is "choice_range": 1 to 3, or 1 and 3? — asked back, never guessed. Commas inside a label ("ấm no, hạnh phúc") are kept: adjacent pieces
  * are joined back when together they are a label. Duplicates are ignored; the result follows the
  * order of the choices in the plan.
  */
 import type { Choice } from "../../plan/schema.js";
-import { comparable, stripCourtesy } from "./normalize.js";
+import { comparable, normalize, stripCourtesy, stripCourtesyText } from "./normalize.js";
 import { parseNumber } from "./numbers.js";
 
 export type ChoiceMatch =
@@ -27,7 +31,10 @@ export type ChoiceMatch =
   | { ok: false; code: "choice_out_of_range"; n: number }
   | { ok: false; code: "ambiguous_choice"; candidates: string[] };
 
-export type MultiChoiceMatch = { ok: true; keys: string[] } | (Exclude<ChoiceMatch, { ok: true }> & { input: string });
+export type MultiChoiceMatch =
+  | { ok: true; keys: string[] }
+  | (Exclude<ChoiceMatch, { ok: true }> & { input: string })
+  | { ok: false; code: "choice_range"; from: number; to: number; input: string };
 
 const NUMBER_PREFIX = /^(?:so|chon|y|muc|phuong an|lua chon|dap an|cau|phan)\s*(?=\d)/;
 const MIN_FUZZY_LENGTH = 3;
@@ -36,6 +43,26 @@ function fromTier(matches: readonly Choice[]): ChoiceMatch | null {
   if (matches.length === 1) return { ok: true, key: matches[0]!.key };
   if (matches.length > 1) return { ok: false, code: "ambiguous_choice", candidates: matches.map((c) => c.key) };
   return null;
+}
+
+/** The first letters of a label's words: "dia chi tin cay" → "dctc". */
+function initials(label: string): string {
+  return label
+    .split(" ")
+    .map((w) => w.charAt(0))
+    .join("");
+}
+
+/** "4 dia chi tin cay" (from "4. Địa chỉ tin cậy"): the number's choice when the label agrees. */
+function numberWithLabel(choices: readonly Choice[], s: string): ChoiceMatch | null {
+  const m = /^(\d+) ((?=.*[a-z]).+)$/.exec(s.replace(NUMBER_PREFIX, ""));
+  if (!m) return null;
+  const byNumber = choices[Number(m[1]) - 1];
+  if (!byNumber) return null;
+  const byLabel = matchComparable(choices, m[2]!);
+  if (!byLabel.ok) return null;
+  if (byLabel.key === byNumber.key) return byLabel;
+  return { ok: false, code: "ambiguous_choice", candidates: choices.filter((c) => c === byNumber || c.key === byLabel.key).map((c) => c.key) };
 }
 
 function matchComparable(choices: readonly Choice[], s: string): ChoiceMatch {
@@ -47,12 +74,18 @@ function matchComparable(choices: readonly Choice[], s: string): ChoiceMatch {
     return choice && n >= 1 ? { ok: true, key: choice.key } : { ok: false, code: "choice_out_of_range", n };
   }
   const labels = choices.map((c) => ({ choice: c, label: comparable(c.label) }));
+  // A label that itself starts with a number ("5 không 3 sạch") is matched as a label first.
+  const exact = fromTier(labels.filter(({ label }) => label === s).map(({ choice }) => choice));
+  if (exact) return exact;
+  const withLabel = numberWithLabel(choices, s);
+  if (withLabel) return withLabel;
   const tiers: Array<(label: string, choice: Choice) => boolean> = [
     (label) => label === s,
     (_label, c) => c.key === s.replace(/ /g, "_"),
   ];
   if (s.replace(/ /g, "").length >= MIN_FUZZY_LENGTH) {
     const typed = s.split(" ");
+    if (typed.length === 1) tiers.push((label) => label.includes(" ") && initials(label) === s);
     tiers.push(
       (label) => label.startsWith(s),
       (label) => wordPrefixesInOrder(typed, label.split(" ")),
@@ -94,8 +127,21 @@ const ALL_WORDS = new Set(["tat ca", "chon tat ca", "tat ca cac muc", "het", "ch
 export function isAllChoices(choices: readonly Choice[], text: string): boolean {
   const s = stripCourtesy(comparable(text).split(" ")).join(" ");
   if (ALL_WORDS.has(s)) return true;
+  // "tất cả các mô hình", "chọn hết các hoạt động": all, then plain words (no number, no "trừ" = except).
+  const all = /^(?:chon )?(?:tat ca|het) (?:cac )?([a-z ]+)$/.exec(s);
+  if (all && !/\b(?:tru|ngoai|khong|chua|roi|mot|hai|ba)\b/.test(all[1]!)) return true;
   const m = /^ca (.+)$/.exec(s);
   return m !== null && parseNumber(m[1]!) === choices.length;
+}
+
+/**
+ * "1-3", "1 – 3" (spelled: false) or "1 đến 3", "từ 1 tới 3" (spelled: true), polite words
+ * around; null for anything else.
+ */
+function choiceRange(text: string): { from: number; to: number; spelled: boolean } | null {
+  const s = stripCourtesyText(normalize(text));
+  const m = /^(?:tu )?(?:so )?(\d+)\s*(?:(-)|\s(?:den|toi)\s)\s*(?:so )?(\d+)$/.exec(s);
+  return m ? { from: Number(m[1]), to: Number(m[3]), spelled: m[2] === undefined } : null;
 }
 
 /**
@@ -105,6 +151,21 @@ export function isAllChoices(choices: readonly Choice[], text: string): boolean 
 export function matchChoices(choices: readonly Choice[], text: string): MultiChoiceMatch {
   if (isAllChoices(choices, text) && !choices.some((c) => comparable(c.label) === comparable(text))) {
     return { ok: true, keys: choices.map((c) => c.key) };
+  }
+  const range = choiceRange(text);
+  if (range) {
+    const { from, to, spelled } = range;
+    const outside = [from, to].find((k) => k < 1 || k > choices.length);
+    if (outside !== undefined) return { ok: false, code: "choice_out_of_range", n: outside, input: text.trim() };
+    if (from >= to) return { ok: false, code: "unknown_choice", input: text.trim() };
+    if (!spelled) return { ok: false, code: "choice_range", from, to, input: text.trim() };
+    return { ok: true, keys: choices.slice(from - 1, to).map((c) => c.key) };
+  }
+  // "Chi hội em có 2 mô hình: giáo dục cha mẹ và địa chỉ tin cậy": the list after the colon.
+  const colon = text.lastIndexOf(":");
+  if (colon > 0 && text.slice(colon + 1).trim() !== "") {
+    const after = matchChoices(choices, text.slice(colon + 1));
+    if (after.ok) return after;
   }
   // Only figures, whatever separates them: "1,3", "1 3", "1; 3", "dạ 1, 3 ạ".
   const figures = stripCourtesy(comparable(text).split(" "));

@@ -77,3 +77,21 @@ describe("calendar helpers", () => {
     expect(vietnamToday(new Date("2024-03-14T17:00:00Z"))).toBe("2024-03-15");
   });
 });
+
+/** Issue 11: dates typed on a phone. [text, date or null, why]. Reference day 2024-03-15. */
+describe("dates on a phone", () => {
+  it.each([
+    ["mùng 5 tháng 6", "2024-06-05", "'mùng' for the first ten days of a month"],
+    ["mồng 5 tháng 6", "2024-06-05", "'mồng', the northern spelling"],
+    ["mung 5 thang 6", "2024-06-05", "no marks"],
+    ["ngày mùng 5 tháng 6", "2024-06-05", "with 'ngày'"],
+    ["mồng 2/5", "2024-05-02", "with a slash"],
+    ["２８/６", "2024-06-28", "full-width digits"],
+    ["28 thg 6", "2024-06-28", "'thg' for 'tháng'"],
+    ["28 – 29/6", null, "two days: not one date"],
+  ])("%j → %j (%s)", (text, expected, _why) => {
+    const r = parseDate(text, TODAY);
+    if (expected === null) expect(r.ok).toBe(false);
+    else expect(r).toEqual({ ok: true, value: expected });
+  });
+});

@@ -3,13 +3,15 @@
  * Asia/Ho_Chi_Minh) is a parameter.
  *
  * Accepted: "05/08/2023", "5/8/2023", "05-08-2023", "05.08.2023", "5/8/23" (20yy), "5/8" (year
- * chosen — see {@link parseDate}), "ngày 5 tháng 8 năm 2023", "ngày 5 tháng 8", "2023-08-05",
+ * chosen — see {@link parseDate}), "ngày 5 tháng 8 năm 2023", "ngày 5 tháng 8", "5 thg 8",
+ * "mùng 5 tháng 6" / "mồng 5/6" (the first ten days of a month), "mồng một tháng sáu" (words),
+ * "２８/６" (full-width), "2023-08-05", "2023/08/05", "hnay"/"hqua" (phone shorthand),
  * "hôm nay"/"hom nay"/"nay", "hôm qua"/"hom qua", "hôm kia" (2 days ago), "today", "yesterday",
  * with polite words around.
  * The day must exist: 31/4 and 29/2/2023 are "invalid_date", 29/2/2024 is valid.
  * A day above 31, a month above 12 ("12/15") or a year outside 1900–2100 is "bad_date".
  */
-import { wordTable } from "./numbers.js";
+import { parseNumber, wordTable } from "./numbers.js";
 import { normalize, stripCourtesyText } from "./normalize.js";
 
 export interface YMD {
@@ -97,10 +99,12 @@ export function nearestYear(day: number, month: number, today: YMD): number | nu
 
 const RELATIVE_DAYS = wordTable({
   "hom nay": 0,
+  hnay: 0,
   nay: 0,
   "bua nay": 0,
   "ngay hom nay": 0,
   "hom qua": -1,
+  hqua: -1,
   "bua qua": -1,
   "ngay hom qua": -1,
   "hom kia": -2,
@@ -114,16 +118,25 @@ function expandYear(y: string): number {
 
 /** Day, month and optional year from the typed forms, before validation. */
 function readDayMonthYear(s: string): { day: number; month: number; year?: number } | null {
-  const numeric = /^(?:ngay\s*)?(\d{1,2})\s*([/.-])\s*(\d{1,2})(?:\s*\2\s*(\d{4}|\d{2}))?$/.exec(s);
+  const numeric = /^(?:ngay\s*)?(?:(?:mung|mong)\s*)?(\d{1,2})\s*([/.-])\s*(\d{1,2})(?:\s*\2\s*(\d{4}|\d{2}))?$/.exec(s);
   if (numeric) {
     return { day: Number(numeric[1]), month: Number(numeric[3]), ...(numeric[4] ? { year: expandYear(numeric[4]) } : {}) };
   }
-  const words = /^(?:ngay\s+)?(\d{1,2})\s+thang\s+(\d{1,2})(?:\s*,?\s*nam\s+(\d{4}))?$/.exec(s);
+  const words = /^(?:ngay\s+)?(?:(?:mung|mong)\s*)?(\d{1,2})\s+(?:thang|thg|th)\s+(\d{1,2})(?:\s*,?\s*nam\s+(\d{4}))?$/.exec(s);
   if (words) {
     return { day: Number(words[1]), month: Number(words[2]), ...(words[3] ? { year: Number(words[3]) } : {}) };
   }
-  const iso = /^(\d{4})-(\d{1,2})-(\d{1,2})$/.exec(s);
-  if (iso) return { day: Number(iso[3]), month: Number(iso[2]), year: Number(iso[1]) };
+  const iso = /^(\d{4})\s*([-/.])\s*(\d{1,2})\s*\2\s*(\d{1,2})$/.exec(s);
+  if (iso) return { day: Number(iso[4]), month: Number(iso[3]), year: Number(iso[1]) };
+  // Day and month in words: "mồng một tháng sáu", "ngày hai mươi tháng năm".
+  const spoken = /^(?:ngay\s+)?(?:(?:mung|mong)\s+)?([a-z ]+?)\s+(?:thang|thg)\s+([a-z ]+?)(?:\s*,?\s*nam\s+(\d{4}))?$/.exec(s);
+  if (spoken) {
+    const day = parseNumber(spoken[1]!);
+    const month = parseNumber(spoken[2]!);
+    if (day !== null && month !== null && Number.isInteger(day) && Number.isInteger(month)) {
+      return { day, month, ...(spoken[3] ? { year: Number(spoken[3]) } : {}) };
+    }
+  }
   return null;
 }
 

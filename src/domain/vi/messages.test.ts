@@ -65,7 +65,13 @@ describe("locale files", () => {
     // Produce every error code from real inputs and check nothing in the template is left unfilled.
     const samples: Array<[Question, string]> = [
       [Q.households, ""],
-      [Q.households, "nhiều"],
+      [Q.households, "abc"],
+      [Q.households, "30%"],
+      [Q.households, "hơn 30"],
+      [Q.households, "5-7"],
+      [Q.households, "sau nhé"],
+      [Q.amount, "1,234"],
+      [Q.models, "1-3"],
       [Q.households, "2,5"],
       [Q.households, "600"],
       [Q.held, "có lẽ"],

@@ -55,3 +55,19 @@ describe("stripCourtesy", () => {
     expect(stripCourtesyText("-5")).toBe("-5");
   });
 });
+
+describe("phone keyboards", () => {
+  it("reads full-width forms as ASCII and every dash form as a hyphen-minus", () => {
+    expect(normalize("２８／６")).toBe("28/6");
+    expect(normalize("Ｃó")).toBe("co");
+    for (const dash of ["\u2010", "\u2011", "\u2012", "\u2013", "\u2014", "\u2015", "\u2212", "\ufe63"]) {
+      expect(normalize(`${dash}3`), `U+${dash.charCodeAt(0).toString(16)}`).toBe("-3");
+    }
+  });
+
+  it("keeps a leading decimal mark and a trailing plus", () => {
+    expect(stripCourtesyText(normalize("dạ ,5 ạ"))).toBe(",5");
+    expect(stripCourtesyText(normalize("10+ ạ"))).toBe("10+");
+    expect(stripCourtesyText(normalize("5."))).toBe("5");
+  });
+});

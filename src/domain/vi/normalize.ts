@@ -6,6 +6,20 @@
 /** Zero-width characters some keyboards and copy-paste insert. */
 const ZERO_WIDTH = /[\u200b-\u200d\u2060\ufeff]/g;
 
+/** Full-width ASCII forms ("５", "２８／６") that some phone keyboards (CJK input modes) type. */
+const FULL_WIDTH = /[\uff01-\uff5e]/g;
+/**
+ * Dash and minus forms phones and copy-paste produce: hyphen U+2010, non-breaking hyphen U+2011,
+ * figure dash U+2012, en dash U+2013, em dash U+2014, horizontal bar U+2015, minus U+2212, small
+ * and full-width hyphen-minus. All read as "-", so a negative sign or a range is never dropped.
+ */
+const DASHES = /[\u2010-\u2015\u2212\ufe58\ufe63]/g;
+
+/** Full-width ASCII to ASCII and every dash form to "-": "５" → "5", "–3" → "-3". Keeps the rest. */
+export function foldWidthAndDashes(text: string): string {
+  return text.replace(FULL_WIDTH, (c) => String.fromCharCode(c.charCodeAt(0) - 0xfee0)).replace(DASHES, "-");
+}
+
 /** Removes Vietnamese (and other Latin) diacritics; "đ"/"Đ" become "d"/"D". Keeps case. */
 export function stripDiacritics(text: string): string {
   return text
@@ -17,11 +31,12 @@ export function stripDiacritics(text: string): string {
 }
 
 /**
- * Lower case, no diacritics (đ → d), zero-width characters removed, runs of white space
- * collapsed to one space, trimmed. "  Dạ  CÓ ạ " → "da co a".
+ * Lower case, no diacritics (đ → d), zero-width characters removed, full-width digits and letters
+ * as ASCII and every dash form as "-" ({@link foldWidthAndDashes}), runs of white space collapsed
+ * to one space, trimmed. "  Dạ  CÓ ạ " → "da co a"; "１２" → "12".
  */
 export function normalize(text: string): string {
-  return stripDiacritics(text.replace(ZERO_WIDTH, "").toLowerCase())
+  return stripDiacritics(foldWidthAndDashes(text.replace(ZERO_WIDTH, "")).toLowerCase())
     .replace(/\s+/g, " ")
     .trim();
 }
@@ -76,7 +91,8 @@ function bare(token: string): string {
 /**
  * Like {@link stripCourtesy} but on normalised text whose inner punctuation must survive
  * ("da 1.234 ho a" → "1.234 ho", "da, 12/15 a" → "12/15"). Punctuation glued to the outer ends
- * is trimmed too ("5." → "5"), except a leading minus and a trailing percent sign.
+ * is trimmed too ("5." → "5"), except a leading minus, a leading decimal mark before a digit
+ * (",5" is 0,5), and a trailing percent or plus sign ("10+" is not 10).
  */
 export function stripCourtesyText(normalized: string): string {
   const tokens = normalized.split(" ").filter((t) => t.length > 0);
@@ -84,6 +100,6 @@ export function stripCourtesyText(normalized: string): string {
   return tokens
     .slice(start, end)
     .join(" ")
-    .replace(/^[^\p{L}\p{N}-]+/u, "")
-    .replace(/[^\p{L}\p{N}%]+$/u, "");
+    .replace(/^(?:(?![.,]\d)[^\p{L}\p{N}-])+/u, "")
+    .replace(/[^\p{L}\p{N}%+]+$/u, "");
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { parseNumber, readDigits } from "./numbers.js";
+import { parseNumber, readDigits, readNumber } from "./numbers.js";
 
 describe("readDigits (separator rule)", () => {
   it.each([
@@ -153,5 +153,70 @@ describe("parseNumber", () => {
 describe("words that are names of JavaScript object properties", () => {
   it.each(["constructor", "toString", "__proto__", "hasOwnProperty", "valueOf"])("%s is not a number", (word) => {
     expect(parseNumber(word)).toBeNull();
+  });
+});
+
+/** Issue 11: numbers as typed on a phone. [text, value or problem, why]. */
+describe("readNumber on a phone", () => {
+  it.each([
+    ["５", 5, "full-width digit (CJK keyboard mode)"],
+    ["１２３４", 1234, "full-width digits"],
+    ["2 000 000", 2_000_000, "digits grouped by spaces in threes"],
+    ["12 345 hội viên", 12_345, "space groups with a unit"],
+    ["1 3", null, "not groups of three: two numbers"],
+    [",5", 0.5, "a leading decimal comma"],
+    [".5", 0.5, "a leading decimal point"],
+    ["–3", -3, "en dash read as a minus, not dropped"],
+    ["−3", -3, "U+2212 minus"],
+    ["—3", -3, "em dash"],
+    ["bốn lăm", 45, "spoken tens: bốn (mươi) lăm"],
+    ["bon lam", 45, "the same without marks"],
+    ["hai mốt", 21, "hai (mươi) mốt"],
+    ["ba tư", 34, "ba (mươi) tư"],
+    ["năm nhăm", 55, "năm (mươi) nhăm"],
+    ["bốn lăm nghìn", 45_000, "spoken tens before a multiplier"],
+    ["ba trăm hai lăm", 325, "spoken tens after hundreds"],
+    ["một nghìn hai", 1_200, "a lone digit after a multiplier counts tenths of it"],
+    ["sáu", 6, "six, typed with its mark"],
+    ["sau muoi", 60, "a number word follows: sáu mươi"],
+    ["10.000", 10_000, "'000' after the mark is thousands"],
+  ])("%j → %j (%s)", (text, expected, _why) => {
+    const r = readNumber(text);
+    if (expected === null) expect(r.ok).toBe(false);
+    else expect(r).toMatchObject({ ok: true, value: expected });
+  });
+
+  it.each([
+    ["10+", "approximate", "'10 or more'"],
+    ["hơn 30", "approximate", "'more than 30'"],
+    ["có hơn 30 hộ", "approximate", "after a leading word"],
+    ["trên 80%", "approximate", "'over 80%'"],
+    ["gần 100", "approximate", "'nearly 100'"],
+    ["ba mươi mấy", "approximate", "'thirty-something'"],
+    ["vài chục", "approximate", "'a few dozen'"],
+    ["1tr+", "approximate", "a plus after a multiplier"],
+    ["5-7", "range", "a range with a hyphen"],
+    ["5 – 7 hộ", "range", "an en dash range with a unit"],
+    ["5 đến 7", "range", "a range in words"],
+    ["từ 5 tới 7", "range", "'from 5 to 7'"],
+    ["5 hoặc 6", "range", "'5 or 6'"],
+    ["1-2 triệu", "range", "a range of amounts"],
+    ["sau", "later", "'sau' typed bare: later (six is 'sáu')"],
+    ["sau nhé", "later", "'later, ok?'"],
+    ["để sau", "later", "'leave it for later'"],
+    ["dạ để em hỏi lại", "later", "she will check"],
+    ["năm sáu", null, "'five or six' in words: not a number, no specific reason"],
+  ])("%j is not a number: %s (%s)", (text, problem, _why) => {
+    expect(readNumber(text)).toEqual({ ok: false, problem });
+  });
+
+  it("reports a percent sign and the decimal reading of '1,234'", () => {
+    expect(readNumber("30%")).toEqual({ ok: true, value: 30, percent: true });
+    expect(readNumber("50 phần trăm")).toEqual({ ok: true, value: 50, percent: true });
+    expect(readNumber("1,234")).toEqual({ ok: true, value: 1234, percent: false, decimalReading: 1.234 });
+    expect(readNumber("12.500")).toEqual({ ok: true, value: 12500, percent: false, decimalReading: 12.5 });
+    expect(readNumber("1.234.567")).toEqual({ ok: true, value: 1234567, percent: false });
+    // Also when a statement follows the counted word.
+    expect(readNumber("1,234 người tham gia")).toEqual({ ok: true, value: 1234, percent: false, decimalReading: 1.234 });
   });
 });

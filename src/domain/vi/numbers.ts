@@ -11,7 +11,14 @@
  *   with 0 ("1.234", "1,234", "12.345") is ambiguous: thousands by default (Vietnamese usage;
  *   integer questions always read it so), or a decimal point when the caller asks
  *   (`threeDigitGroup: "decimal"`; decimal questions fall back to it when the thousands reading
- *   is out of range — see answers.ts). "0,125" is always a decimal.
+ *   is out of range — see answers.ts). "0,125" is always a decimal; a group of "000" is always
+ *   thousands ("10.000", "2,000": nobody writes zeros after a decimal mark in chat);
+ * - a leading decimal mark (",5", ".5") is 0,5;
+ * - digits grouped by single spaces in threes ("2 000 000", "12 345") are one number.
+ *
+ * {@link readNumber} also says why a text is not one number when the reason deserves its own
+ * question back: "10+", "hơn 30", "trên 80%" (not an exact figure), "5-7", "5 đến 7", "5 hoặc 6"
+ * (a range), "sau", "sau nhé", "để sau" ("later" — typed without the tone mark it is not "sáu", six).
  */
 import { normalize, stripCourtesyText } from "./normalize.js";
 
@@ -38,6 +45,8 @@ const DIGIT_WORDS = wordTable({
 });
 /** Unit forms used only after "mươi"/"mười" or "linh": "hai mươi tư", "mười lăm", "ba mươi nhăm". */
 const AFTER_TENS_WORDS = wordTable({ ...DIGIT_WORDS, tu: 4, lam: 5, nham: 5 });
+/** Unit forms that, straight after a digit word 2–9, make spoken tens: "bốn lăm" = 45 (see parseTens). */
+const COLLOQUIAL_UNITS = wordTable({ mot: 1, tu: 4, lam: 5, nham: 5 });
 /** Multipliers between groups, largest last. "k" = nghìn, "tr" = triệu, "ti"/"ty" = tỷ. */
 const BIG_MULTIPLIERS = wordTable({
   k: 1_000,
@@ -59,13 +68,13 @@ const UNIT_WORDS = new Set(
   (
     "ho gia dinh nguoi ng hoi vien thanh chi em co so lan buoi cuoc dot luot mo hinh clb cau lac bo " +
     "phu nu tre chau ca vu nan nhan cai ban dong d vnd xa phuong thon xom to doi cap nhom lop " +
-    "tin bai to roi an pham san pham a nhe nha"
+    "tin bai to roi an pham san pham dat chuan a nhe nha"
   ).split(" "),
 );
 /** Words that may come before the number: "có 5", "được 5", "khoảng 5", "tổng cộng 15", "là 5". */
-const LEADING_WORDS = new Set(["co", "duoc", "dc", "la", "khoang", "chung", "do", "tong", "cong", "tat", "ca", "so", "luong"]);
+const LEADING_WORDS = new Set(["co", "duoc", "dc", "la", "khoang", "chung", "do", "tong", "cong", "tat", "ca", "so", "luong", "dat"]);
 /** "Không có", "chưa có", "ko" … as an answer to "how many" means 0. */
-const NEGATIONS = new Set(["khong", "ko", "k", "kg", "kh", "hong", "hok", "chua"]);
+const NEGATIONS = new Set(["khong", "ko", "k", "kg", "kh", "khg", "hk", "hong", "hok", "chua"]);
 
 export interface NumberOptions {
   /** How to read one separator followed by exactly 3 digits ("1.234"). Default "thousands". */
@@ -79,6 +88,7 @@ export interface NumberOptions {
  * Returns null when the separators make no sense ("1.23.4", "1,2,3").
  */
 export function readDigits(token: string, threeDigitGroup: "thousands" | "decimal" = "thousands"): number | null {
+  if (/^[.,]\d+$/.test(token)) return Number(`0.${token.slice(1)}`);
   if (!/^\d+(?:[.,]\d+)*$/.test(token)) return null;
   const seps = token.match(/[.,]/g) ?? [];
   const groups = token.split(/[.,]/);
@@ -89,7 +99,7 @@ export function readDigits(token: string, threeDigitGroup: "thousands" | "decima
   if (seps.length === 1) {
     const frac = groups[1]!;
     const ambiguous = frac.length === 3 && groupedThousands(groups);
-    if (ambiguous && threeDigitGroup === "thousands") return Number(first + frac);
+    if (ambiguous && (threeDigitGroup === "thousands" || frac === "000")) return Number(first + frac);
     return Number(`${first}.${frac}`);
   }
   const last = seps[seps.length - 1]!;
@@ -115,8 +125,8 @@ function clean(n: number): number {
  * "1tr2" → ["1", "tr", "2"]; "86,4%" → ["86,4", "%"]. Returns null on other punctuation.
  */
 export function numberTokens(normalized: string): string[] | null {
-  const tokens = normalized.match(/\d+(?:[.,]\d+)*|[a-z]+|%|\S/g) ?? [];
-  return tokens.every((t) => /^(?:\d|[a-z]|%)/.test(t)) ? tokens : null;
+  const tokens = normalized.match(/(?:^|(?<=\s))[.,]\d+|\d+(?:[.,]\d+)*|[a-z]+|%|\S/g) ?? [];
+  return tokens.every((t) => /^(?:[.,]?\d|[a-z]|%)/.test(t)) ? tokens : null;
 }
 
 interface Group {
@@ -143,6 +153,13 @@ function parseTens(tokens: readonly string[], i: number): Group | null {
   }
   const d = digitAt(tokens, i);
   if (d === undefined) return null;
+  // Spoken tens without "mươi": "hai mốt" 21, "ba tư" 34, "bốn lăm" 45, "năm nhăm" 55. Only the
+  // unit forms that never stand for a lone digit after another digit word count ("năm sáu" is
+  // "five or six", not 56).
+  const colloquial = COLLOQUIAL_UNITS[tokens[i + 1] ?? ""];
+  if (colloquial !== undefined && d >= 2 && !/^\d/.test(tokens[i]!) && tokens[i + 2] !== "muoi" && tokens[i + 2] !== "tram") {
+    return { value: d * 10 + colloquial, next: i + 2, singleDigit: false };
+  }
   if ((tokens[i + 1] === "muoi" || tokens[i + 1] === "chuc") && d >= 1) {
     const u = digitAt(tokens, i + 2, AFTER_TENS_WORDS);
     return u !== undefined && u > 0
@@ -160,7 +177,7 @@ function parseGroup(tokens: readonly string[], i: number, threeDigitGroup: "thou
   const t = tokens[i];
   if (t === undefined) return null;
   let hundreds: number | undefined;
-  if (/^\d/.test(t)) {
+  if (/^[.,]?\d/.test(t)) {
     const v = readDigits(t, threeDigitGroup);
     if (v === null) return null;
     if (tokens[i + 1] !== "tram") return { value: v, next: i + 1, singleDigit: /^[1-9]$/.test(t) };
@@ -240,36 +257,130 @@ export function parseNumberTokens(tokens: readonly string[], threeDigitGroup: "t
   return clean(total);
 }
 
+/** Words that make a tail part of a number, a bound or a range: never in "23 hộ tham gia". */
+const NUMBER_WORDS = new Set([
+  ...Object.keys(DIGIT_WORDS),
+  ...Object.keys(BIG_MULTIPLIERS),
+  "muoi", "chuc", "tram", "linh", "le", "ruoi", "tu", "lam", "nham",
+  "hon", "tren", "duoi", "gan", "may", "vai", "phan", "den", "toi", "hoac", "hay", "trong", "tong", "so",
+]);
+
+/** Why a text is not one exact number, when that deserves its own question back. */
+export type NumberProblem =
+  /** "10+", "hơn 30", "trên 80%", "gần 100", "vài chục", "ba mấy": not an exact figure. */
+  | "approximate"
+  /** "5-7", "5 – 7", "5 đến 7", "5 tới 7", "5 hoặc 6": a range or a choice of two. */
+  | "range"
+  /** "sau", "sau nhé", "để sau", "lát nữa", "mai em báo": she will answer later. */
+  | "later";
+
+/** What {@link readNumber} makes of a text: one number (with what else it saw), or why not. */
+export type NumberRead =
+  | {
+      ok: true;
+      value: number;
+      /** A "%" or "phần trăm" followed the number. */
+      percent: boolean;
+      /**
+       * Set when one separator before exactly three digits ("1,234", "12.500") reads both ways:
+       * `value` is the thousands reading and this the decimal one.
+       */
+      decimalReading?: number;
+    }
+  | { ok: false; problem: NumberProblem | null };
+
+/** Words that make a number a bound, not a figure: "hơn", "trên", "dưới", "gần", "ngoài", "tối đa" … */
+const APPROXIMATE_HEADS = new Set(["hon", "tren", "duoi", "gan", "ngoai", "vai", "may"]);
+const APPROXIMATE_PHRASE = /^(?:hon|tren|duoi|gan|ngoai|toi da|toi thieu|it nhat|nhieu nhat|vai|hang|mot vai)\b|\b(?:may|hon|nhieu)$|\bvai (?:chuc|tram|nghin|ngan)\b|\+$/;
+/** "Later" phrases: "để sau", "sau nhé", "lát nữa", "tí nữa", "mai em báo", "em hỏi lại" … */
+const LATER_PHRASE =
+  /\b(?:de sau|bao sau|tra loi sau|gui sau|sau nhe|sau nha|sau nhen|lat nua|ti nua|xiu nua|chut nua|lat em|mai em|ngay mai|hom khac|bua khac|hoi lai|kiem tra lai|xem lai|cho em|doi em|quen)\b/;
+
+/** True when the text has the word "sau" typed without a tone mark: "later", or "sáu" typed bare. */
+function hasBareSau(text: string): boolean {
+  return /(?:^|[^\p{L}])sau(?![\p{L}\p{M}])/u.test(text.normalize("NFC").toLowerCase());
+}
+
+/** Joins digits grouped by single spaces in threes: "2 000 000" → "2000000", "1 3" stays. */
+function joinSpaceGroups(s: string): string {
+  return s.replace(/(?<![\d.,])\d{1,3}(?: \d{3})+(?![\d.,])/g, (m) => m.replace(/ /g, ""));
+}
+
 /**
- * Parses a number typed in chat. Returns null when the text is not one number.
- * Accepts: "5", "1.234", "1,234", "1.234.567", "86,4", "86,4%", "-3", "5 hộ", "dạ có 5 hộ ạ",
- * "khoảng 5", "tầm 5", "năm", "mười hai", "hai mươi lăm", "một trăm linh năm", "1tr", "1 triệu",
- * "1tr2", "2k", "tư", "lăm", and "không", "không có", "ko có hộ nào", "chưa", "chưa có" as 0.
- * A trailing "%" or "phần trăm" is accepted and ignored (the value is the number shown).
+ * Reads a number typed in chat, or says why it is not one (see {@link NumberProblem}).
+ * Accepts: "5", "1.234", "1,234", "1.234.567", "2 000 000", "86,4", ",5", "86,4%", "-3", "–3"
+ * (every dash form is a minus), "5 hộ", "dạ có 5 hộ ạ", "khoảng 5", "tầm 5", "năm", "mười hai",
+ * "hai mươi lăm", "bốn lăm", "một trăm linh năm", "1tr", "1 triệu", "1tr2", "một nghìn hai",
+ * "2k", "tư", "lăm", and "không", "không có", "ko có hộ nào", "chưa", "chưa có" as 0.
+ * A trailing "%" or "phần trăm" is read and reported in `percent`.
  */
-export function parseNumber(text: string, opts: NumberOptions = {}): number | null {
-  let s = stripCourtesyText(normalize(text));
+export function readNumber(text: string, opts: NumberOptions = {}): NumberRead {
+  const fail = (problem: NumberProblem | null): NumberRead => ({ ok: false, problem });
+  let s = joinSpaceGroups(stripCourtesyText(normalize(text)));
+  if (APPROXIMATE_PHRASE.test(s)) return fail("approximate");
   let negative = false;
-  if (/^-\s*\d/.test(s)) {
+  if (/^-\s*[.,]?\d/.test(s)) {
     negative = true;
     s = s.replace(/^-\s*/, "");
   }
   const tokens = numberTokens(s);
-  if (!tokens) return null;
+  if (!tokens) return fail(rangeOrLater(s, text, opts));
   const units = new Set([...UNIT_WORDS, ...(opts.units ?? []).flatMap((u) => normalize(u).split(/[^a-z0-9]+/))]);
   let start = 0;
   let end = tokens.length;
-  while (end - start > 1 && (units.has(tokens[end - 1]!) || tokens[end - 1] === "%")) end--;
-  if (end - start > 2 && tokens[end - 2] === "phan" && tokens[end - 1] === "tram") end -= 2;
+  let percent = false;
+  while (end - start > 1 && (units.has(tokens[end - 1]!) || tokens[end - 1] === "%")) {
+    if (tokens[end - 1] === "%") percent = true;
+    end--;
+  }
+  if (end - start > 2 && tokens[end - 2] === "phan" && tokens[end - 1] === "tram") {
+    end -= 2;
+    percent = true;
+  }
   while (end - start > 1 && LEADING_WORDS.has(tokens[start]!)) start++;
   // "tầm 5" (about 5) — but "tám mươi" is 80, so "tam" is dropped only before figures.
   if (end - start > 1 && tokens[start] === "tam" && /^\d/.test(tokens[start + 1]!)) start++;
   const core = tokens.slice(start, end);
+  if (core.length > 1 && APPROXIMATE_HEADS.has(core[0]!)) return fail("approximate");
   const noneWords = (t: string) => t === "co" || t === "nao" || t === "ai" || units.has(t);
-  if (NEGATIONS.has(core[0] ?? "") && core.slice(1).every(noneWords)) return negative ? null : 0;
+  if (NEGATIONS.has(core[0] ?? "") && core.slice(1).every(noneWords)) return negative ? fail(null) : { ok: true, value: 0, percent };
+  // "sau" alone, typed without its tone mark: "later" (sau nhé), not "sáu" (six).
+  if (core.length === 1 && core[0] === "sau" && hasBareSau(text)) return fail("later");
   // "tư" and "lăm" alone (4, 5); elsewhere they only follow "mươi"/"linh".
-  if (core.length === 1 && (core[0] === "tu" || core[0] === "lam")) return core[0] === "tu" ? 4 : 5;
-  const value = parseNumberTokens(core, opts.threeDigitGroup);
-  if (value === null) return null;
-  return negative ? -value : value;
+  if (core.length === 1 && (core[0] === "tu" || core[0] === "lam")) return { ok: true, value: core[0] === "tu" ? 4 : 5, percent };
+  let numberCore = core;
+  let value = parseNumberTokens(core, opts.threeDigitGroup);
+  if (value === null) {
+    // "23 hộ tham gia": a number, a counted word, then a plain statement (no number, negation,
+    // bound or percent in it; "5 hộ chưa đạt" stays unread).
+    const k = core.findIndex((t, i) => i > 0 && units.has(t) && !["a", "nhe", "nha"].includes(t));
+    const tail = k > 0 ? core.slice(k + 1) : [];
+    if (k > 0 && tail.length > 0 && tail.every((t) => /^[a-z]+$/.test(t) && !NUMBER_WORDS.has(t) && !NEGATIONS.has(t))) {
+      numberCore = core.slice(0, k);
+      value = parseNumberTokens(numberCore, opts.threeDigitGroup);
+    }
+  }
+  if (value === null) return fail(rangeOrLater(s, text, opts));
+  const sign = negative ? -1 : 1;
+  const alt = opts.threeDigitGroup === "decimal" ? null : parseNumberTokens(numberCore, "decimal");
+  return alt !== null && alt !== value ? { ok: true, value: sign * value, percent, decimalReading: sign * alt } : { ok: true, value: sign * value, percent };
+}
+
+/** "range" when the text is two numbers joined by a dash or "đến"/"tới"/"hoặc"; "later" for "để sau" …; else null. */
+function rangeOrLater(s: string, text: string, opts: NumberOptions): NumberProblem | null {
+  const parts = s.replace(/^tu\s+/, "").split(/\s*-\s*|\s+(?:den|toi|hoac|hay)\s+/);
+  if (parts.length === 2 && parts.every((p) => p !== "" && readNumber(p, opts).ok)) return "range";
+  if (LATER_PHRASE.test(s)) return "later";
+  if (/(?:^|\s)sau(?:\s|$)/.test(s) && hasBareSau(text) && !/\d|muoi|tram|nghin|ngan|trieu/.test(s)) return "later";
+  return null;
+}
+
+/**
+ * Parses a number typed in chat: {@link readNumber}'s value (thousands reading for "1.234"), or
+ * null when the text is not one exact number. A trailing "%" or "phần trăm" is accepted and
+ * ignored (the value is the number shown).
+ */
+export function parseNumber(text: string, opts: NumberOptions = {}): number | null {
+  const r = readNumber(text, opts);
+  return r.ok ? r.value : null;
 }

@@ -28,8 +28,16 @@ export function parsePartOfTotal(text: string, labels: readonly string[] = []): 
   if (!m) {
     return parseNumber(s, opts) === 0 ? { ok: true, part: 0, total: 0 } : { ok: false, code: "not_part_of_total" };
   }
-  const part = parseNumber(m[1]!, opts);
-  const total = parseNumber(m[2]!, opts);
+  // The labels may also come first: "hỗ trợ 2 trên (phát hiện) 3".
+  const withoutLead = (side: string) => {
+    const lead = new Set(labels.flatMap((l) => normalize(l).split(/[^a-z0-9]+/)).filter((w) => /^[a-z]+$/.test(w)));
+    const ws = side.split(" ");
+    let i = 0;
+    while (i < ws.length - 1 && lead.has(ws[i]!)) i++;
+    return ws.slice(i).join(" ");
+  };
+  const part = parseNumber(withoutLead(m[1]!), opts);
+  const total = parseNumber(withoutLead(m[2]!), opts);
   if (part === null || total === null) return { ok: false, code: "not_part_of_total" };
   return { ok: true, part, total };
 }

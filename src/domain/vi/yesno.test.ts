@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { parseYesNo } from "./yesno.js";
+import { isNoneAnswer, parseYesNo, yesNoProblem } from "./yesno.js";
 
 describe("parseYesNo", () => {
   it.each([
@@ -51,5 +51,46 @@ describe("parseYesNo", () => {
       expect(parseYesNo("c 5")).toBeNull();
       expect(parseYesNo("y tế")).toBeNull();
     });
+  });
+});
+
+/** Issue 11: yes/no answers typed on a phone. [text, true / false / null, why]. */
+describe("parseYesNo on a phone", () => {
+  it.each([
+    ["dạ em quên mất", null, "'dạ' before a statement is not a yes"],
+    ["dạ để em hỏi lại", null, "she will ask and come back"],
+    ["dạ chị chờ em tí", null, "asks to wait"],
+    ["dạ em quên mất rồi", null, "a final 'rồi' does not turn forgetting into a yes"],
+    ["dạ tổ chức", null, "'dạ' + a statement: typed 'dạ', not 'đã'"],
+    ["đã tổ chức", true, "'đã' (did), typed with its marks"],
+    ["dạ tổ chức rồi", true, "ends in 'rồi' (already)"],
+    ["không, có", null, "a no and a yes in two clauses"],
+    ["ko, co", null, "the same without marks"],
+    ["không có", false, "'there is none'"],
+    ["vâng, không có ạ", false, "'vâng' acknowledges the question; the answer is no"],
+    ["👍", true, "thumbs up"],
+    ["👍🏻👍🏻", true, "with skin tones, repeated"],
+    ["dạ 👌", true, "OK hand with a polite word"],
+    ["✅", true, "check mark"],
+    ["👎", false, "thumbs down"],
+    ["👍👎", null, "both"],
+    ["😅", null, "any other emoji"],
+    ["👍 em hỏi lại đã", null, "an emoji with words is read from the words"],
+  ])("%j → %j (%s)", (text, expected, _why) => {
+    expect(parseYesNo(text)).toBe(expected);
+  });
+
+  it("says 'later' for answers that promise one", () => {
+    expect(yesNoProblem("dạ chị đợi em chút")).toBe("later");
+    expect(yesNoProblem("để sau nhé")).toBe("later");
+    expect(yesNoProblem("có lẽ")).toBeNull();
+    expect(yesNoProblem("có")).toBeNull();
+  });
+
+  it("knows 'none' for a list of choices", () => {
+    for (const text of ["không", "không có", "ko", "k", "chưa có", "không có mô hình nào", "dạ không có ạ"]) {
+      expect(isNoneAnswer(text), text).toBe(true);
+    }
+    for (const text of ["không biết", "có", "1", "không có 2"]) expect(isNoneAnswer(text), text).toBe(false);
   });
 });
