@@ -36,6 +36,11 @@ export interface OpenStoreOptions {
   databaseUrl?: string;
   /** A folder, or "memory://" for a throw-away in-memory database (tests). */
   pgliteDir?: string;
+  /**
+   * "memory://" only: start from this data-folder tarball (PGlite's dumpDataDir) instead of an empty
+   * cluster; tests pass one migrated once per run. Pending migrations still apply on top.
+   */
+  pgliteTemplate?: Blob;
   migrate?: boolean;
   log?: Logger;
   /** PostgreSQL pool size. */
@@ -98,7 +103,8 @@ function clientConnection(client: pg.PoolClient): SqlConnection {
 }
 
 async function openPglite(dir: string, opts: OpenStoreOptions): Promise<Store> {
-  if (dir.startsWith("memory://")) return pgliteStore(new PGlite(), opts, async () => undefined);
+  if (dir.startsWith("memory://"))
+    return pgliteStore(new PGlite(opts.pgliteTemplate ? { loadDataDir: opts.pgliteTemplate } : {}), opts, async () => undefined);
   const abs = resolve(dir);
   const lock = await lockDataDir(abs, {
     onLost: opts.onLockLost ?? exitOnLockLost(abs, opts.log),
