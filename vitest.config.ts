@@ -8,5 +8,8 @@ export default defineConfig({
     hookTimeout: 120_000,
     // Store tests open PGlite (WASM, ~1 s and ~300 MB each); keep parallelism modest on 2 cores.
     maxWorkers: 2,
+    // Test files share their worker's module graph (no test mocks modules or keeps state in one):
+    // importing Prisma, grammY, exceljs… once per worker instead of once per file.
+    isolate: false,
   },
 });

@@ -10,7 +10,6 @@ import { t } from "../i18n.js";
 import { NoExportFormError } from "../outputs/data.js";
 import { formatNumber } from "../domain/vi/format.js";
 import { draftPeriodicReport } from "../outputs/periodic-report.js";
-import { exportWorkbook } from "../outputs/workbook.js";
 import type { OutboundFile } from "../channels/types.js";
 import { periodScope, resolveScope, resolveScopeAsOf, type Scope } from "./scope.js";
 import type { UnitTree } from "../domain/units/tree.js";
@@ -48,6 +47,8 @@ export async function exportReply(ctx: CommandContext, args: string): Promise<Ex
   const scope = await resolvePeriodScope(ctx, args);
   if (!scope.ok) return { text: scope.text, file: null };
   try {
+    // exceljs loads on the first export, not at start.
+    const { exportWorkbook } = await import("../outputs/workbook.js");
     const out = await exportWorkbook(ctx.app.store, {
       plan: scope.plan,
       tree: scope.tree,
