@@ -1,17 +1,29 @@
 /**
  * npm run bench:pipeline — N simulated branch leaders complete the monthly report at the same
  * time, each in her own group chat, through the Telegram adapter (grammY with a fake transport:
- * no network), the app core, the conversation engine and the store. Measures updates per second
- * and per-update latency (handleUpdate from arrival to the last reply handed to the transport).
- * Runs on PGlite (temp folder) and on the local PostgreSQL (throw-away database).
- * Last line: one JSON object. Targets on a 2-core machine: ≥ 100 updates/s on PGlite, ≥ 300 on PostgreSQL.
+ * no network), the app core, the conversation engine and the store; every reply goes through the
+ * outbox exactly as in production (written in the update's transaction, delivered by an
+ * OutboxWorker with the default Telegram limits, running alongside).
+ *
+ * Figures per store: updates per second and per-update latency (handleUpdate, arrival to commit);
+ * SQL statements per update, counted at the driver (every query, BEGIN and COMMIT of the handlers
+ * and of the outbox worker until everything is delivered); the time until the outbox has delivered
+ * everything; the process's peak RSS. Each store runs in its own child process (this file with
+ * BENCH_STORE=pglite|postgres), so RSS is per store.
+ * Checks: every leader's report stored, every reply queued was delivered exactly once (Bot API
+ * sends = outbox rows sent; nothing pending, dead or set aside), each leader's group got her
+ * receipt. Any mismatch: a line saying so and exit status 1.
+ * Last line: one JSON object. Targets (issue 13): ≥ 300 updates/s on PGlite, ≥ 1,000 on PostgreSQL.
  */
+import { AsyncLocalStorage } from "node:async_hooks";
+import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Update } from "grammy/types";
 import { BOT } from "../test/telegram/fixtures.js";
 import pg from "pg";
+import { PGlite } from "@electric-sql/pglite";
 import { App } from "../src/app/app.js";
 import { createTelegramChannel } from "../src/channels/telegram/index.js";
 import { localInstant } from "../src/domain/periods.js";
@@ -21,6 +33,7 @@ import { DEFAULT_PLAN_PATH, loadPlanFile } from "../src/plan/load.js";
 import { openStore, type Store } from "../src/store/database.js";
 import { grantRole, linkChat, upsertPerson } from "../src/store/people.js";
 import { importUnits, loadUnitTree } from "../src/store/units.js";
+import { outboxCounts, OutboxWorker } from "../src/outbox/index.js";
 
 const LEADERS = Number(process.env.BENCH_LEADERS ?? 200);
 const PG_ADMIN_URL = process.env.TEST_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
@@ -28,16 +41,70 @@ const ANSWERS = ["co", "3", "45", "1,2", "2 ho", "bo qua", "ko", "bo qua", "gui"
 
 
 
-/** A fake Bot API transport: every call succeeds at once, with a fresh message id. */
-function fakeFetch(): { fetch: typeof fetch; calls: () => number } {
+/** A fake Bot API transport: every call succeeds at once, with a fresh message id; sendMessage texts kept. */
+function fakeFetch(): { fetch: typeof fetch; sends: () => number; texts: () => string[] } {
   let n = 0;
-  const f = async (_url: unknown, init?: { body?: unknown }) => {
+  const texts: string[] = [];
+  const f = async (url: unknown, init?: { body?: unknown }) => {
     n++;
     const body = typeof init?.body === "string" ? JSON.parse(init.body) : {};
+    if (/\/send[A-Z]/.test(String(url))) texts.push(String(body.text ?? body.caption ?? ""));
     const result = { message_id: 100000 + n, date: Math.floor(Date.now() / 1000), chat: { id: body.chat_id, type: "supergroup" }, text: body.text };
     return new Response(JSON.stringify({ ok: true, result }), { headers: { "content-type": "application/json" } });
   };
-  return { fetch: f as unknown as typeof fetch, calls: () => n };
+  return { fetch: f as unknown as typeof fetch, sends: () => texts.length, texts: () => [...texts] };
+}
+
+/**
+ * Who issued a statement: an update's handling or the outbox worker (together: the figure), or
+ * anything else (set-up, the bench's own polling of the outbox, left out). The split between the
+ * first two is not reported: a worker woken by an enqueue runs in the enqueuer's async context.
+ */
+type Issuer = "update" | "worker" | "other";
+const issuer = new AsyncLocalStorage<Issuer>();
+const statements: Record<Issuer, number> = { update: 0, worker: 0, other: 0 };
+const count = (): void => void statements[issuer.getStore() ?? "other"]++;
+
+/**
+ * Counts every statement sent to the database, at the drivers: pg's Client.query (the pool, Prisma's
+ * adapter and raw SQL all go through it) and PGlite's query / exec / transaction (BEGIN and COMMIT
+ * counted as the two statements they are, and every statement inside).
+ */
+function countStatements(): void {
+  const pgQuery = pg.Client.prototype.query;
+  pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]) {
+    count();
+    return (pgQuery as (...a: unknown[]) => unknown).apply(this, args);
+  } as typeof pgQuery;
+  const proto = PGlite.prototype as unknown as Record<string, (...a: unknown[]) => Promise<unknown>>;
+  for (const name of ["query", "exec", "sql"] as const) {
+    const orig = proto[name]!;
+    proto[name] = function (this: unknown, ...args: unknown[]) {
+      count();
+      return orig.apply(this, args);
+    };
+  }
+  const transaction = proto.transaction!;
+  proto.transaction = function (this: unknown, fn: unknown) {
+    count(); // BEGIN
+    return transaction
+      .call(this, async (tx: Record<string, (...a: unknown[]) => Promise<unknown>>) => {
+        const counted = new Proxy(tx, {
+          get(target, key, receiver) {
+            const v = Reflect.get(target, key, receiver) as unknown;
+            if (typeof v !== "function") return v;
+            if (key === "query" || key === "exec" || key === "sql")
+              return (...a: unknown[]) => {
+                count();
+                return (v as (...b: unknown[]) => unknown).apply(target, a);
+              };
+            return (v as (...b: unknown[]) => unknown).bind(target);
+          },
+        });
+        return (fn as (t: unknown) => Promise<unknown>)(counted);
+      })
+      .finally(() => count()); // COMMIT or ROLLBACK
+  };
 }
 
 function percentile(sorted: number[], p: number): number {
@@ -75,11 +142,9 @@ async function run(kind: "pglite" | "postgres", store: Store) {
   const transport = fakeFetch();
   const log = createLogger("silent");
   const now = localInstant(2024, 5, 10, 9, 0);
-  let sendChannel: { send: (m: never) => Promise<unknown> } | null = null;
-  // Replies are written to the outbox in each update's transaction; the bench also hands them to
-  // the channel at once (as an idle outbox worker would), so that the Bot API calls are counted.
-  const sends: Promise<unknown>[] = [];
-  const app = new App({ store, plan, log, now: () => now, onCommitted: (replies) => void replies.forEach((m) => sends.push(sendChannel!.send(m as never))) });
+  // As in production (src/main.ts): replies are written to the outbox in each update's transaction
+  // and an OutboxWorker with the default limits delivers them, on the real clock.
+  const app = new App({ store, plan, log, now: () => now });
   await app.init();
   const telegram = createTelegramChannel({
     token: "7000000001:AAH-bench-token-not-a-real-one",
@@ -89,7 +154,8 @@ async function run(kind: "pglite" | "postgres", store: Store) {
     log,
     onInbound: (msg) => app.handleInbound(msg),
   });
-  sendChannel = telegram.channel as never;
+  const worker = issuer.run("worker", () => new OutboxWorker({ store, log, senders: { telegram: telegram.channel } }));
+  issuer.run("worker", () => worker.start());
 
   let updateId = 1;
   let messageId = 1;
@@ -110,60 +176,141 @@ async function run(kind: "pglite" | "postgres", store: Store) {
       },
     }) as Update;
 
+  const before = { ...statements };
   const started = performance.now();
   await Promise.all(
     leaders.map(async (l) => {
       const script = ["/baocao", ...ANSWERS];
       for (let i = 0; i < script.length; i++) {
         const t0 = performance.now();
-        await telegram.handleUpdate(update(l, script[i]!, i > 0));
+        await issuer.run("update", () => telegram.handleUpdate(update(l, script[i]!, i > 0)));
         latencies.push(performance.now() - t0);
       }
     }),
   );
-  await Promise.all(sends);
   const seconds = (performance.now() - started) / 1000;
-  const reports = await store.prisma.report.count();
+  const handled = { update: statements.update - before.update, worker: statements.worker - before.worker };
+  // Wait for the outbox to deliver everything (the default Telegram limit is 30 messages/s).
+  let counts = await outboxCounts(store);
+  const drainDeadline = Date.now() + 600_000;
+  while (counts.pending + counts.sending > 0 && Date.now() < drainDeadline) {
+    await new Promise((r) => setTimeout(r, 200));
+    counts = await outboxCounts(store);
+  }
+  const deliveredSeconds = (performance.now() - started) / 1000;
+  await worker.stop();
+  const worked = { update: statements.update - before.update, worker: statements.worker - before.worker };
+
+  const reports = await store.sql.query<{ n: number }>(`SELECT count(*)::int AS n FROM "Report"`);
+  const receipts = transport.texts().filter((t) => /em đã nhận “/.test(t)).length;
+  const mismatches: string[] = [];
+  if (reports[0]!.n !== leaders.length) mismatches.push(`reports stored: ${reports[0]!.n}, expected ${leaders.length}`);
+  if (counts.pending + counts.sending + counts.dead > 0) mismatches.push(`outbox not delivered: ${JSON.stringify(counts)}`);
+  if (transport.sends() !== counts.sent) mismatches.push(`Bot API sends ${transport.sends()} ≠ outbox rows sent ${counts.sent}`);
+  if (counts.sent < latencies.length) mismatches.push(`replies delivered ${counts.sent} < updates ${latencies.length} (every answer has a reply)`);
+  if (receipts < leaders.length) mismatches.push(`receipts delivered: ${receipts}, expected ${leaders.length}`);
   latencies.sort((a, b) => a - b);
   const result = {
     store: kind,
     leaders: leaders.length,
     updates: latencies.length,
-    reportsStored: reports,
-    botApiCalls: transport.calls(),
+    reportsStored: reports[0]!.n,
+    repliesDelivered: counts.sent,
+    botApiSends: transport.sends(),
     seconds: round1(seconds),
     updatesPerSecond: round1(latencies.length / seconds),
     p50Ms: round1(percentile(latencies, 50)),
     p95Ms: round1(percentile(latencies, 95)),
+    /** Every statement of the handlers and the outbox worker, until all was delivered, per update. */
+    statementsPerUpdate: round1((worked.update + worked.worker) / latencies.length),
+    /** The same, counted only while the updates were being handled (the worker delivers meanwhile). */
+    statementsPerUpdateWhileHandling: round1((handled.update + handled.worker) / latencies.length),
+    deliveredAfterSeconds: round1(deliveredSeconds),
+    peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
+    ok: mismatches.length === 0,
+    mismatches,
   };
-  console.log(`${kind}: ${result.updates} updates from ${result.leaders} leaders in ${result.seconds}s → ${result.updatesPerSecond}/s, p50 ${result.p50Ms} ms, p95 ${result.p95Ms} ms, ${reports} reports stored`);
-  if (reports !== leaders.length) console.log(`  WARNING: expected ${leaders.length} reports, found ${reports}`);
+  console.log(
+    `${kind}: ${result.updates} updates from ${result.leaders} leaders in ${result.seconds}s → ${result.updatesPerSecond}/s, ` +
+      `p50 ${result.p50Ms} ms, p95 ${result.p95Ms} ms, ${result.statementsPerUpdate} statements/update with the ` +
+      `outbox's (${result.statementsPerUpdateWhileHandling} while handling), all delivered after ` +
+      `${result.deliveredAfterSeconds}s, peak RSS ${result.peakRssMb} MB`,
+  );
+  for (const m of mismatches) console.log(`  MISMATCH (${kind}): ${m}`);
   return result;
 }
 
-async function main() {
-  const dir = mkdtempSync(join(tmpdir(), "vundap-bench-"));
-  const lite = await openStore({ pgliteDir: join(dir, "pg") });
-  const pglite = await run("pglite", lite);
-  await lite.close();
-  rmSync(dir, { recursive: true, force: true });
-
+/** One store in this process (the child's part). */
+async function runOne(kind: "pglite" | "postgres") {
+  countStatements();
+  if (kind === "pglite") {
+    const dir = mkdtempSync(join(tmpdir(), "vundap-bench-"));
+    try {
+      const store = await openStore({ pgliteDir: join(dir, "pg") });
+      try {
+        return await run("pglite", store);
+      } finally {
+        await store.close();
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
   const name = `vundap_bench_pipeline_${process.pid}`;
   const admin = new pg.Client({ connectionString: PG_ADMIN_URL });
   await admin.connect();
   await admin.query(`CREATE DATABASE "${name}"`);
   const url = new URL(PG_ADMIN_URL);
   url.pathname = `/${name}`;
-  let postgres;
   try {
     const store = await openStore({ databaseUrl: url.toString(), poolSize: 10 });
-    postgres = await run("postgres", store);
-    await store.close();
+    try {
+      return await run("postgres", store);
+    } finally {
+      await store.close();
+    }
   } finally {
     await admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
     await admin.end();
   }
-  console.log(JSON.stringify({ pglite, postgres, targets: { pgliteUpdatesPerSecond: 100, postgresUpdatesPerSecond: 300 } }));
+}
+
+/** Runs this file again with BENCH_STORE=kind; resolves with its last JSON line. */
+function child(kind: "pglite" | "postgres"): Promise<Record<string, unknown>> {
+  return new Promise((resolve, reject) => {
+    const proc = spawn(process.execPath, [...process.execArgv, import.meta.filename], {
+      env: { ...process.env, BENCH_STORE: kind },
+      stdio: ["ignore", "pipe", "inherit"],
+    });
+    let out = "";
+    proc.stdout.setEncoding("utf8").on("data", (d: string) => {
+      out += d;
+      process.stdout.write(d.split("\n").filter((l) => !l.startsWith("{")).join("\n"));
+    });
+    proc.on("close", (code) => {
+      const last = out.trim().split("\n").at(-1) ?? "";
+      try {
+        resolve({ ...(JSON.parse(last) as Record<string, unknown>), exitCode: code });
+      } catch {
+        reject(new Error(`${kind}: the bench process ended with ${code} and no result`));
+      }
+    });
+  });
+}
+
+async function main() {
+  const only = process.env.BENCH_STORE as "pglite" | "postgres" | undefined;
+  if (only) {
+    const result = await runOne(only);
+    console.log(JSON.stringify(result));
+    if (!result.ok) process.exitCode = 1;
+    return;
+  }
+  const pglite = await child("pglite");
+  const postgres = await child("postgres");
+  const ok = pglite.ok === true && postgres.ok === true;
+  console.log(JSON.stringify({ pglite, postgres, ok, targets: { pgliteUpdatesPerSecond: 300, postgresUpdatesPerSecond: 1000 } }));
+  if (!ok) process.exitCode = 1;
 }
 
 main().catch((err) => {

@@ -8,8 +8,14 @@
  *   PostgreSQL in a throw-away database (dropped at the end), the 12 monthly reports of 2025.
  *
  * Then times loadProgress + renderProgressText (what an officer gets from /tiendo) for a
- * district-level unit and for the whole tree, the unit tree loaded once (as the bot caches it),
- * after warm-up. The last line printed is one JSON object with the figures (ms).
+ * district-level unit and for the whole tree, the unit tree loaded once (as the bot caches it):
+ *   - the cold first call (whole tree, the cache fills);
+ *   - calls right after a new report arrives, written by plain SQL as another instance would (so
+ *     only the store's change feed can tell this process): afterNewReport p50/p95 for the district;
+ *   - warm p50/p95 after warm-up, district and whole tree; and the uncached path.
+ * Every figure is checked: `received` and `expected` of the district and the whole tree against a
+ * plain SQL aggregate over the Report table (cold, after each new report, at the end); a mismatch
+ * prints a line and the exit status is 1. The last line printed is one JSON object (ms).
  */
 import { rmSync } from "node:fs";
 import { renderProgressText } from "../src/domain/progress-text.js";
@@ -69,6 +75,22 @@ interface ScaleResult {
   coldWhole: number;
   /** loadProgress with cache: false (one aggregate query over the subtree per call). */
   uncached: { district: Timing; whole: Timing };
+  /** District calls each right after one new report (written by plain SQL, as by another instance). */
+  afterNewReport: Timing;
+  /** Figures checked against SQL, and the mismatches found. */
+  checks: number;
+  mismatches: string[];
+}
+
+/** received / expected of a subtree for a period, by a plain SQL aggregate over "Report". */
+async function sqlFigures(store: Store, tree: UnitTree, rootId: number, planKey: string, form: Plan["forms"][number], periodKey: string): Promise<{ expected: number; received: number }> {
+  const ids = [...tree.subtree(rootId)].filter((u) => (form.unitKinds as readonly string[]).includes(u.kind)).map((u) => u.id);
+  const [row] = await store.sql.query<{ n: number }>(
+    `SELECT count(DISTINCT "unitId")::int AS n FROM "Report"
+      WHERE "planKey" = $1 AND "formKey" = $2 AND "periodKey" = $3 AND "unitId" = ANY($4::int[])`,
+    [planKey, form.key, periodKey, ids],
+  );
+  return { expected: ids.length, received: row!.n };
 }
 
 async function runScale(label: string, store: Store, plan: Plan, rows: UnitRow[], periods: Period[], pickDistrict: (tree: UnitTree) => number): Promise<ScaleResult> {
@@ -87,9 +109,21 @@ async function runScale(label: string, store: Store, plan: Plan, rows: UnitRow[]
   const district = tree.byId(districtId)!;
   const run = (rootId: number, cache = true) => async () =>
     renderProgressText(await loadProgress(store, { plan, tree, rootId, now: NOW, cache }));
+  const mismatches: string[] = [];
+  let checks = 0;
+  /** Loads the subtree's progress and compares it with the SQL aggregate. */
+  const check = async (rootId: number, when: string): Promise<void> => {
+    const p = await loadProgress(store, { plan, tree, rootId, now: NOW });
+    const sql = await sqlFigures(store, tree, rootId, plan.id, form, p.period.key);
+    checks++;
+    if (p.expected !== sql.expected || p.received !== sql.received)
+      mismatches.push(`${when}, ${tree.byId(rootId)!.code} ${p.period.key}: /tiendo ${p.received}/${p.expected}, SQL ${sql.received}/${sql.expected}`);
+  };
   const c0 = performance.now();
   const sample = await run(root.id)();
   const coldWhole = round1(performance.now() - c0);
+  await check(root.id, "cold");
+  await check(districtId, "cold");
   console.log(sample.split("\n").slice(0, 5).map((l) => `  | ${l}`).join("\n"));
   console.log(`  first call, whole tree (fills the cache): ${coldWhole} ms`);
   const dUnits = [...tree.subtree(districtId)].length;
@@ -97,6 +131,28 @@ async function runScale(label: string, store: Store, plan: Plan, rows: UnitRow[]
   console.log(`  ${district.code} (${district.name}, ${dUnits} units): p50 ${d.p50} ms, p95 ${d.p95} ms`);
   const w = await time(run(root.id));
   console.log(`  whole tree ${root.code} (${tree.size} units): p50 ${w.p50} ms, p95 ${w.p95} ms`);
+  // Right after new reports: one missing branch of the district reports (plain SQL, as another
+  // instance writes), then the district's /tiendo is timed and checked.
+  const missing = (await loadProgress(store, { plan, tree, rootId: districtId, now: NOW })).missing;
+  const period = (await loadProgress(store, { plan, tree, rootId: districtId, now: NOW })).period;
+  const fresh: number[] = [];
+  for (const unit of missing.slice(0, RUNS)) {
+    await store.sql.query(
+      `INSERT INTO "Report" ("planKey", "formKey", "periodKey", "unitId", "answers", "submittedAt", "updatedAt", "version")
+       VALUES ($1, $2, $3, $4, '{}'::jsonb, $5, now(), 1)`,
+      [plan.id, form.key, period.key, unit.id, NOW],
+    );
+    const t1 = performance.now();
+    await run(districtId)();
+    fresh.push(performance.now() - t1);
+    await check(districtId, "after a new report");
+  }
+  fresh.sort((a, b) => a - b);
+  const afterNewReport = fresh.length ? { p50: round1(percentile(fresh, 0.5)), p95: round1(percentile(fresh, 0.95)) } : { p50: 0, p95: 0 };
+  console.log(`  right after a new report (${fresh.length} calls, ${district.code}): p50 ${afterNewReport.p50} ms, p95 ${afterNewReport.p95} ms`);
+  await check(root.id, "at the end");
+  console.log(`  checked against SQL: ${checks} figures, ${mismatches.length} mismatches`);
+  for (const m of mismatches) console.log(`  MISMATCH: ${m}`);
   const ud = await time(run(districtId, false), DIRECT_RUNS, DIRECT_WARMUP);
   const uw = await time(run(root.id, false), DIRECT_RUNS, DIRECT_WARMUP);
   console.log(`  uncached (cache: false): ${district.code} p50 ${ud.p50} / p95 ${ud.p95} ms; whole p50 ${uw.p50} / p95 ${uw.p95} ms`);
@@ -110,6 +166,9 @@ async function runScale(label: string, store: Store, plan: Plan, rows: UnitRow[]
     whole: w,
     coldWhole,
     uncached: { district: ud, whole: uw },
+    afterNewReport,
+    checks,
+    mismatches,
   };
 }
 
@@ -163,7 +222,9 @@ async function main(): Promise<void> {
       `national p95 ≤ ${targets.nationalP95Ms} ms ${ok(national, targets.nationalP95Ms) ? "met" : "MISSED"}` +
       `${SMALL ? " (BENCH_SCALE=small: not the real scales)" : ""}; total ${round1((performance.now() - started) / 1000)} s`,
   );
-  console.log(JSON.stringify({ scale: SMALL ? "small" : "full", province, national, targets }));
+  const exact = province.mismatches.length === 0 && national.mismatches.length === 0;
+  console.log(JSON.stringify({ scale: SMALL ? "small" : "full", province, national, targets, exact }));
+  if (!exact) process.exitCode = 1;
 }
 
 await main();

@@ -14,8 +14,6 @@ import { createTelegramChannel, TELEGRAM_POLL_LOCK } from "./channels/telegram/i
 import { acquireLeadership } from "./store/leadership.js";
 import { telegramDeleter } from "./channels/telegram/delete.js";
 import type { Deleters } from "./app/delete-message.js";
-import { acquireZaloLeadership, isForBot, ZaloChatTypes, ZaloSender, ZaloSession } from "./channels/zalo/index.js";
-import { zaloWorkerSendLimits } from "./channels/zalo/timeouts.js";
 import { conversationKey } from "./app/conversation-runner.js";
 import { hasOpenConversation } from "./store/conversations.js";
 import { enqueue, listenForEnqueues, outboxCounts, OutboxWorker, type OutboxWorkerOptions } from "./outbox/index.js";
@@ -200,6 +198,9 @@ async function main(): Promise<void> {
   }
 
   if (env.ZALO_ENABLED) {
+    // zca-js loads only when Zalo is on.
+    const { acquireZaloLeadership, isForBot, ZaloChatTypes, ZaloSender, ZaloSession } = await import("./channels/zalo/index.js");
+    const { zaloWorkerSendLimits } = await import("./channels/zalo/timeouts.js");
     // Alerts about the Zalo session go to the admins on Telegram (private chats), when configured.
     const alertAdmins = async (text: string): Promise<void> => {
       if (!senders.telegram) return;

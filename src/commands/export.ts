@@ -10,8 +10,6 @@ import { t } from "../i18n.js";
 import { NoExportFormError } from "../outputs/data.js";
 import { formatNumber } from "../domain/vi/format.js";
 import { draftDocumentFromData, draftPasteText, draftReminder, draftText, loadDraftData } from "../outputs/periodic-report.js";
-import { draftDocxFile } from "../outputs/docx.js";
-import { exportWorkbook } from "../outputs/workbook.js";
 import type { OutboundFile } from "../channels/types.js";
 import { periodScope, resolveScope, resolveScopeAsOf, type Scope } from "./scope.js";
 import type { UnitTree } from "../domain/units/tree.js";
@@ -49,6 +47,8 @@ export async function exportReply(ctx: CommandContext, args: string): Promise<Ex
   const scope = await resolvePeriodScope(ctx, args);
   if (!scope.ok) return { text: scope.text, file: null };
   try {
+    // exceljs loads on the first export, not at start.
+    const { exportWorkbook } = await import("../outputs/workbook.js");
     const out = await exportWorkbook(ctx.app.store, {
       plan: scope.plan,
       tree: scope.tree,
@@ -115,7 +115,7 @@ export async function periodicReportReply(ctx: CommandContext, args: string): Pr
     if (paste) return { text: draftPasteText(data), reminder, file: null, caption: "" };
     const doc = draftDocumentFromData(data);
     const caption = t("outputs:report.docxCaption", { unit: data.root.name, period: periodLabel(data.reference) });
-    return { text: draftText(doc), reminder, file: await draftDocxFile(doc, data), caption };
+    return { text: draftText(doc), reminder, file: await (await import("../outputs/docx.js")).draftDocxFile(doc, data), caption };
   } catch (err) {
     if (err instanceof NoExportFormError) return { text: t("outputs:export.noForm", { unit: scope.root.name }), reminder: null, file: null, caption: "" };
     throw err;

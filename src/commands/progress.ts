@@ -1,7 +1,6 @@
 /** /tiendo [đơn vị] [kỳ]: progress of the asker's subtree, or of a unit / period she names inside it. */
 import { t } from "../i18n.js";
 import { renderProgressText } from "../domain/progress-text.js";
-import { chartFileName, renderProgressChart } from "../outputs/chart.js";
 import { defaultProgressForm, loadProgress } from "../progress/index.js";
 import { periodScope, resolveScopeAsOf } from "./scope.js";
 import { currentPeriod, periodLabel } from "../domain/periods.js";
@@ -30,6 +29,8 @@ export const progressCommand: Command = {
       await ctx.reply(renderProgressText(progress));
       // The same figures as a picture, for officers who would rather look than read.
       try {
+        // ECharts and resvg load on the first chart, not at start.
+        const { chartFileName, renderProgressChart } = await import("../outputs/chart.js");
         const chart = await renderProgressChart(progress);
         await ctx.sendFile({ name: chartFileName(progress), data: chart.png, mime: "image/png" });
       } catch (err) {

@@ -18,6 +18,8 @@
  */
 import { currentLanguage } from "../i18n.js";
 import ExcelJS from "exceljs";
+import { indicatorCells } from "./indicator-cells.js";
+export { indicatorCells };
 import { t, type Language } from "../i18n.js";
 import { localIsoDate, localTimeText, periodLabel, type Period } from "../domain/periods.js";
 import { percentText } from "../domain/progress-text.js";
@@ -289,46 +291,6 @@ function windowText(r: IndicatorResult, period: Period, data: ExportData, lng: L
   }
 }
 
-/** Value and target cells, the verdict and the explanation of one indicator. */
-export function indicatorCells(r: IndicatorResult, lng: Language): {
-  value: number | null;
-  target: number | string;
-  percent: boolean;
-  verdict: string;
-  detail: string;
-} {
-  const ind = r.indicator;
-  const d = r.detail;
-  const verdict = t(r.met === null ? "outputs:indicators.noData" : r.met ? "outputs:indicators.met" : "outputs:indicators.notMet", {}, lng);
-  const per = ind.target.per;
-  if (per) {
-    const target = ind.measure === "sum" ? formatNumber(r.target) : percentText(r.target);
-    return {
-      value: d.share ?? null,
-      target: 1,
-      percent: true,
-      verdict,
-      detail: t("outputs:indicators.detail.per", {
-        meeting: formatNumber(d.unitsMeeting ?? 0),
-        counted: formatNumber(d.unitsCounted ?? 0),
-        kind: t(`progress:kind.${per}`, {}, lng),
-        target,
-      }, lng),
-    };
-  }
-  if (ind.measure === "sum") return { value: r.value, target: r.target, percent: false, verdict, detail: "" };
-  if (r.value === null) return { value: null, target: r.target, percent: true, verdict, detail: "" };
-  return {
-    value: r.value,
-    target: r.target,
-    percent: true,
-    verdict,
-    detail: t(ind.measure === "ratio" ? "outputs:indicators.detail.ratio" : "outputs:indicators.detail.yesShare", {
-      part: formatNumber(d.part ?? 0),
-      total: formatNumber(d.total ?? 0),
-    }, lng),
-  };
-}
 
 function addIndicatorSheet(wb: ExcelJS.Workbook, data: ExportData, used: Set<string>, lng: Language): void {
   const ws = wb.addWorksheet(sheetName(t("outputs:indicators.sheet", {}, lng), used), {

@@ -17,6 +17,7 @@ import { explainPostgresError, StoreDamagedError } from "./errors.js";
 import { makeOwnerOnly } from "./file-modes.js";
 import { lockDataDir, type LockMethod } from "./lock.js";
 import { applyMigrations } from "./migrate.js";
+import { createPgliteFolderInChild, PGLITE_START_PARAMS } from "./pglite-create.js";
 import type { SqlConnection, TransactionalSql } from "./sql.js";
 
 export type StoreKind = "pglite" | "postgres";
@@ -36,6 +37,11 @@ export interface OpenStoreOptions {
   databaseUrl?: string;
   /** A folder, or "memory://" for a throw-away in-memory database (tests). */
   pgliteDir?: string;
+  /**
+   * "memory://" only: start from this data-folder tarball (PGlite's dumpDataDir) instead of an empty
+   * cluster; tests pass one migrated once per run. Pending migrations still apply on top.
+   */
+  pgliteTemplate?: Blob;
   migrate?: boolean;
   log?: Logger;
   /** PostgreSQL pool size. */
@@ -98,7 +104,12 @@ function clientConnection(client: pg.PoolClient): SqlConnection {
 }
 
 async function openPglite(dir: string, opts: OpenStoreOptions): Promise<Store> {
-  if (dir.startsWith("memory://")) return pgliteStore(new PGlite(), opts, async () => undefined);
+  if (dir.startsWith("memory://"))
+    return pgliteStore(
+      new PGlite({ startParams: PGLITE_START_PARAMS, ...(opts.pgliteTemplate ? { loadDataDir: opts.pgliteTemplate } : {}) }),
+      opts,
+      async () => undefined,
+    );
   const abs = resolve(dir);
   const lock = await lockDataDir(abs, {
     onLost: opts.onLockLost ?? exitOnLockLost(abs, opts.log),
@@ -111,9 +122,17 @@ async function openPglite(dir: string, opts: OpenStoreOptions): Promise<Store> {
   try {
     makeOwnerOnly(abs);
     const existed = existsSync(join(abs, "PG_VERSION"));
+    if (!existed && opts.migrate !== false) {
+      // A new folder is created and migrated in a child process (see pglite-create.ts: initdb here
+      // would leave ~450 MB resident). If the child fails after initdb, opening it here below
+      // reports the failure as on any start (e.g. a MigrationError).
+      await createPgliteFolderInChild(abs).catch((err: unknown) => {
+        if (!existsSync(join(abs, "PG_VERSION"))) throw err;
+      });
+    }
     let db: PGlite | undefined;
     try {
-      db = new PGlite(abs);
+      db = new PGlite(abs, { startParams: PGLITE_START_PARAMS });
       await db.waitReady;
       await db.query("SELECT 1");
     } catch (err) {

@@ -1,4 +1,4 @@
-/** The CLI as an administrator runs it: `npx tsx src/cli/index.ts …` in a child process. */
+/** The CLI as an administrator runs it: `node dist/cli/index.js …` (compiled src/cli/index.ts) in a child process. */
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -8,7 +8,7 @@ import { saveReport } from "../../src/store/reports.js";
 import { loadUnitTree, seedUnitsIfEmpty } from "../../src/store/units.js";
 import { DEFAULT_UNITS_PATH } from "../../src/domain/units/import.js";
 import { createPgDatabase, FLAVOURS, tempDir, type StoreFlavour } from "../helpers/db.js";
-import { runTsx } from "../store/run.js";
+import { runProgram } from "../store/run.js";
 
 const CLI = "src/cli/index.ts";
 const files = tempDir("vundap-cli-");
@@ -25,7 +25,7 @@ const BASE_ENV = { DATABASE_URL: "", PGLITE_DIR: "", PLAN_FILE: "", UNITS_FILE: 
 
 describe("cli without a store", () => {
   it("--help prints the Vietnamese usage with every command", async () => {
-    const r = await runTsx([CLI, "--help"], BASE_ENV);
+    const r = await runProgram([CLI, "--help"], BASE_ENV);
     expect(r.code).toBe(0);
     expect(r.stdout).toContain("Cách dùng: npm run cli -- <lệnh> [tham số] [tùy chọn]");
     for (const usage of ["plan check [tệp hoặc thư mục…]", "plan extend <tệp> --until <ngày> --out <tệp>", "units import <tệp>", "progress [đơn vị] [kỳ]"]) expect(r.stdout).toContain(usage);
@@ -33,29 +33,29 @@ describe("cli without a store", () => {
   });
 
   it("<command> --help, English, a missing and an unknown command", async () => {
-    const h = await runTsx([CLI, "units", "import", "--help"], BASE_ENV);
+    const h = await runProgram([CLI, "units", "import", "--help"], BASE_ENV);
     expect(h.code).toBe(0);
     expect(h.stdout).toContain("Cách dùng: npm run cli -- units import <tệp>");
     expect(h.stdout).toContain("Nhập tất cả hoặc không nhập gì");
-    const en = await runTsx([CLI, "--help", "--lang", "en"], BASE_ENV);
+    const en = await runProgram([CLI, "--help", "--lang", "en"], BASE_ENV);
     expect(en.stdout).toContain("Usage: npm run cli -- <command> [arguments] [options]");
-    const none = await runTsx([CLI], BASE_ENV);
+    const none = await runProgram([CLI], BASE_ENV);
     expect(none.code).toBe(2);
     expect(none.stderr).toContain("Chưa ghi lệnh cần chạy.");
-    const bad = await runTsx([CLI, "units", "xoa"], BASE_ENV);
+    const bad = await runProgram([CLI, "units", "xoa"], BASE_ENV);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain('Không có lệnh "units xoa".');
   });
 
   it("plan check: the default plan is valid", async () => {
-    const r = await runTsx([CLI, "plan", "check"], BASE_ENV);
+    const r = await runProgram([CLI, "plan", "check"], BASE_ENV);
     expect(r.code).toBe(0);
     expect(r.stdout).toContain(`✔ Kế hoạch hợp lệ: ${DEFAULT_PLAN_PATH}`);
     expect(r.stdout).toMatch(/8 biểu mẫu, 8 chỉ tiêu, 6 mốc thời gian/);
   });
 
   it("plan check: the shipped plans, which is current, which ended when", async () => {
-    const r = await runTsx([CLI, "plan", "check", "--now", "2026-11-29"], BASE_ENV);
+    const r = await runProgram([CLI, "plan", "check", "--now", "2026-11-29"], BASE_ENV);
     expect(r.code).toBe(0);
     expect(r.stdout).toContain("Mã vun_dap_gia_dinh_2026_2030, thời gian 01/01/2026 – 31/12/2030");
     expect(r.stdout).toContain("Bản dự thảo, chưa phải văn bản chính thức");
@@ -64,7 +64,7 @@ describe("cli without a store", () => {
   });
 
   it("plan check of an ended plan alone: no current plan, which ended when, no next one", async () => {
-    const r = await runTsx([CLI, "plan", "check", DEFAULT_PLAN_PATH, "--now", "2026-11-29"], BASE_ENV);
+    const r = await runProgram([CLI, "plan", "check", DEFAULT_PLAN_PATH, "--now", "2026-11-29"], BASE_ENV);
     expect(r.code).toBe(0);
     expect(r.stdout).toContain("⚠ Hôm nay (29/11/2026) không có kế hoạch nào đang chạy");
     expect(r.stdout).toContain("vun_dap_gia_dinh_2023_2025, ngày 31/12/2025");
@@ -73,13 +73,13 @@ describe("cli without a store", () => {
 
   it("plan extend: the output passes plan check together with the plan it extends", async () => {
     const out = join(files.dir, "gia-han.yaml");
-    const r = await runTsx([CLI, "plan", "extend", DEFAULT_PLAN_PATH, "--until", "2027-12-31", "--out", out], BASE_ENV);
+    const r = await runProgram([CLI, "plan", "extend", DEFAULT_PLAN_PATH, "--until", "2027-12-31", "--out", out], BASE_ENV);
     expect(r.code).toBe(0);
     expect(r.stdout).toContain("vun_dap_gia_dinh_2026_2027");
     const text = readFileSync(out, "utf8");
     expect(text).toMatch(/^# DỰ THẢO GIA HẠN/);
     expect(text).toContain("status: draft");
-    const check = await runTsx([CLI, "plan", "check", `${DEFAULT_PLAN_PATH},${out}`, "--now", "2027-03-01"], BASE_ENV);
+    const check = await runProgram([CLI, "plan", "check", `${DEFAULT_PLAN_PATH},${out}`, "--now", "2027-03-01"], BASE_ENV);
     expect(check.code).toBe(0);
     expect(check.stdout).toContain("kế hoạch đang chạy: vun_dap_gia_dinh_2026_2027");
   });
@@ -87,7 +87,7 @@ describe("cli without a store", () => {
   it("plan check rejects cron expressions the scheduler cannot run", async () => {
     const text = readFileSync(DEFAULT_PLAN_PATH, "utf8").replace('cron: "0 8 * * 1"', 'cron: "5/10 8 * * 1"').replace('cron: "0 19 * * 4"', 'cron: "0 8 31 2 *"');
     const bad = write("cron-loi.yaml", text);
-    const r = await runTsx([CLI, "plan", "check", bad], BASE_ENV);
+    const r = await runProgram([CLI, "plan", "check", bad], BASE_ENV);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/content\.schedules\[0\]\.cron: lịch cron “5\/10 8 \* \* 1” không hợp lệ: bộ lập lịch không chấp nhận/);
     expect(r.stderr).toMatch(/content\.schedules\[1\]\.cron: lịch cron “0 8 31 2 \*” không hợp lệ: bộ lập lịch không chấp nhận/);
@@ -99,7 +99,7 @@ describe("cli without a store", () => {
     expect(at).toBeGreaterThan(0);
     lines[at] = lines[at]!.replace("monthly", "weekly");
     const broken = write("ke-hoach-loi.yaml", lines.join("\n"));
-    const r = await runTsx([CLI, "plan", "check", broken], BASE_ENV);
+    const r = await runProgram([CLI, "plan", "check", broken], BASE_ENV);
     expect(r.code).toBe(1);
     expect(r.stdout).toBe("");
     expect(r.stderr).toContain(`${broken}:${at + 1}: forms[0].period:`);
@@ -135,7 +135,7 @@ describe.each(FLAVOURS)("cli with a store on %s", (flavour) => {
       `don-vi-loi-${flavour}.csv`,
       ["ma,ten,loai,cap_tren", "HT,Hội LHPN tỉnh Hà Tĩnh,tỉnh,", "HT-01,Hội LHPN huyện Kỳ Anh,huyện,HT", "HT-02,,huyện,HT", "HT-01,Trùng mã,xã,HT-01"].join("\n"),
     );
-    const r = await runTsx([CLI, "units", "import", bad], t.env);
+    const r = await runProgram([CLI, "units", "import", bad], t.env);
     expect(r.code).toBe(1);
     expect(r.stderr).toContain(`✘ Tệp ${bad} có 2 lỗi; chưa nhập đơn vị nào:`);
     expect(r.stderr).toContain(`${bad}:4: Thiếu tên (name)`);
@@ -150,12 +150,12 @@ describe.each(FLAVOURS)("cli with a store on %s", (flavour) => {
 
   it("units import <good csv>: counts, then an update", async () => {
     const good = write(`don-vi-${flavour}.csv`, ["code,name,kind,parent", "HT,Hội LHPN tỉnh Hà Tĩnh,province,", "HT-01,Hội LHPN huyện Kỳ Anh,district,HT"].join("\n"));
-    const r = await runTsx([CLI, "units", "import", good], t.env);
+    const r = await runProgram([CLI, "units", "import", good], t.env);
     expect(r.code).toBe(0);
     expect(r.stdout).toContain("✔ Đã nhập");
     expect(r.stdout).toContain("2 đơn vị mới, 0 đơn vị được cập nhật, 0 đơn vị không đổi; kho dữ liệu có 2 đơn vị.");
     writeFileSync(good, ["code,name,kind,parent", "HT,Hội LHPN tỉnh Hà Tĩnh,province,", "HT-01,Hội LHPN thị xã Kỳ Anh,district,HT"].join("\n"));
-    const again = await runTsx([CLI, "units", "import", good], t.env);
+    const again = await runProgram([CLI, "units", "import", good], t.env);
     expect(again.code).toBe(0);
     expect(again.stdout).toContain("0 đơn vị mới, 1 đơn vị được cập nhật, 1 đơn vị không đổi");
     // Back to an empty store for the next test.
@@ -168,7 +168,7 @@ describe.each(FLAVOURS)("cli with a store on %s", (flavour) => {
   });
 
   it("progress NDI-YYE: the /tiendo text, after seeding the Nam Định tree into the empty store", async () => {
-    const first = await runTsx([CLI, "progress", "NDI-YYE", "--now", "2024-05-25"], t.env);
+    const first = await runProgram([CLI, "progress", "NDI-YYE", "--now", "2024-05-25"], t.env);
     expect(first.code).toBe(0);
     expect(first.stderr).toContain("Kho dữ liệu chưa có đơn vị nào: đã nạp 19 đơn vị");
     expect(first.stdout.split("\n")).toEqual(
@@ -192,7 +192,7 @@ describe.each(FLAVOURS)("cli with a store on %s", (flavour) => {
       await store.close();
     }
 
-    const r = await runTsx([CLI, "progress", "y", "yen", "thang", "5/2024", "--now", "2024-05-25T10:00+07:00"], t.env);
+    const r = await runProgram([CLI, "progress", "y", "yen", "thang", "5/2024", "--now", "2024-05-25T10:00+07:00"], t.env);
     expect(r.code).toBe(0);
     expect(r.stderr).toBe("");
     expect(r.stdout.trimEnd().split("\n")).toEqual([
@@ -210,11 +210,11 @@ describe.each(FLAVOURS)("cli with a store on %s", (flavour) => {
       "• Tỷ lệ phụ nữ, trẻ em gái bị bạo lực gia đình được phát hiện đã tiếp cận dịch vụ trợ giúp xã hội (từ đầu kế hoạch): chưa có số liệu",
     ]);
 
-    const ambiguous = await runTsx([CLI, "progress", "nam dinh"], t.env);
+    const ambiguous = await runProgram([CLI, "progress", "nam dinh"], t.env);
     expect(ambiguous.code).toBe(1);
     expect(ambiguous.stderr).toContain('"nam dinh" khớp với nhiều đơn vị');
     expect(ambiguous.stderr).toContain("• NDI-TPND: Hội LHPN thành phố Nam Định");
-    const unknown = await runTsx([CLI, "progress", "Hà Giang"], t.env);
+    const unknown = await runProgram([CLI, "progress", "Hà Giang"], t.env);
     expect(unknown.code).toBe(1);
     expect(unknown.stderr).toContain('Không tìm thấy đơn vị "Hà Giang".');
   });

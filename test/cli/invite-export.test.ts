@@ -4,7 +4,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { openStore } from "../../src/store/database.js";
 import { redeemInvite, upsertPerson } from "../../src/store/people.js";
 import { tempDir } from "../helpers/db.js";
-import { runTsx } from "../store/run.js";
+import { runProgram } from "../store/run.js";
 
 const files = tempDir("vundap-invite-");
 afterAll(() => files.remove());
@@ -12,7 +12,7 @@ const ENV = { DATABASE_URL: "", PLAN_FILE: "", UNITS_FILE: "", LANGUAGE: "vi", P
 
 describe("cli invite", () => {
   it("prints a single-use admin code for the province that the bot accepts once", async () => {
-    const r = await runTsx(["src/cli/index.ts", "invite", "NDI"], ENV);
+    const r = await runProgram(["src/cli/index.ts", "invite", "NDI"], ENV);
     expect(r.code).toBe(0);
     const code = /\/dangky ([A-Z0-9]{8})/.exec(r.stdout)?.[1];
     expect(code, r.stdout).toBeDefined();
@@ -33,10 +33,10 @@ describe("cli invite", () => {
   });
 
   it("refuses an unknown unit and an unknown role with their own exit codes", async () => {
-    const unknownUnit = await runTsx(["src/cli/index.ts", "invite", "KHONGCO"], ENV);
+    const unknownUnit = await runProgram(["src/cli/index.ts", "invite", "KHONGCO"], ENV);
     expect(unknownUnit.code).toBe(1);
     expect(unknownUnit.stderr).toContain("KHONGCO");
-    const badRole = await runTsx(["src/cli/index.ts", "invite", "NDI", "vua"], ENV);
+    const badRole = await runProgram(["src/cli/index.ts", "invite", "NDI", "vua"], ENV);
     expect(badRole.code).toBe(2);
     expect(badRole.stderr).toContain("vua");
   });
@@ -45,7 +45,7 @@ describe("cli invite", () => {
 describe("cli export", () => {
   it("writes the workbook of a unit's subtree to the named file", async () => {
     const out = join(files.dir, "y-yen.xlsx");
-    const r = await runTsx(["src/cli/index.ts", "export", "NDI-YYE", "--out", out, "--now", "2024-05-25"], ENV);
+    const r = await runProgram(["src/cli/index.ts", "export", "NDI-YYE", "--out", out, "--now", "2024-05-25"], ENV);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toContain(out);
     const ExcelJS = (await import("exceljs")).default;

@@ -6,14 +6,14 @@ import { DEFAULT_UNITS_PATH } from "../../src/domain/units/import.js";
 import { openStore } from "../../src/store/database.js";
 import { importUnitsFile, seedUnitsIfEmpty } from "../../src/store/units.js";
 import { tempDir } from "../helpers/db.js";
-import { runTsx } from "../store/run.js";
+import { runProgram } from "../store/run.js";
 
 const CLI = "src/cli/index.ts";
 const EX = "prisma/seed/examples/reorganise-2025";
 const BASE_ENV = { DATABASE_URL: "", PGLITE_DIR: "", PLAN_FILE: "", UNITS_FILE: "", LANGUAGE: "vi" };
 const dir = tempDir("vundap-reorg-");
 /** A child process may take minutes on a machine shared by several test runs. */
-const run = (args: string[], env: Record<string, string>) => runTsx(args, env, 240_000);
+const run = (args: string[], env: Record<string, string>) => runProgram(args, env, 240_000);
 afterAll(() => dir.remove());
 
 describe("units reorganise on the command line", () => {

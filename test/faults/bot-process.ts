@@ -1,5 +1,5 @@
 /**
- * The bot as a real process (`node --import tsx src/main.ts`), as an operator runs it: its JSON log
+ * The bot as a real process (`node dist/main.js`, compiled by test/global-setup.ts), as an operator runs it: its JSON log
  * lines collected, killed with SIGKILL or stopped with SIGTERM by the test.
  */
 import { spawn, type ChildProcess } from "node:child_process";
@@ -16,7 +16,7 @@ export class BotProcess {
   readonly exited: Promise<number | null>;
 
   constructor(env: Record<string, string>, readonly label = "bot") {
-    this.child = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
+    this.child = spawn(process.execPath, ["dist/main.js"], {
       cwd: ROOT,
       env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", LOG_LEVEL: "info", LANGUAGE: "vi", ...env },
       stdio: ["ignore", "pipe", "pipe"],

@@ -10,7 +10,7 @@ import { t } from "../../src/i18n.js";
 import { explainPostgresError } from "../../src/store/errors.js";
 import { openStore } from "../../src/store/database.js";
 import { PG_ADMIN_URL, tempDir } from "../helpers/db.js";
-import { runTsx } from "../store/run.js";
+import { runProgram } from "../store/run.js";
 import { copyOf, lines, makeTemplate, startEnv } from "./helpers.js";
 
 const SLOW = 180_000;
@@ -28,8 +28,8 @@ function root(): string {
 }
 
 const STACK = /^\s+at /m;
-const start = (env: Record<string, string>) => runTsx(["src/main.ts"], env, SLOW);
-const cli = (args: string[], env: Record<string, string>) => runTsx(["src/cli/index.ts", ...args], env, SLOW);
+const start = (env: Record<string, string>) => runProgram(["src/main.ts"], env, SLOW);
+const cli = (args: string[], env: Record<string, string>) => runProgram(["src/cli/index.ts", ...args], env, SLOW);
 
 /** The start failed with exactly one line on stderr, no stack, and a non-zero status. */
 function expectOneLine(r: { code: number | null; stderr: string }): string {

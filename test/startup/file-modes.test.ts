@@ -7,7 +7,7 @@ import { chmodSync, lstatSync, mkdirSync, readdirSync, statSync, writeFileSync }
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { tempDir } from "../helpers/db.js";
-import { runTsx } from "../store/run.js";
+import { runProgram } from "../store/run.js";
 import { copyOf, makeTemplate, startEnv } from "./helpers.js";
 
 const SLOW = 300_000;
@@ -50,7 +50,7 @@ describe("file modes after a start", () => {
     chmodSync(join(data, "vun-dap.log"), 0o644);
     expect(notOwnerOnly(data).length).toBeGreaterThan(10);
 
-    const r = await runTsx(["src/main.ts"], startEnv(data), SLOW);
+    const r = await runProgram(["src/main.ts"], startEnv(data), SLOW);
     expect(r.stderr).toBe("");
     expect(r.code).toBe(0);
     expect(statSync(join(data, "vun-dap.log")).size).toBeGreaterThan(0);

@@ -11,7 +11,7 @@ import { writeBackup } from "../../src/store/backup.js";
 import { openStore } from "../../src/store/database.js";
 import { tempDir } from "../helpers/db.js";
 import { everyRow, fillEveryTable } from "./fixtures/every-table.js";
-import { runTsx } from "./run.js";
+import { runProgram } from "./run.js";
 
 const CLI = "src/cli/index.ts";
 const SLOW = 400_000; // three PGlite processes in a row on a loaded 2-core machine
@@ -54,14 +54,14 @@ describe("backup and restore of the PGlite store", () => {
 
   it("cli backup, then cli restore into a new folder: every row of every table comes back", async () => {
     const file = join(dirs.dir, "manual.tar.gz");
-    const b = await runTsx([CLI, "backup", "--out", file], env(source), SLOW);
+    const b = await runProgram([CLI, "backup", "--out", file], env(source), SLOW);
     expect(b.stderr).toBe("");
     expect(b.code).toBe(0);
     expect(b.stdout).toContain(`✔ Đã sao lưu ${resolve(source)} vào ${resolve(file)}`);
     expect(statSync(file).mode & 0o777).toBe(0o600);
 
     const target = join(dirs.dir, "restored");
-    const r = await runTsx([CLI, "restore", file], env(target), SLOW);
+    const r = await runProgram([CLI, "restore", file], env(target), SLOW);
     expect(r.stderr).toBe("");
     expect(r.code).toBe(0);
     expect(r.stdout.trim()).toBe(t("backup:restored", { file, dir: resolve(target) }, "vi"));
@@ -75,7 +75,7 @@ describe("backup and restore of the PGlite store", () => {
     await store.prisma.person.create({ data: { channel: "local", externalId: "old", displayName: "Old" } });
     await store.close();
     const file = join(dirs.dir, "in-process.tar.gz");
-    const r = await runTsx([CLI, "restore", file, "--lang", "en"], env(target), SLOW);
+    const r = await runProgram([CLI, "restore", file, "--lang", "en"], env(target), SLOW);
     expect(r.stderr).toBe("");
     expect(r.code).toBe(0);
     const aside = readdirSync(dirname(target)).filter((n) => n.startsWith("over.before-restore-"));
@@ -89,7 +89,7 @@ describe("backup and restore of the PGlite store", () => {
     const target = join(dirs.dir, "held");
     const store = await openStore({ pgliteDir: target });
     try {
-      const r = await runTsx([CLI, "restore", join(dirs.dir, "in-process.tar.gz")], env(target), SLOW);
+      const r = await runProgram([CLI, "restore", join(dirs.dir, "in-process.tar.gz")], env(target), SLOW);
       expect(r.code).toBe(3);
       expect(r.stdout).toBe("");
       expect(r.stderr.trim()).toBe(t("store:locked", { dir: resolve(target), pid: process.pid }, "vi"));

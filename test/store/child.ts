@@ -1,6 +1,6 @@
-/** A long-running TypeScript child process (node --import tsx, so its pid is the program's own) driven line by line. */
+/** A long-running child process (node itself, so its pid is the program's own) driven line by line. */
 import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
-import { REPO } from "./run.js";
+import { nodeArgs, REPO } from "./run.js";
 
 /** A running child: wait for an output line, send a line, wait for its exit. */
 export interface Child {
@@ -12,9 +12,9 @@ export interface Child {
   stderr(): string;
 }
 
-/** Starts `node --import tsx <file> ...args` in the repository. */
+/** Starts `[file, ...args]` with node in the repository (src/ compiled, fixtures through tsx: see nodeArgs). */
 export function startChild(args: string[], env: Record<string, string | undefined> = {}): Child {
-  const proc = spawn(process.execPath, ["--import", "tsx", ...args], { cwd: REPO, env: { ...process.env, ...env }, stdio: "pipe" });
+  const proc = spawn(process.execPath, nodeArgs(args), { cwd: REPO, env: { ...process.env, ...env }, stdio: "pipe" });
   let out = "";
   let err = "";
   let read = 0; // lines already handed out (or skipped)

@@ -11,7 +11,7 @@ import { openStore } from "../../src/store/database.js";
 import { lockDataDir, socketFilePath, StoreLockedError } from "../../src/store/lock.js";
 import { tempDir } from "../helpers/db.js";
 import { startChild } from "./child.js";
-import { runTsx } from "./run.js";
+import { runProgram } from "./run.js";
 
 const dirs = tempDir("vundap-lock-");
 afterAll(() => dirs.remove());
@@ -51,7 +51,7 @@ describe("the PGlite folder lock between processes", () => {
       try {
         // Longer than the 10 s after which the old file lock called a silent holder stale.
         await sleep(11_000);
-        const second = await runTsx(["test/store/fixtures/open-store.ts", pgliteDir]);
+        const second = await runProgram(["test/store/fixtures/open-store.ts", pgliteDir]);
         expect(second.code).toBe(3);
         expect(second.stdout).toBe("");
         expect(second.stderr.trim()).toBe(t("store:locked", { dir: resolve(pgliteDir), pid }));
@@ -77,7 +77,7 @@ describe("the PGlite folder lock between processes", () => {
     expect(await holder.line(/^inserted /)).toBe("inserted 2");
     holder.proc.kill("SIGKILL");
     await holder.exited();
-    const restart = await runTsx(["test/store/fixtures/open-store.ts", pgliteDir]);
+    const restart = await runProgram(["test/store/fixtures/open-store.ts", pgliteDir]);
     expect(restart.stderr).toBe("");
     expect(restart.stdout.trim()).toBe("opened 2");
     expect(restart.code).toBe(0);

@@ -21,7 +21,7 @@ import type { Logger } from "../../log.js";
 import { PermanentSendError, RetryAfterError, TransientSendError } from "../types.js";
 import type { Clock } from "./clock.js";
 import { Lru } from "./lru.js";
-import { mapZaloError } from "./outbound.js";
+import { mapZaloError } from "./errors.js";
 import { ZaloApiError } from "./zca.js";
 
 const MIN = 60_000;

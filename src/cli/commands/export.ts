@@ -3,7 +3,6 @@ import { writeFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { DEFAULT_UNITS_PATH } from "../../domain/units/import.js";
 import { NoExportFormError } from "../../outputs/data.js";
-import { exportWorkbook } from "../../outputs/workbook.js";
 import { withStore } from "../store.js";
 import { periodLabel } from "../../domain/periods.js";
 import { counterpartsIn, treeForPeriod } from "../../progress/tree.js";
@@ -40,6 +39,7 @@ export const exportCommand: CliCommand = {
       }
       const plan = planFor(setup, scope.split.period);
       try {
+        const { exportWorkbook } = await import("../../outputs/workbook.js"); // exceljs only for this command
         const book = await exportWorkbook(store, {
           plan,
           tree,

@@ -1,6 +1,5 @@
 /** `zalo login`: log the bot's Zalo account in by QR code and save its credentials for `npm start`. */
 import { loadEnv, ConfigError } from "../../config/env.js";
-import { zaloLoginInteractive } from "../../channels/zalo/index.js";
 import { createLogger } from "../../log.js";
 import { EXIT, type CliCommand } from "../types.js";
 
@@ -18,6 +17,7 @@ export const zaloLoginCommand: CliCommand = {
       return EXIT.environment;
     }
     try {
+      const { zaloLoginInteractive } = await import("../../channels/zalo/index.js"); // zca-js only for this command
       const { ownId, credentialsPath } = await zaloLoginInteractive({
         dataDir: env.DATA_DIR,
         log: createLogger("warn"),

@@ -6,7 +6,6 @@ import type { Hono } from "hono";
 import { t } from "../../i18n.js";
 import { NoExportFormError } from "../../outputs/data.js";
 import { draftPeriodicReport } from "../../outputs/periodic-report.js";
-import { exportWorkbook } from "../../outputs/workbook.js";
 import { safeFilePart } from "../../outputs/files.js";
 import type { WebEnv } from "../context.js";
 import { unitPage } from "../guard.js";
@@ -25,7 +24,7 @@ export function downloadRoutes(web: Hono<WebEnv>): void {
     if (p instanceof Response) return p;
     const { app } = c.get("opts");
     try {
-      const out = await exportWorkbook(app.store, { plan: p.scope.plan, tree: p.scope.tree, rootId: p.scope.root.id, period: p.scope.period, now: app.now() });
+      const out = await (await import("../../outputs/workbook.js")).exportWorkbook(app.store, { plan: p.scope.plan, tree: p.scope.tree, rootId: p.scope.root.id, period: p.scope.period, now: app.now() });
       app.log.info({ personId: p.viewer.personId, unit: p.unit.code, period: p.scope.period.key }, "web: workbook downloaded");
       return c.body(out.data as Uint8Array<ArrayBuffer>, 200, { "Content-Type": out.mime, "Content-Disposition": attachment(out.fileName) });
     } catch (err) {

@@ -10,8 +10,7 @@ import { periodLabel } from "../../domain/periods.js";
 import type { UnitNode } from "../../domain/types.js";
 import type { Progress } from "../../domain/progress.js";
 import { currentLanguage, t } from "../../i18n.js";
-import { renderProgressChart, progressChartSvg } from "../../outputs/chart.js";
-import { indicatorCells } from "../../outputs/workbook.js";
+import { indicatorCells } from "../../outputs/indicator-cells.js";
 import { loadProgress } from "../../progress/index.js";
 import type { SqlConnection } from "../../store/sql.js";
 import type { AppServices } from "../../commands/types.js";
@@ -131,6 +130,7 @@ export function progressRoutes(web: Hono<WebEnv>): void {
   web.get("/web/donvi/:code/bieudo.png", async (c) => {
     const p = await unitPage(c);
     if (p instanceof Response) return p;
+    const { renderProgressChart } = await import("../../outputs/chart.js");
     const chart = await renderProgressChart(await pageProgress(c.get("opts").app, p));
     return c.body(chart.png as Uint8Array<ArrayBuffer>, 200, { "Content-Type": "image/png", "Cache-Control": "private, max-age=60" });
   });
@@ -138,6 +138,7 @@ export function progressRoutes(web: Hono<WebEnv>): void {
   web.get("/web/donvi/:code/bieudo.svg", async (c) => {
     const p = await unitPage(c);
     if (p instanceof Response) return p;
+    const { progressChartSvg } = await import("../../outputs/chart.js");
     const { svg } = progressChartSvg(await pageProgress(c.get("opts").app, p));
     return c.body(svg, 200, { "Content-Type": "image/svg+xml; charset=utf-8", "Cache-Control": "private, max-age=60" });
   });

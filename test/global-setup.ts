@@ -1,0 +1,92 @@
+/**
+ * Once per `vitest run`, before any test file: compiles src/ to dist/ (the CLI and bot tests run
+ * the compiled programs with node, as `npm start` does), and migrates one in-memory PGlite whose
+ * data-folder tarball every test's fresh PGlite store starts from (test/helpers/db.ts), instead of
+ * each test running PGlite's initdb and every migration again.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { PGlite } from "@electric-sql/pglite";
+import pg from "pg";
+import type { TestProject } from "vitest/node";
+import { build } from "../scripts/build.mjs";
+import { applyMigrations } from "../src/store/migrate.js";
+import { PG_ADMIN_URL } from "./helpers/pg-admin.js";
+
+declare module "vitest" {
+  export interface ProvidedContext {
+    /** Path of a gzip-less tarball of a migrated PGlite data folder. */
+    pgliteTemplate: string;
+    /** Name of a migrated PostgreSQL database that fresh test databases are created from. */
+    pgTemplate: string;
+  }
+}
+
+export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  const dir = mkdtempSync(join(tmpdir(), "vundap-template-"));
+  const pgTemplate = `vundap_template_${process.pid}_${Math.random().toString(36).slice(2, 8)}`;
+  const [, tarball] = await Promise.all([build(), migratedPgliteTarball(), migratedPgTemplate(pgTemplate)]);
+  const file = join(dir, "pglite.tar");
+  writeFileSync(file, Buffer.from(await tarball.arrayBuffer()));
+  project.provide("pgliteTemplate", file);
+  project.provide("pgTemplate", pgTemplate);
+  return async () => {
+    rmSync(dir, { recursive: true, force: true });
+    await adminQuery(`DROP DATABASE IF EXISTS "${pgTemplate}" WITH (FORCE)`);
+  };
+}
+
+async function adminQuery(text: string): Promise<void> {
+  const admin = new pg.Client({ connectionString: PG_ADMIN_URL });
+  await admin.connect();
+  try {
+    await admin.query(text);
+  } finally {
+    await admin.end();
+  }
+}
+
+/** Creates and migrates the template database; its connection is closed before any copy is made. */
+async function migratedPgTemplate(name: string): Promise<void> {
+  await adminQuery(`CREATE DATABASE "${name}"`);
+  const url = new URL(PG_ADMIN_URL);
+  url.pathname = `/${name}`;
+  const client = new pg.Client({ connectionString: url.toString() });
+  await client.connect();
+  try {
+    await applyMigrations(
+      {
+        async exec(script) {
+          await client.query(script);
+        },
+        async query<T>(text: string, params?: unknown[]) {
+          return (await client.query(text, params)).rows as T[];
+        },
+      },
+      { advisoryLock: false },
+    );
+  } finally {
+    await client.end();
+  }
+}
+
+async function migratedPgliteTarball(): Promise<Blob> {
+  const db = new PGlite();
+  try {
+    await applyMigrations(
+      {
+        async exec(script) {
+          await db.exec(script);
+        },
+        async query<T>(text: string, params?: unknown[]) {
+          return (await db.query<T>(text, params as never[])).rows;
+        },
+      },
+      { advisoryLock: false },
+    );
+    return await db.dumpDataDir("none");
+  } finally {
+    await db.close();
+  }
+}
