@@ -12,6 +12,7 @@ import pg from "pg";
 import type { TestProject } from "vitest/node";
 import { build } from "../scripts/build.mjs";
 import { applyMigrations } from "../src/store/migrate.js";
+import { migratePglite } from "../src/store/pglite-create.js";
 import { PG_ADMIN_URL } from "./helpers/pg-admin.js";
 
 declare module "vitest" {
@@ -74,17 +75,7 @@ async function migratedPgTemplate(name: string): Promise<void> {
 async function migratedPgliteTarball(): Promise<Blob> {
   const db = new PGlite();
   try {
-    await applyMigrations(
-      {
-        async exec(script) {
-          await db.exec(script);
-        },
-        async query<T>(text: string, params?: unknown[]) {
-          return (await db.query<T>(text, params as never[])).rows;
-        },
-      },
-      { advisoryLock: false },
-    );
+    await migratePglite(db);
     return await db.dumpDataDir("none");
   } finally {
     await db.close();

@@ -20,7 +20,7 @@ import type { UnitTree } from "../domain/units/tree.js";
 import { t } from "../i18n.js";
 import type { Logger } from "../log.js";
 import { defaultPlan, planOn, sortPlans } from "../plan/calendar.js";
-import type { Plan } from "../plan/schema.js";
+import type { Form, Plan } from "../plan/schema.js";
 import { loadConversation, deleteConversation, takeExpiredConversations } from "../store/conversations.js";
 import type { Store } from "../store/database.js";
 import { enqueueIn, notifyEnqueued } from "../outbox/queue.js";
@@ -230,17 +230,8 @@ export class App {
     const open = await loadConversation<ConversationState>(ctx.app.store, key);
     if (open) {
       if (!this.isAddressedToBot(msg)) return;
-      const end = (text: string) => {
-        ctx.write(async (tx) => void (await deleteConversation(tx, key)));
-        return ctx.reply(text);
-      };
-      if (open.expiresAt.getTime() < ctx.app.now().getTime()) return end(expiredNotice(open.state));
-      // Her role may have been removed since the conversation began.
-      if (!ctx.grants.some((g) => g.role === "leader" && g.unitId === open.state.unitId)) {
-        return end(t("bot:report.no_longer_leader", { unit: open.state.unitName }));
-      }
-      const form = formOf(ctx.app, open.state.formKey, open.state);
-      if (!form) return end(t("bot:error.form_gone"));
+      const form = await this.formToContinue(ctx, key, open);
+      if (!form) return;
       const step = handleInput(open.state, msg.text, { form, today: vietnamToday(ctx.app.now()) });
       await applyStep(ctx, step, open);
       return;
@@ -276,16 +267,8 @@ export class App {
     if (!open || open.id !== data.conversationId || open.version !== data.version) return stale();
     // The buttons are answered: they go, whatever comes next.
     out.choices = null;
-    const end = (text: string) => {
-      ctx.write(async (tx) => void (await deleteConversation(tx, key, open.version)));
-      return ctx.reply(text);
-    };
-    if (open.expiresAt.getTime() < ctx.app.now().getTime()) return end(expiredNotice(open.state));
-    if (!ctx.grants.some((g) => g.role === "leader" && g.unitId === open.state.unitId)) {
-      return end(t("bot:report.no_longer_leader", { unit: open.state.unitName }));
-    }
-    const form = formOf(ctx.app, open.state.formKey, open.state);
-    if (!form) return end(t("bot:error.form_gone"));
+    const form = await this.formToContinue(ctx, key, open, open.version);
+    if (!form) return;
     const step = handleButton(open.state, data.action, { form, today: vietnamToday(ctx.app.now()) });
     if (!step) return stale();
     if (step.notice !== undefined && step.replies.length === 0 && !step.buttons) {
@@ -295,6 +278,31 @@ export class App {
       return;
     }
     await applyStep(ctx, step, open);
+  }
+
+  /**
+   * The form an open conversation goes on with, or null after ending it with a note: it expired,
+   * her role was removed since it began, or its form is no longer in the plans. `version`, when
+   * given, deletes only that version of the conversation.
+   */
+  private async formToContinue(
+    ctx: CommandContext,
+    key: Parameters<typeof deleteConversation>[1],
+    open: NonNullable<Awaited<ReturnType<typeof loadConversation<ConversationState>>>>,
+    version?: number,
+  ): Promise<Form | null> {
+    const end = async (text: string) => {
+      ctx.write(async (tx) => void (await deleteConversation(tx, key, version)));
+      await ctx.reply(text);
+      return null;
+    };
+    if (open.expiresAt.getTime() < ctx.app.now().getTime()) return end(expiredNotice(open.state));
+    // Her role may have been removed since the conversation began.
+    if (!ctx.grants.some((g) => g.role === "leader" && g.unitId === open.state.unitId)) {
+      return end(t("bot:report.no_longer_leader", { unit: open.state.unitName }));
+    }
+    const form = formOf(ctx.app, open.state.formKey, open.state);
+    return form ?? end(t("bot:error.form_gone"));
   }
 
   /** In groups, an answer must be a reply to the bot or mention it (Telegram privacy mode); Zalo filters earlier. */

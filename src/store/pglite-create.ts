@@ -22,22 +22,27 @@ export const PGLITE_START_PARAMS: string[] = [
   "shared_buffers=16MB",
 ];
 
+/** Applies every migration to an open PGlite database (no advisory lock: nothing else has it open). */
+export async function migratePglite(db: PGlite): Promise<void> {
+  await applyMigrations(
+    {
+      async exec(script) {
+        await db.exec(script);
+      },
+      async query<T>(text: string, params?: unknown[]) {
+        return (await db.query<T>(text, params as never[])).rows;
+      },
+    },
+    { advisoryLock: false },
+  );
+}
+
 /** Creates and migrates a PGlite folder in this process (what the child runs). */
 export async function createPgliteFolder(dir: string): Promise<void> {
   const db = new PGlite(dir, { startParams: PGLITE_START_PARAMS });
   try {
     await db.waitReady;
-    await applyMigrations(
-      {
-        async exec(script) {
-          await db.exec(script);
-        },
-        async query<T>(text: string, params?: unknown[]) {
-          return (await db.query<T>(text, params as never[])).rows;
-        },
-      },
-      { advisoryLock: false },
-    );
+    await migratePglite(db);
   } finally {
     await db.close();
   }
