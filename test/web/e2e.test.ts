@@ -79,7 +79,10 @@ describe("web dashboard in chromium", () => {
     expect(xlsx.suggestedFilename()).toMatch(/NDI-YYE.*\.xlsx$/);
     const bytes = readFileSync((await xlsx.path())!);
     expect(bytes.subarray(0, 2).toString("latin1")).toBe("PK");
-    const [draft] = await Promise.all([page.waitForEvent("download"), page.getByRole("link", { name: "Tải dự thảo báo cáo tổng hợp" }).click()]);
+    const [docx] = await Promise.all([page.waitForEvent("download"), page.getByRole("link", { name: "Tải dự thảo báo cáo tổng hợp (.docx)" }).click()]);
+    expect(docx.suggestedFilename()).toMatch(/\.docx$/);
+    expect(readFileSync((await docx.path())!).subarray(0, 2).toString("latin1")).toBe("PK");
+    const [draft] = await Promise.all([page.waitForEvent("download"), page.getByRole("link", { name: "Tải dự thảo báo cáo tổng hợp (văn bản thường)" }).click()]);
     expect(draft.suggestedFilename()).toMatch(/NDI-YYE.*\.txt$/);
     expect(readFileSync((await draft.path())!, "utf8")).toContain("Ý Yên");
   });

@@ -5,6 +5,7 @@
  * on every other path.
  */
 import { createHash } from "node:crypto";
+import JSZip from "jszip";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CONTENT_SECURITY_POLICY } from "../../src/web/security-headers.js";
 import { ADMIN, NOW, OFFICER_XTR, OFFICER_YYE, startWebFixture, type WebFixture } from "./fixture.js";
@@ -137,6 +138,15 @@ describe("web dashboard over HTTP", () => {
     const draft = await get("/web/donvi/NDI-YYE/baocaotonghop", cookie);
     expect(draft.status).toBe(200);
     expect(await draft.text()).toContain("Ý Yên");
+    const docx = await get("/web/donvi/NDI-YYE/baocaotonghop.docx", cookie);
+    expect(docx.status).toBe(200);
+    expect(docx.headers.get("content-type")).toContain("wordprocessingml");
+    const zip = await JSZip.loadAsync(new Uint8Array(await docx.arrayBuffer()));
+    const body = await zip.file("word/document.xml")!.async("string");
+    expect(body).toContain("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM");
+    expect(body).toContain("Ý Yên");
+    // Another subtree's draft is refused as the page is.
+    expect((await get("/web/donvi/NDI-XTR/baocaotonghop.docx", cookie)).status).toBe(404);
   });
 
   it("refuses a change without the CSRF token or from another site, and records an admin's change", async () => {

@@ -111,6 +111,7 @@ export function progressRoutes(web: Hono<WebEnv>): void {
       </div>
       <div class="downloads">
         <a href="${base}/xuat${q}" download>${t("web:downloads.workbook")}</a>
+        <a href="${base}/baocaotonghop.docx${q}" download>${t("web:downloads.draftDocx")}</a>
         <a href="${base}/baocaotonghop${q}" download>${t("web:downloads.draft")}</a>
       </div>
       ${progress.children.length
