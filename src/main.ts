@@ -36,6 +36,7 @@ import { DEFAULT_UNITS_PATH } from "./domain/units/import.js";
 import { loadUnitTree, seedUnitsIfEmpty } from "./store/units.js";
 import { createWebApp, webAndWebhook, webRequestListener, type NodeHandler } from "./web/server.js";
 import { warmDashboard } from "./web/warm.js";
+import { followUnitChanges } from "./store/unit-changes.js";
 
 async function main(): Promise<void> {
   process.umask(OWNER_ONLY_UMASK);
@@ -137,6 +138,11 @@ async function main(): Promise<void> {
     stops.push(() => daily.stop());
   }
   if (wakeups) stops.push(() => wakeups.close());
+  // On PostgreSQL, `units import` / `units reorganise` run beside the bot: it reloads its tree when they commit.
+  if (store.kind === "postgres" && env.DATABASE_URL) {
+    const unitChanges = followUnitChanges(env.DATABASE_URL, () => app.reloadTree(), log);
+    stops.push(() => unitChanges.close());
+  }
 
   let stopping = false;
   const shutdown = async (code = 0): Promise<void> => {

@@ -25,6 +25,7 @@ import { enqueueIn, notifyEnqueued, type EnqueueItem } from "../outbox/queue.js"
 import type { Store } from "./database.js";
 import { recomputeUnitPaths } from "./units.js";
 import type { SqlConnection } from "./sql.js";
+import { announceUnitChange } from "./unit-changes.js";
 
 /** The reorganisation is invalid; `message` is the line-numbered list of problems. Nothing was written. */
 export class ReorganisationError extends Error {
@@ -108,6 +109,7 @@ export async function reorganiseUnits(store: Store, req: ReorganisationRequest):
       fingerprint,
       JSON.stringify(summary),
     ]);
+    await announceUnitChange((text) => tx.query(text));
     return { kind: "applied", summary };
   });
   if (notices > 0) notifyEnqueued();

@@ -14,6 +14,7 @@ import type { UnitKind, UnitNode } from "../domain/types.js";
 import { comparable } from "../domain/vi/normalize.js";
 import { localIsoDate } from "../domain/periods.js";
 import type { Store } from "./database.js";
+import { announceUnitChange } from "./unit-changes.js";
 
 export interface UnitImportCounts {
   /** Codes that were not in the store. */
@@ -115,6 +116,7 @@ export async function importUnits(store: Store, rows: readonly UnitRow[]): Promi
     for (const r of upserted) (r.inserted ? inserted : updated).add(r.code);
     for (const r of reparented) if (!inserted.has(r.code)) updated.add(r.code);
     const distinct = new Set(codes).size;
+    if (inserted.size + updated.size > 0) await announceUnitChange((text) => q(text));
     return { inserted: inserted.size, updated: updated.size, unchanged: distinct - inserted.size - updated.size, total: paths.total };
   }, TX_OPTIONS);
 }
