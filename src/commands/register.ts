@@ -50,9 +50,13 @@ export const registerCommand: Command = {
     if (ctx.msg.chatType === "group") {
       const outcome = (await ctx.app.deleteMessage?.(ctx.msg)) ?? "not_possible";
       if (outcome !== "deleted") {
-        const voided = await voidInvite(ctx.app.store, ctx.args, now);
-        ctx.app.log.info({ personId: ctx.person.id, chatId: ctx.msg.chatId, voided }, "invite code typed in a group; refused");
-        return ctx.reply(t("bot:register.group_refused"));
+        // The voiding commits with the refusal (and the update's claim).
+        ctx.write(async (tx) => {
+          const voided = await voidInvite(tx, ctx.args, now);
+          ctx.onCommitted(() => ctx.app.log.info({ personId: ctx.person.id, chatId: ctx.msg.chatId, voided }, "invite code typed in a group; refused"));
+          await ctx.reply(t("bot:register.group_refused"));
+        });
+        return;
       }
       deletedInGroup = true;
     }
@@ -61,16 +65,20 @@ export const registerCommand: Command = {
       ctx.app.log.info({ personId: ctx.person.id }, "invite code refused: too many wrong codes");
       return ctx.reply(t("bot:register.throttled", { time: `${localTimeText(wait)} ${formatDate(localIsoDate(wait))}` }));
     }
-    const result = await redeemInvite(ctx.app.store, ctx.args, ctx.person.id, now);
     const deletedNote = deletedInGroup ? `\n${t("bot:register.deleted_in_group")}` : "";
-    if (!result.ok) {
-      await recordInviteFailure(ctx.app.store, ctx.person.id, now);
-      return ctx.reply(t(`bot:register.${result.reason}`) + deletedNote);
-    }
-    await clearInviteFailures(ctx.app.store, ctx.person.id);
-    const unit = ctx.app.tree().byId(result.unitId);
-    ctx.app.log.info({ personId: ctx.person.id, unitId: result.unitId, role: result.role }, "person registered");
-    await ctx.reply(t("bot:register.done", { unit: unit?.name ?? "?", role: roleLabel(result.role, unit?.kind) }) + deletedNote);
+    // The role (or the wrong code's count) commits together with the reply and the update's claim.
+    ctx.write(async (tx) => {
+      const result = await redeemInvite(tx, ctx.args, ctx.person.id, now);
+      if (!result.ok) {
+        await recordInviteFailure(tx, ctx.person.id, now);
+        await ctx.reply(t(`bot:register.${result.reason}`) + deletedNote);
+        return;
+      }
+      await clearInviteFailures(tx, ctx.person.id);
+      const unit = ctx.app.tree().byId(result.unitId);
+      ctx.onCommitted(() => ctx.app.log.info({ personId: ctx.person.id, unitId: result.unitId, role: result.role }, "person registered"));
+      await ctx.reply(t("bot:register.done", { unit: unit?.name ?? "?", role: roleLabel(result.role, unit?.kind) }) + deletedNote);
+    });
   },
 };
 

@@ -4,6 +4,7 @@
  * so the wait survives restarts and holds on every instance sharing the database.
  */
 import type { Store } from "./database.js";
+import { type Db, sqlOf } from "./db.js";
 
 /** Wrong codes that start a wait. */
 export const MAX_FAILURES = 5;
@@ -32,13 +33,17 @@ export async function inviteWaitUntil(store: Store, personId: number, now: Date)
   return until === null ? null : new Date(until);
 }
 
-/** Records one wrong code (and forgets her wrong codes older than a day). */
-export async function recordInviteFailure(store: Store, personId: number, now: Date): Promise<void> {
-  await store.prisma.inviteFailure.create({ data: { personId, at: now } });
-  await store.prisma.inviteFailure.deleteMany({ where: { personId, at: { lt: new Date(now.getTime() - 86_400_000) } } });
+/** Records one wrong code (and forgets her wrong codes older than a day); in the caller's transaction when given one. */
+export async function recordInviteFailure(db: Db, personId: number, now: Date): Promise<void> {
+  const sql = sqlOf(db);
+  await sql.query(`INSERT INTO "InviteFailure" ("personId", at) VALUES ($1, timezone('UTC', to_timestamp($2::double precision / 1000)))`, [personId, now.getTime()]);
+  await sql.query(`DELETE FROM "InviteFailure" WHERE "personId" = $1 AND at < timezone('UTC', to_timestamp($2::double precision / 1000))`, [
+    personId,
+    now.getTime() - 86_400_000,
+  ]);
 }
 
-/** Forgets her wrong codes (after a right one). */
-export async function clearInviteFailures(store: Store, personId: number): Promise<void> {
-  await store.prisma.inviteFailure.deleteMany({ where: { personId } });
+/** Forgets her wrong codes (after a right one); in the caller's transaction when given one. */
+export async function clearInviteFailures(db: Db, personId: number): Promise<void> {
+  await sqlOf(db).query(`DELETE FROM "InviteFailure" WHERE "personId" = $1`, [personId]);
 }

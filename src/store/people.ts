@@ -6,6 +6,7 @@ import { randomInt } from "node:crypto";
 import type { ChannelName } from "../channels/types.js";
 import type { Store } from "./database.js";
 import { type Db, sqlOf } from "./db.js";
+import type { SqlConnection } from "./sql.js";
 
 import { isRoleName, type Grant, type RoleName } from "../domain/permissions.js";
 
@@ -134,42 +135,48 @@ export function inviteCodeOf(codeText: string): string {
  * deletable). True when a live code was voided; false for an unknown, used, expired or already
  * voided one.
  */
-export async function voidInvite(store: Store, codeText: string, now: Date): Promise<boolean> {
-  const { count } = await store.prisma.invite.updateMany({
-    where: { code: inviteCodeOf(codeText), usedAt: null, voidedAt: null, expiresAt: { gte: now } },
-    data: { voidedAt: now },
-  });
-  return count === 1;
+export async function voidInvite(db: Db, codeText: string, now: Date): Promise<boolean> {
+  const rows = await sqlOf(db).query(
+    `UPDATE "Invite" SET "voidedAt" = ${UTC_MS("$2")}
+     WHERE code = $1 AND "usedAt" IS NULL AND "voidedAt" IS NULL AND "expiresAt" >= ${UTC_MS("$2")}
+     RETURNING id`,
+    [inviteCodeOf(codeText), now.getTime()],
+  );
+  return rows.length === 1;
 }
 
-/** Use an invite code once: atomically marks it used and grants the role. */
-export async function redeemInvite(store: Store, codeText: string, personId: number, now: Date): Promise<RedeemResult> {
+/** SQL for a timestamp column's value (UTC, as Prisma stores them) from epoch milliseconds in `param`. */
+const UTC_MS = (param: string) => `timezone('UTC', to_timestamp(${param}::double precision / 1000))`;
+
+/**
+ * Use an invite code once: marks it used and grants the role, atomically. Given a transaction (the
+ * update's unit of work) it commits with it, so the role exists only if the reply saying so is
+ * queued; given the store it runs in its own transaction. The invite row is locked while it is
+ * read, so of two people redeeming at once exactly one gets the role.
+ */
+export async function redeemInvite(db: Db, codeText: string, personId: number, now: Date): Promise<RedeemResult> {
   const code = inviteCodeOf(codeText);
-  return store.prisma.$transaction(async (tx) => {
-    const invite = await tx.invite.findUnique({ where: { code } });
-    if (!invite || !isRoleName(invite.role)) return { ok: false, reason: "unknown" } as const;
-    if (invite.voidedAt) return { ok: false, reason: "voided" } as const;
+  const run = async (q: SqlConnection): Promise<RedeemResult> => {
+    const [invite] = await q.query<{ id: number; role: string; unitId: number; used: boolean; usedById: number | null; voided: boolean; expired: boolean }>(
+      `SELECT id, role, "unitId", "usedAt" IS NOT NULL AS used, "usedById", "voidedAt" IS NOT NULL AS voided,
+              "expiresAt" < ${UTC_MS("$2")} AS expired
+       FROM "Invite" WHERE code = $1 FOR UPDATE`,
+      [code, now.getTime()],
+    );
+    if (!invite || !isRoleName(invite.role)) return { ok: false, reason: "unknown" };
+    if (invite.voided) return { ok: false, reason: "voided" };
     // Used by this very person: the same registration again (a redelivered update whose first
     // handling was not recorded) — she is registered, so say so instead of "already used".
-    if (invite.usedAt) {
-      return invite.usedById === personId && isRoleName(invite.role)
-        ? ({ ok: true, unitId: invite.unitId, role: invite.role } as const)
-        : ({ ok: false, reason: "used" } as const);
-    }
-    if (invite.expiresAt.getTime() < now.getTime()) return { ok: false, reason: "expired" } as const;
-    // Conditional update: if two people redeem at once, only one update matches usedAt = null.
-    const claimed = await tx.invite.updateMany({
-      where: { id: invite.id, usedAt: null, voidedAt: null },
-      data: { usedAt: now, usedById: personId },
-    });
-    if (claimed.count !== 1) return { ok: false, reason: "used" } as const;
-    await tx.role.upsert({
-      where: { personId_unitId_role: { personId, unitId: invite.unitId, role: invite.role } },
-      create: { personId, unitId: invite.unitId, role: invite.role },
-      update: {},
-    });
-    return { ok: true, unitId: invite.unitId, role: invite.role as RoleName } as const;
-  });
+    if (invite.used) return invite.usedById === personId ? { ok: true, unitId: invite.unitId, role: invite.role } : { ok: false, reason: "used" };
+    if (invite.expired) return { ok: false, reason: "expired" };
+    await q.query(`UPDATE "Invite" SET "usedAt" = ${UTC_MS("$2")}, "usedById" = $3 WHERE id = $1`, [invite.id, now.getTime(), personId]);
+    await q.query(
+      `INSERT INTO "Role" ("personId", "unitId", role) VALUES ($1, $2, $3) ON CONFLICT ("personId", "unitId", role) DO NOTHING`,
+      [personId, invite.unitId, invite.role],
+    );
+    return { ok: true, unitId: invite.unitId, role: invite.role };
+  };
+  return "prisma" in db ? db.sql.transaction(run) : run(db);
 }
 
 /** Links a group chat to a unit (or moves its link); given a transaction, it commits with it. */

@@ -1,6 +1,7 @@
 /**
- * /lienket, /moi, /tamdung and /tieptuc act inside the update's unit of work: the link, the invite,
- * the pause or the resumption commits with the update's claim and the reply saying so. A
+ * /lienket, /moi, /tamdung, /tieptuc and /dangky act inside the update's unit of work: the link,
+ * the invite, the pause, the resumption or the registration commits with the update's claim and
+ * the reply saying so. A
  * redelivered update neither acts nor replies twice; a store failure at the end of the transaction
  * (the reply's outbox row) leaves neither the effect nor the claim, and the redelivery then acts once.
  */
@@ -11,7 +12,7 @@ import { localInstant } from "../../src/domain/periods.js";
 import { createLogger } from "../../src/log.js";
 import { listPaused, pauseRule } from "../../src/scheduler/index.js";
 import type { Store } from "../../src/store/database.js";
-import { linkedUnitOf } from "../../src/store/people.js";
+import { createInvite, linkedUnitOf } from "../../src/store/people.js";
 import { StoreUnavailableError } from "../../src/store/unavailable.js";
 import { freshStore } from "../helpers/db.js";
 import { faulty } from "./faulty-store.js";
@@ -119,6 +120,45 @@ describe("officer and admin commands commit with their update", () => {
     expect([await c.state(), await claimed(id), await queuedFor(id)]).toEqual([after, 1, 1]);
     expect(sent).toHaveLength(1);
     expect(sent[0]!.text).toMatch(c.reply);
+  });
+
+  it("/dangky: the role, the used code and the reply commit together; a wrong code counts once", async () => {
+    const branch = (await store.prisma.unit.findUniqueOrThrow({ where: { code: BRANCH } })).id;
+    const { code } = await createInvite(store, { unitId: branch, role: "leader", createdById: null, now: NOW, validForHours: 72 });
+    const newcomer = (text: string, updateId: string): InboundMessage => ({
+      channel: "telegram",
+      chatId: "u-newcomer",
+      chatType: "private",
+      sender: { id: "u-newcomer", name: "Chị Mai" },
+      text,
+      messageId: `m-${updateId}`,
+      updateId,
+      receivedAt: NOW,
+    });
+    const roles = () => store.prisma.role.count({ where: { person: { externalId: "u-newcomer" }, unitId: branch } });
+    const used = async () => (await store.prisma.invite.findUniqueOrThrow({ where: { code } })).usedAt !== null;
+
+    const id = `officer-${nextUpdate++}`;
+    const sent: OutboundMessage[] = [];
+    const broken = await appOver(faulty(store, { on: true, when: /INSERT INTO "OutboxMessage"/ }), sent);
+    await expect(broken.handleInbound(newcomer(`/dangky ${code}`, id))).rejects.toBeInstanceOf(StoreUnavailableError);
+    expect([await roles(), await used(), await claimed(id), sent.length]).toEqual([0, false, 0, 0]);
+
+    const app = await appOver(store, sent);
+    await app.handleInbound(newcomer(`/dangky ${code}`, id));
+    await Promise.all([app.handleInbound(newcomer(`/dangky ${code}`, id)), (await appOver(store, sent)).handleInbound(newcomer(`/dangky ${code}`, id))]);
+    expect([await roles(), await used(), await claimed(id), await queuedFor(id)]).toEqual([1, true, 1, 1]);
+    expect(sent).toHaveLength(1);
+
+    // A wrong code: one failure row however often the update comes, none when the commit fails.
+    const failures = () => store.prisma.inviteFailure.count();
+    const wrong = `officer-${nextUpdate++}`;
+    const before = await failures();
+    await expect(broken.handleInbound(newcomer("/dangky ZZZZ2222", wrong))).rejects.toBeInstanceOf(StoreUnavailableError);
+    expect(await failures()).toBe(before);
+    await app.handleInbound(newcomer("/dangky ZZZZ2222", wrong));
+    await app.handleInbound(newcomer("/dangky ZZZZ2222", wrong));
+    expect(await failures()).toBe(before + 1);
   });
 
   it("/moi: the code in the reply is the one stored", async () => {
