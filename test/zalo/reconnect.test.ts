@@ -4,23 +4,13 @@
  * out while the listener is down; 102 leads to a new login; a server that accepts and closes at
  * once is met with a growing backoff and an alert.
  */
-import { afterEach, describe, expect, it, vi } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { CloseReason, ThreadType, ZaloApiError } from "zca-js";
 import { ZaloSender } from "../../src/channels/zalo/sender.js";
 import { flush } from "./fake-zca.js";
-import { startSession } from "./session-helpers.js";
+import { connectedSessions } from "./session-helpers.js";
 
-const cleanups: (() => unknown)[] = [];
-afterEach(async () => {
-  for (const c of cleanups.splice(0)) await c();
-});
-
-async function connected(session: Parameters<typeof startSession>[0] = {}) {
-  const s = await startSession(session);
-  cleanups.push(s.remove, () => s.session.stop());
-  expect(s.session.getState()).toBe("connected");
-  return s;
-}
+const connected = connectedSessions();
 
 /** Runs the pending reconnect timer and lets the stand-in's socket open. */
 async function reconnect(s: Awaited<ReturnType<typeof connected>>): Promise<void> {

@@ -1,3 +1,4 @@
+import { afterEach, expect } from "vitest";
 import { ZaloSession, type ZaloSessionOptions } from "../../src/channels/zalo/session.js";
 import { credentialsPath, saveCredentials, type ZaloCredentials } from "../../src/channels/zalo/credentials.js";
 import type { InboundMessage } from "../../src/channels/types.js";
@@ -42,4 +43,21 @@ export async function startSession(
     return a;
   };
   return { ...tmp, clock, cap, problems, restored, inbound, printed, f, session, state, api };
+}
+
+/**
+ * For a test file whose tests each start connected sessions: registers an afterEach that stops
+ * and removes them, and returns `connected`, which starts one and checks that it connected.
+ */
+export function connectedSessions(): (session?: Parameters<typeof startSession>[0]) => ReturnType<typeof startSession> {
+  const cleanups: (() => unknown)[] = [];
+  afterEach(async () => {
+    for (const c of cleanups.splice(0)) await c();
+  });
+  return async (session = {}) => {
+    const s = await startSession(session);
+    cleanups.push(s.remove, () => s.session.stop());
+    expect(s.session.getState()).toBe("connected");
+    return s;
+  };
 }

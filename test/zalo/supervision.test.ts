@@ -1,21 +1,11 @@
-import { afterEach, describe, expect, it, vi } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { CloseReason } from "zca-js";
 import { backoffDelay } from "../../src/channels/zalo/clock.js";
 import { ZALO_LOGIN_COMMAND } from "../../src/channels/zalo/session.js";
 import { FakeListener, flush } from "./fake-zca.js";
-import { startSession } from "./session-helpers.js";
+import { connectedSessions } from "./session-helpers.js";
 
-const cleanups: (() => unknown)[] = [];
-afterEach(async () => {
-  for (const c of cleanups.splice(0)) await c();
-});
-
-async function connected(session: Parameters<typeof startSession>[0] = {}) {
-  const s = await startSession(session);
-  cleanups.push(s.remove, () => s.session.stop());
-  expect(s.session.getState()).toBe("connected");
-  return s;
-}
+const connected = connectedSessions();
 
 describe("backoff", () => {
   it("doubles from the base up to the cap, with jitter in [50%, 100%]", () => {
