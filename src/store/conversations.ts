@@ -5,7 +5,7 @@
  * more CPU than the query itself; see bench:pipeline). Timestamps are stored in UTC like Prisma's.
  */
 import type { Store } from "./database.js";
-import { type Db, sqlOf } from "./db.js";
+import { type Db, sqlOf, utcFromMs } from "./db.js";
 
 export type { Db } from "./db.js";
 
@@ -64,7 +64,7 @@ export async function saveConversationRow<S>(
   expectedVersion?: number,
 ): Promise<SavedConversation | null> {
   const params = [key.channel, key.chatId, key.personKey, JSON.stringify(state), expiresAt.getTime()];
-  const expires = `timezone('UTC', to_timestamp($5::double precision / 1000))`;
+  const expires = utcFromMs(5);
   if (expectedVersion === undefined) {
     const [row] = await sqlOf(db).query<{ id: number; version: number }>(
       `INSERT INTO "Conversation" (channel, "chatId", "personKey", state, "updatedAt", "expiresAt")
@@ -106,7 +106,7 @@ export async function deleteConversation(db: Db, key: ConversationKey, expectedV
 export async function takeExpiredConversations<S>(db: Db, now: Date): Promise<(ConversationKey & { state: S })[]> {
   const rows = await sqlOf(db).query<{ channel: string; chatId: string; personKey: string; state: unknown }>(
     `DELETE FROM "Conversation" WHERE id IN (
-       SELECT id FROM "Conversation" WHERE "expiresAt" < timezone('UTC', to_timestamp($1::double precision / 1000))
+       SELECT id FROM "Conversation" WHERE "expiresAt" < ${utcFromMs(1)}
         ORDER BY id LIMIT 500 FOR UPDATE SKIP LOCKED)
      RETURNING channel, "chatId", "personKey", state`,
     [now.getTime()],

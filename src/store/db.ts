@@ -9,3 +9,12 @@ export type Db = Store | SqlConnection;
 export function sqlOf(db: Db): SqlConnection {
   return "prisma" in db ? db.sql : db;
 }
+
+/**
+ * SQL for a timestamp column's value from epoch milliseconds in parameter `$n`: the columns hold
+ * UTC wall time without a zone, as Prisma writes them, so `timezone('UTC', …)` whatever the
+ * session's time zone.
+ */
+export function utcFromMs(n: number): string {
+  return `timezone('UTC', to_timestamp($${n}::double precision / 1000))`;
+}

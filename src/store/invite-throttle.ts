@@ -4,7 +4,7 @@
  * so the wait survives restarts and holds on every instance sharing the database.
  */
 import type { Store } from "./database.js";
-import { type Db, sqlOf } from "./db.js";
+import { type Db, sqlOf, utcFromMs } from "./db.js";
 
 /** Wrong codes that start a wait. */
 export const MAX_FAILURES = 5;
@@ -36,8 +36,8 @@ export async function inviteWaitUntil(store: Store, personId: number, now: Date)
 /** Records one wrong code (and forgets her wrong codes older than a day); in the caller's transaction when given one. */
 export async function recordInviteFailure(db: Db, personId: number, now: Date): Promise<void> {
   const sql = sqlOf(db);
-  await sql.query(`INSERT INTO "InviteFailure" ("personId", at) VALUES ($1, timezone('UTC', to_timestamp($2::double precision / 1000)))`, [personId, now.getTime()]);
-  await sql.query(`DELETE FROM "InviteFailure" WHERE "personId" = $1 AND at < timezone('UTC', to_timestamp($2::double precision / 1000))`, [
+  await sql.query(`INSERT INTO "InviteFailure" ("personId", at) VALUES ($1, ${utcFromMs(2)})`, [personId, now.getTime()]);
+  await sql.query(`DELETE FROM "InviteFailure" WHERE "personId" = $1 AND at < ${utcFromMs(2)}`, [
     personId,
     now.getTime() - 86_400_000,
   ]);

@@ -5,7 +5,7 @@
 import { randomInt } from "node:crypto";
 import type { ChannelName } from "../channels/types.js";
 import type { Store } from "./database.js";
-import { type Db, sqlOf } from "./db.js";
+import { type Db, sqlOf, utcFromMs } from "./db.js";
 import type { SqlConnection } from "./sql.js";
 
 import { isRoleName, type Grant, type RoleName } from "../domain/permissions.js";
@@ -111,8 +111,7 @@ export async function createInvite(
     const code = newInviteCode();
     const rows = await sqlOf(db).query(
       `INSERT INTO "Invite" (code, "unitId", role, "createdById", "createdAt", "expiresAt")
-       VALUES ($1, $2, $3, $4, timezone('UTC', to_timestamp($5::double precision / 1000)),
-               timezone('UTC', to_timestamp($6::double precision / 1000)))
+       VALUES ($1, $2, $3, $4, ${utcFromMs(5)}, ${utcFromMs(6)})
        ON CONFLICT (code) DO NOTHING RETURNING code`,
       [code, input.unitId, input.role, input.createdById, input.now.getTime(), expiresAt.getTime()],
     );
@@ -137,16 +136,13 @@ export function inviteCodeOf(codeText: string): string {
  */
 export async function voidInvite(db: Db, codeText: string, now: Date): Promise<boolean> {
   const rows = await sqlOf(db).query(
-    `UPDATE "Invite" SET "voidedAt" = ${UTC_MS("$2")}
-     WHERE code = $1 AND "usedAt" IS NULL AND "voidedAt" IS NULL AND "expiresAt" >= ${UTC_MS("$2")}
+    `UPDATE "Invite" SET "voidedAt" = ${utcFromMs(2)}
+     WHERE code = $1 AND "usedAt" IS NULL AND "voidedAt" IS NULL AND "expiresAt" >= ${utcFromMs(2)}
      RETURNING id`,
     [inviteCodeOf(codeText), now.getTime()],
   );
   return rows.length === 1;
 }
-
-/** SQL for a timestamp column's value (UTC, as Prisma stores them) from epoch milliseconds in `param`. */
-const UTC_MS = (param: string) => `timezone('UTC', to_timestamp(${param}::double precision / 1000))`;
 
 /**
  * Use an invite code once: marks it used and grants the role, atomically. Given a transaction (the
@@ -159,7 +155,7 @@ export async function redeemInvite(db: Db, codeText: string, personId: number, n
   const run = async (q: SqlConnection): Promise<RedeemResult> => {
     const [invite] = await q.query<{ id: number; role: string; unitId: number; used: boolean; usedById: number | null; voided: boolean; expired: boolean }>(
       `SELECT id, role, "unitId", "usedAt" IS NOT NULL AS used, "usedById", "voidedAt" IS NOT NULL AS voided,
-              "expiresAt" < ${UTC_MS("$2")} AS expired
+              "expiresAt" < ${utcFromMs(2)} AS expired
        FROM "Invite" WHERE code = $1 FOR UPDATE`,
       [code, now.getTime()],
     );
@@ -169,7 +165,7 @@ export async function redeemInvite(db: Db, codeText: string, personId: number, n
     // handling was not recorded) — she is registered, so say so instead of "already used".
     if (invite.used) return invite.usedById === personId ? { ok: true, unitId: invite.unitId, role: invite.role } : { ok: false, reason: "used" };
     if (invite.expired) return { ok: false, reason: "expired" };
-    await q.query(`UPDATE "Invite" SET "usedAt" = ${UTC_MS("$2")}, "usedById" = $3 WHERE id = $1`, [invite.id, now.getTime(), personId]);
+    await q.query(`UPDATE "Invite" SET "usedAt" = ${utcFromMs(2)}, "usedById" = $3 WHERE id = $1`, [invite.id, now.getTime(), personId]);
     await q.query(
       `INSERT INTO "Role" ("personId", "unitId", role) VALUES ($1, $2, $3) ON CONFLICT ("personId", "unitId", role) DO NOTHING`,
       [personId, invite.unitId, invite.role],

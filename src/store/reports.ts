@@ -10,6 +10,7 @@ import { Prisma } from "../generated/prisma/client.js";
 import type { Answers, AnswerValue } from "../plan/schema.js";
 import type { Store } from "./database.js";
 import type { SqlConnection } from "./sql.js";
+import { utcFromMs } from "./db.js";
 
 export interface StoredReport {
   id: number;
@@ -318,8 +319,6 @@ export async function reportedUnitIds(store: Store, planKey: string, formKey: st
 // outbox rows commit together). They return an outcome instead of throwing: on PostgreSQL a failed
 // statement would abort the whole transaction, the update's claim included.
 
-const UTC_MS = (n: number) => `timezone('UTC', to_timestamp($${n}::double precision / 1000))`;
-
 /** What `insertReportIn` did. */
 export type InsertReportOutcome = { ok: true; id: number } | { ok: false; reason: "exists" | "locked" };
 
@@ -333,7 +332,7 @@ export async function insertReportIn(tx: SqlConnection, input: SaveReportInput):
   if (locked.length > 0) return { ok: false, reason: "locked" };
   const rows = await tx.query<{ id: number }>(
     `INSERT INTO "Report" ("planKey", "formKey", "periodKey", "unitId", answers, "submittedById", "submittedAt", "updatedAt")
-     VALUES ($1, $2, $3, $4, $5::jsonb, $6, ${UTC_MS(7)}, ${UTC_MS(7)})
+     VALUES ($1, $2, $3, $4, $5::jsonb, $6, ${utcFromMs(7)}, ${utcFromMs(7)})
      ON CONFLICT ("planKey", "formKey", "periodKey", "unitId") DO NOTHING RETURNING id`,
     [input.planKey, input.formKey, input.periodKey, input.unitId, JSON.stringify(input.answers), input.personId, input.submittedAt.getTime()],
   );
@@ -359,7 +358,7 @@ export async function correctReportIn(
   ]);
   if (locked.length > 0) return { ok: false, reason: "locked" };
   const updated = await tx.query<{ id: number }>(
-    `UPDATE "Report" SET answers = $5::jsonb, version = version + 1, "updatedAt" = ${UTC_MS(6)}
+    `UPDATE "Report" SET answers = $5::jsonb, version = version + 1, "updatedAt" = ${utcFromMs(6)}
       WHERE "planKey" = $1 AND "formKey" = $2 AND "periodKey" = $3 AND "unitId" = $4 AND version = $7 RETURNING id`,
     [planKey, formKey, periodKey, unitId, JSON.stringify(input.answers), input.at.getTime(), input.expectedVersion],
   );
@@ -373,7 +372,7 @@ export async function correctReportIn(
   for (const c of input.changes) {
     await tx.query(
       `INSERT INTO "ReportChange" ("reportId", "personId", "changedAt", "questionKey", "oldValue", "newValue")
-       VALUES ($1, $2, ${UTC_MS(3)}, $4, $5::jsonb, $6::jsonb)`,
+       VALUES ($1, $2, ${utcFromMs(3)}, $4, $5::jsonb, $6::jsonb)`,
       [
         Number(updated[0].id),
         input.personId,
