@@ -34,6 +34,7 @@ import { openStore, type Store } from "../src/store/database.js";
 import { grantRole, linkChat, upsertPerson } from "../src/store/people.js";
 import { importUnits, loadUnitTree } from "../src/store/units.js";
 import { outboxCounts, OutboxWorker } from "../src/outbox/index.js";
+import { BENCH_EXPORTS, compareExports, exportsMix } from "./exports-mix.js";
 
 const LEADERS = Number(process.env.BENCH_LEADERS ?? 200);
 const PG_ADMIN_URL = process.env.TEST_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
@@ -140,6 +141,7 @@ async function run(kind: "pglite" | "postgres", store: Store) {
   }
 
   const transport = fakeFetch();
+  const mix = BENCH_EXPORTS === null ? null : exportsMix(BENCH_EXPORTS); // BENCH_EXPORTS: through long polling, officers exporting
   const log = createLogger("silent");
   const now = localInstant(2024, 5, 10, 9, 0);
   // As in production (src/main.ts): replies are written to the outbox in each update's transaction
@@ -149,10 +151,10 @@ async function run(kind: "pglite" | "postgres", store: Store) {
   const telegram = createTelegramChannel({
     token: "7000000001:AAH-bench-token-not-a-real-one",
     botInfo: BOT,
-    fetch: transport.fetch,
+    fetch: mix ? mix.fetch(transport.fetch) : transport.fetch,
     store,
     log,
-    onInbound: (msg) => app.handleInbound(msg),
+    onInbound: mix ? mix.inbound((msg) => app.handleInbound(msg)) : (msg) => app.handleInbound(msg),
   });
   const worker = issuer.run("worker", () => new OutboxWorker({ store, log, senders: { telegram: telegram.channel } }));
   issuer.run("worker", () => worker.start());
@@ -176,6 +178,7 @@ async function run(kind: "pglite" | "postgres", store: Store) {
       },
     }) as Update;
 
+  if (mix) await issuer.run("update", () => mix.start(store, telegram, tree, Math.floor(now.getTime() / 1000)));
   const before = { ...statements };
   const started = performance.now();
   await Promise.all(
@@ -183,12 +186,14 @@ async function run(kind: "pglite" | "postgres", store: Store) {
       const script = ["/baocao", ...ANSWERS];
       for (let i = 0; i < script.length; i++) {
         const t0 = performance.now();
-        await issuer.run("update", () => telegram.handleUpdate(update(l, script[i]!, i > 0)));
+        const u = update(l, script[i]!, i > 0);
+        await issuer.run("update", () => (mix ? mix.deliver(u) : telegram.handleUpdate(u)));
         latencies.push(performance.now() - t0);
       }
     }),
   );
   const seconds = (performance.now() - started) / 1000;
+  const exportFigures = mix ? await mix.stop(telegram) : null;
   const handled = { update: statements.update - before.update, worker: statements.worker - before.worker };
   // Wait for the outbox to deliver everything (the default Telegram limit is 30 messages/s).
   let counts = await outboxCounts(store);
@@ -229,6 +234,7 @@ async function run(kind: "pglite" | "postgres", store: Store) {
     peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
     ok: mismatches.length === 0,
     mismatches,
+    ...(exportFigures ? { exportsMode: exportFigures } : {}),
   };
   console.log(
     `${kind}: ${result.updates} updates from ${result.leaders} leaders in ${result.seconds}s → ${result.updatesPerSecond}/s, ` +
@@ -306,6 +312,7 @@ async function main() {
     if (!result.ok) process.exitCode = 1;
     return;
   }
+  if (BENCH_EXPORTS) return compareExports(child, BENCH_EXPORTS);
   const pglite = await child("pglite");
   const postgres = await child("postgres");
   const ok = pglite.ok === true && postgres.ok === true;
