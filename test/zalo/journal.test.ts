@@ -111,6 +111,37 @@ describe("the session with its journal", () => {
     expect(new InboundJournal({ path: journalPath(s.dir) }).open()).toEqual([]);
   });
 
+  it("a chat whose message failed once waits for it: the next message of that chat is not handled before it (order kept)", async () => {
+    let failFirst = true;
+    const handled: string[] = [];
+    const s = await startSession({
+      session: {
+        journalRetryMs: 30_000,
+        onInbound: async (m) => {
+          if (m.text === "một" && failFirst) {
+            failFirst = false; // a blip: the store answers the next call
+            throw new Error("connect ECONNREFUSED 127.0.0.1:5432");
+          }
+          handled.push(m.text);
+        },
+      },
+    });
+    cleanups.push(s.remove, () => s.session.stop());
+    const api = s.api();
+    api.listener.deliver(api.groupMessage("g-1", { uidFrom: "u-lan", content: "một" }));
+    api.listener.deliver(api.groupMessage("g-1", { uidFrom: "u-lan", content: "hai" }));
+    api.listener.deliver(api.groupMessage("g-2", { uidFrom: "u-hoa", content: "khác" }));
+    await flush();
+    expect(handled).toEqual(["khác"]); // another chat goes on
+    api.listener.deliver(api.groupMessage("g-1", { uidFrom: "u-lan", content: "ba" }));
+    await flush();
+    expect(handled).toEqual(["khác"]);
+    s.clock.advance(30_000);
+    await flush();
+    expect(handled).toEqual(["khác", "một", "hai", "ba"]);
+    expect(new InboundJournal({ path: journalPath(s.dir) }).open()).toEqual([]);
+  });
+
   it("messages still waiting when the process stopped are replayed at the next start", async () => {
     const s = await startSession({
       session: {

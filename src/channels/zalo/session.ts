@@ -45,6 +45,7 @@ import {
 } from "./credentials.js";
 import { toInbound } from "./inbound.js";
 import { InboundJournal, journalPath } from "./journal.js";
+import { isStoreUnavailable } from "../../store/unavailable.js";
 import { withTimeout, ZALO_TIMEOUTS } from "./timeouts.js";
 import { Lru } from "./lru.js";
 import { terminalQrFromPng } from "./qr.js";
@@ -358,6 +359,11 @@ export class ZaloSession implements ZaloSenderSession {
   private readonly recent: Lru<string, SendMessageQuote>;
   private readonly chatTypes = new Lru<string, "group" | "private">(5000);
   private readonly chains = new Map<string, Promise<void>>();
+  /**
+   * Chats with a message that failed for a store outage and waits in the journal: their later
+   * messages wait there too (journaled, not handled) until a replay takes them all again in order.
+   */
+  private readonly heldChats = new Set<string>();
   private readonly errorHandler = (err: unknown) => this.onListenerError(err);
   private abortQr?: () => unknown;
   private readonly journal?: InboundJournal;
@@ -517,6 +523,7 @@ export class ZaloSession implements ZaloSenderSession {
   /** Hands every journaled message not yet handled (nor in flight) to the handler again. */
   replayJournal(): void {
     if (!this.journal || this.stopped) return;
+    this.heldChats.clear();
     for (const msg of this.journal.pending()) this.accept(msg, true);
   }
 
@@ -913,17 +920,26 @@ export class ZaloSession implements ZaloSenderSession {
     if (!fromJournal && this.handledIds.has(id)) return;
     if (!fromJournal) this.journal?.add(msg);
     this.inFlight.add(id);
-    // One chat's messages are handled in order; different chats in parallel.
+    // One chat's messages are handled in order; different chats in parallel. After a failure the
+    // chat's later messages are not handled before the failed one (they wait in the journal too).
     const prev = this.chains.get(msg.chatId) ?? Promise.resolve();
     const next = prev
-      .then(() => handler(msg))
+      .then(async () => {
+        if (this.heldChats.has(msg.chatId) && this.journal) return false;
+        await handler(msg);
+        return true;
+      })
       .then(
-        () => {
+        (handled) => {
+          if (!handled) return;
           this.handledIds.set(id, true);
           this.journal?.done(id);
         },
         (err) => {
           this.log.error({ err: errText(err), chatId: msg.chatId, messageId: id }, "Zalo inbound handler failed");
+          // A store outage passes: hold the chat so that nothing overtakes the message. Any other
+          // failure (a bug) would hold it forever: the chat goes on, the message is retried.
+          if (this.journal && isStoreUnavailable(err)) this.heldChats.add(msg.chatId);
           this.scheduleJournalReplay();
         },
       )
