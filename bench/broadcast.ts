@@ -9,15 +9,20 @@
  * when PostgreSQL is not reachable (one instance only). Real clock. Prints human lines, then one
  * JSON line:
  *   { messages, groups, perGroup, instances, totalSeconds, idealSeconds, overheadPct, got429,
- *     duplicates, losses, outOfOrder, ok, store, sender }
+ *     busiestSecond, busiestGroupMinute, duplicates, losses, outOfOrder, ok, store, sender }
  * and exits non-zero when the counts do not check out (delivered ≠ queued, duplicates, 429s,
- * a chat's messages out of order).
+ * a chat's messages out of order) or the workers asked for more than Telegram allows: every
+ * request is timed at the server, 429 or not, and the busiest second overall (≤ 30) and each
+ * group's busiest minute (≤ 20) are checked.
  *
  *   npm run bench:broadcast     BENCH_MESSAGES (default 2000), BENCH_PER_GROUP messages per group
  *                               (default 1), BENCH_INSTANCES workers with their own store
  *                               connections sharing the limits through PostgreSQL (default 1);
  *                               BENCH_GAPS=1 prints the spacing of accepted requests;
  *                               BENCH_LOG=info shows the workers' log
+ *   npm run bench:broadcast -- all   the three runs of issue 13, one process each: one message to
+ *                               each of 2,000 groups; 25 to each of 40 groups (the 20/minute limit
+ *                               applies); the same with three instances; last line: all three
  */
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -53,6 +58,22 @@ interface ServerStats {
 
 /** Accepted request times (BENCH_GAPS=1 prints their spacing). */
 const arrivals: number[] = [];
+/**
+ * Every sendMessage request as it arrived, answered 429 or not: what the bot asked of Telegram.
+ * The limits are checked on these (accepted ones cannot exceed them: the server refuses the excess).
+ */
+const requests: number[] = [];
+const groupRequests = new Map<string, number[]>();
+
+/** The most times in any window of `ms` (times ascending). */
+function busiest(times: readonly number[], ms: number): number {
+  let most = 0;
+  for (let lo = 0, hi = 0; hi < times.length; hi++) {
+    while (times[hi]! - times[lo]! >= ms) lo++;
+    most = Math.max(most, hi - lo + 1);
+  }
+  return most;
+}
 function startBotApi(): Promise<{ url: string; stats: ServerStats; close: () => Promise<void> }> {
   const stats: ServerStats = { accepted: 0, got429: 0, deliveries: new Map(), byChat: new Map(), firstAt: 0, lastAt: 0 };
   const global: number[] = []; // accepted times, last second
@@ -89,6 +110,12 @@ function startBotApi(): Promise<{ url: string; stats: ServerStats; close: () => 
     const payload = JSON.parse(body || "{}") as { chat_id: number | string; text: string };
     const chat = String(payload.chat_id);
     const now = performance.now();
+    requests.push(now);
+    if (chat.startsWith("-")) {
+      const times = groupRequests.get(chat) ?? [];
+      times.push(now);
+      groupRequests.set(chat, times);
+    }
     while (global.length && global[0]! <= now - 1000) global.shift();
     if (global.length >= GLOBAL_PER_S) return tooMany(res, global[0]! + 1000 - now);
     const last = perChatLast.get(chat);
@@ -277,7 +304,22 @@ async function main(): Promise<void> {
       const pct = (p: number) => gaps[Math.floor((gaps.length - 1) * p)]!.toFixed(1);
       console.log(`gaps ms: p10 ${pct(0.1)} p50 ${pct(0.5)} p90 ${pct(0.9)} p99 ${pct(0.99)} max ${pct(1)}; sum>40ms ${gaps.filter((g) => g > 40).reduce((a, b) => a + b - 33.3, 0).toFixed(0)}`);
     }
-    ok = losses === 0 && duplicates === 0 && api.stats.got429 === 0 && outOfOrder === 0 && counts.sent === MESSAGES;
+    // Measured at the Bot API on every request the workers made: the busiest second overall, and
+    // each group's busiest minute.
+    const busiestSecond = busiest(requests, 1000);
+    let busiestGroupMinute = 0;
+    for (const times of groupRequests.values()) busiestGroupMinute = Math.max(busiestGroupMinute, busiest(times, 60_000));
+    console.log(
+      `busiest second at the Bot API: ${busiestSecond} requests (limit ${GLOBAL_PER_S}); busiest group minute: ${busiestGroupMinute} (limit 20)`,
+    );
+    ok =
+      losses === 0 &&
+      duplicates === 0 &&
+      api.stats.got429 === 0 &&
+      outOfOrder === 0 &&
+      counts.sent === MESSAGES &&
+      busiestSecond <= GLOBAL_PER_S &&
+      busiestGroupMinute <= 20;
     console.log(
       `overhead ${overheadPct.toFixed(1)} %, 429 answers ${api.stats.got429}, duplicates ${duplicates}, losses ${losses}, chats out of order ${outOfOrder}: ${ok ? "OK" : "MISMATCH"}`,
     );
@@ -291,6 +333,8 @@ async function main(): Promise<void> {
         idealSeconds: round(IDEAL_SECONDS),
         overheadPct: round(overheadPct),
         got429: api.stats.got429,
+        busiestSecond,
+        busiestGroupMinute,
         duplicates,
         losses,
         outOfOrder,
@@ -311,7 +355,41 @@ function round(n: number): number {
   return Math.round(n * 100) / 100;
 }
 
-main().catch((err) => {
+/** `-- all`: the three scenarios, each in its own process (this file with its settings). */
+async function all(): Promise<void> {
+  const { spawn } = await import("node:child_process");
+  const scenarios: Record<string, Record<string, string>> = {
+    oneEach: { BENCH_MESSAGES: "2000", BENCH_PER_GROUP: "1", BENCH_INSTANCES: "1" },
+    perGroup: { BENCH_MESSAGES: "1000", BENCH_PER_GROUP: "25", BENCH_INSTANCES: "1" },
+    threeInstances: { BENCH_MESSAGES: "1000", BENCH_PER_GROUP: "25", BENCH_INSTANCES: "3" },
+  };
+  const results: Record<string, unknown> = {};
+  let ok = true;
+  for (const [name, env] of Object.entries(scenarios)) {
+    console.log(`--- ${name}: ${JSON.stringify(env)}`);
+    const out = await new Promise<string>((resolve) => {
+      const proc = spawn(process.execPath, [...process.execArgv, import.meta.filename], { env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "inherit"] });
+      let text = "";
+      proc.stdout.setEncoding("utf8").on("data", (d: string) => {
+        text += d;
+        process.stdout.write(d);
+      });
+      proc.on("close", () => resolve(text));
+    });
+    try {
+      const result = JSON.parse(out.trim().split("\n").at(-1) ?? "") as { ok?: boolean };
+      results[name] = result;
+      ok &&= result.ok === true;
+    } catch {
+      results[name] = { ok: false, error: "no result line" };
+      ok = false;
+    }
+  }
+  console.log(JSON.stringify({ ...results, ok }));
+  if (!ok) process.exitCode = 1;
+}
+
+(process.argv.includes("all") ? all() : main()).catch((err) => {
   console.error(err);
   process.exitCode = 1;
 });
