@@ -61,11 +61,13 @@ export function exportsMix(officers: number) {
   let running = false;
   let officerRuns: Promise<void>[] = [];
   let nextUpdateId = 1;
+  let documents = 0;
 
   return {
     /** The transport with getUpdates answered here and every other method by `inner`. */
     fetch(inner: typeof fetch): typeof fetch {
       return (async (url: unknown, init?: { body?: unknown; signal?: AbortSignal }) => {
+        if (/\/sendDocument$/.test(String(url))) documents++;
         if (!/\/getUpdates$/.test(String(url))) return inner(url as string, init as RequestInit);
         const payload = typeof init?.body === "string" ? JSON.parse(init.body) : {};
         const result = await updates.get(payload, init?.signal ?? undefined);
@@ -146,6 +148,10 @@ export function exportsMix(officers: number) {
         exportMaxMs: Math.round(sorted.at(-1) ?? 0),
         eventLoopMaxStallMs: Math.round(loop.max / 1e6),
         eventLoopP99StallMs: Math.round(loop.percentile(99) / 1e6),
+        /** Workbooks that reached the Bot API (read when the result is printed, after the outbox drained). */
+        get documentsSent() {
+          return documents;
+        },
       };
     },
   };
@@ -163,7 +169,11 @@ export async function compareExports(
     const without = await child(kind);
     process.env.BENCH_EXPORTS = String(officers);
     const withExports = await child(kind);
-    ok &&= without.ok === true && withExports.ok === true;
+    // Every export handled must have sent its workbook (a refused /xuat would measure nothing).
+    const figures = withExports.exportsMode as { exports?: number; documentsSent?: number } | undefined;
+    const exported = (figures?.exports ?? 0) > 0 && figures?.documentsSent === figures?.exports;
+    if (!exported) console.log(`  MISMATCH (${kind}): exports ${figures?.exports}, workbooks sent ${figures?.documentsSent}`);
+    ok &&= without.ok === true && withExports.ok === true && exported;
     out[kind] = { p95MsWithout: without.p95Ms, p95MsWith: withExports.p95Ms, without, with: withExports };
     console.log(`${kind}: leaders' p95 ${String(without.p95Ms)} ms without exports, ${String(withExports.p95Ms)} ms with ${officers} officers exporting`);
   }
