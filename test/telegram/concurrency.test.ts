@@ -124,7 +124,7 @@ describe("long polling: no chat waits for another", () => {
     await tg.startPolling();
     const xuat = inChat(officer, "/xuat");
     api.push(xuat);
-    await waitFor(() => exportStarted);
+    await waitFor(() => exportStarted, 15_000);
 
     // The leaders start and answer while the export runs.
     const script = ["/baocao", "co", "3"];
@@ -132,7 +132,7 @@ describe("long polling: no chat waits for another", () => {
     for (const text of script) for (const l of leaders) pushed.push(inChat(l, text));
     pushed.forEach((u) => api.push(u));
     const repliesTo = (chat: number) => h.sent.filter((r) => r.chatId === String(chat)).map((r) => r.text);
-    await waitFor(() => leaders.every((l) => repliesTo(l).length === 3), 10_000);
+    await waitFor(() => leaders.every((l) => repliesTo(l).length === 3), 30_000);
     for (const l of leaders) {
       const got = repliesTo(l);
       expect(got[0]).toMatch(/Câu 1\/9/);
@@ -145,9 +145,9 @@ describe("long polling: no chat waits for another", () => {
     expect(api.unconfirmed().map((u) => u.update_id)).toEqual([xuat.update_id, ...pushed.map((u) => u.update_id)]);
 
     slow.open();
-    await waitFor(() => repliesTo(officer).length === 1, 20_000);
+    await waitFor(() => repliesTo(officer).length === 1, 60_000);
     expect(h.sent.find((r) => r.chatId === String(officer))!.file?.name).toMatch(/\.xlsx$/);
-    await waitFor(() => api.unconfirmed().length === 0);
+    await waitFor(() => api.unconfirmed().length === 0, 15_000);
   });
 
   it("keeps each chat's order, never runs two updates of one chat at once, and confirms only handled updates", async () => {
@@ -185,8 +185,8 @@ describe("long polling: no chat waits for another", () => {
       }
       if (round % 5 === 4) await sleep(20);
     }
-    await waitFor(() => received.length === all.length, 15_000);
-    await waitFor(() => api.unconfirmed().length === 0);
+    await waitFor(() => received.length === all.length, 30_000);
+    await waitFor(() => api.unconfirmed().length === 0, 15_000);
     for (const c of chats) {
       expect(received.filter((m) => m.chatId === String(c)).map((m) => m.text)).toEqual(Array.from({ length: 15 }, (_, r) => `${c}:${r}`));
     }
@@ -199,12 +199,15 @@ describe("long polling: no chat waits for another", () => {
     api = await new LocalBotApi(BOT, 50).listen();
     const received: InboundMessage[] = [];
     const handledAt = new Map<number, number>();
-    let failuresLeft = 3;
+    let failures = 0;
     const claiming = claimingHandler(store, received);
     const down = () => new StoreUnavailableError(Object.assign(new Error("connect ECONNREFUSED 127.0.0.1:5432"), { code: "ECONNREFUSED" }));
+    const handledText = (text: string) => received.some((m) => m.text === text);
     const tg = polling(async (m) => {
-      if (m.text === "A2" && failuresLeft > 0) {
-        failuresLeft--;
+      // A2 fails at least once, and until the other chats are done: a poller that held them
+      // behind it would never end.
+      if (m.text === "A2" && (failures === 0 || !(handledText("B2") && handledText("C1")))) {
+        failures++;
         throw down();
       }
       await claiming(m);
@@ -213,13 +216,11 @@ describe("long polling: no chat waits for another", () => {
     await tg.startPolling();
     const all = [inChat(9_001, "A1"), inChat(9_001, "A2"), inChat(9_002, "B1"), inChat(9_001, "A3"), inChat(9_002, "B2"), inChat(9_003, "C1")];
     all.forEach((u) => api.push(u));
-    await waitFor(() => received.length === all.length, 10_000);
-    expect(failuresLeft).toBe(0);
+    await waitFor(() => received.length === all.length, 30_000);
+    expect(failures).toBeGreaterThan(0);
     expect(received.filter((m) => m.chatId === "9001").map((m) => m.text)).toEqual(["A1", "A2", "A3"]);
     expect(received.filter((m) => m.chatId === "9002").map((m) => m.text)).toEqual(["B1", "B2"]);
-    // B and C were handled while A2 kept failing: their handling did not wait for the outage to end.
-    expect(handledAt.get(all[4]!.update_id)!).toBeLessThan(handledAt.get(all[1]!.update_id)!);
-    await waitFor(() => api.unconfirmed().length === 0);
+    await waitFor(() => api.unconfirmed().length === 0, 15_000);
     expect(expectOffsetsHonest(handledAt, all)).toBeGreaterThan(0);
   });
 
@@ -242,7 +243,7 @@ describe("long polling: no chat waits for another", () => {
     const before = [inChat(9_101, "x1"), inChat(9_101, "slow")];
     const after = [inChat(9_101, "x2"), inChat(9_102, "y1"), inChat(9_102, "y2")];
     [...before, ...after].forEach((u) => api.push(u));
-    await waitFor(() => slowStarted && received.some((m) => m.text === "y2"));
+    await waitFor(() => slowStarted && received.some((m) => m.text === "y2"), 15_000);
     const stopping = first.stop();
     await sleep(50);
     slow.open();
@@ -256,7 +257,7 @@ describe("long polling: no chat waits for another", () => {
       handledAt.set(Number(m.updateId), Date.now());
     });
     await second.startPolling();
-    await waitFor(() => received.length === 5 && api.unconfirmed().length === 0);
+    await waitFor(() => received.length === 5 && api.unconfirmed().length === 0, 15_000);
     expect(received.filter((m) => m.chatId === "9101").map((m) => m.text)).toEqual(["x1", "slow", "x2"]);
     expect(received.filter((m) => m.chatId === "9102").map((m) => m.text)).toEqual(["y1", "y2"]);
     expect(expectOffsetsHonest(handledAt, [...before, ...after])).toBeGreaterThan(0);
@@ -293,10 +294,9 @@ describe("webhook: no chat waits for another", () => {
       return r.status;
     });
     await sleep(50);
-    const t0 = Date.now();
+    // Answered while the slow one is held at its gate: the responses are independent.
     const other = await post(inChat(9_202, "co"));
     expect(other.status).toBe(200);
-    expect(Date.now() - t0).toBeLessThan(2_000);
     expect(received.map((m) => m.text)).toEqual(["co"]);
     expect(slowAnswered).toBe(false); // still not durable: not answered
     slow.open();
