@@ -92,13 +92,6 @@ export class UpdatePoller {
     return !this.stopped;
   }
 
-  /** Updates being handled or waiting in a chat's queue (fetched, not yet handled). */
-  get pending(): number {
-    let n = 0;
-    for (const q of this.chats.values()) n += q.updates.length;
-    return n;
-  }
-
   /** Starts the loop in the background (the caller has called getMe and deleteWebhook). */
   start(): void {
     if (!this.stopped) return;
