@@ -13,7 +13,7 @@
  * created the slow way and the template replaced. A template appears only whole (built aside, then
  * renamed into place).
  */
-import { cpSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -88,10 +88,17 @@ export function copyTemplate(templateDir: string, target: string, current: Templ
   const manifest = readManifest(templateDir);
   if (!manifest || !templateFits(manifest, current)) return false;
   mkdirSync(target, { recursive: true });
+  const before = new Set(readdirSync(target));
   const skip = new Set([join(templateDir, MANIFEST_FILE), join(templateDir, "PG_VERSION")]);
-  cpSync(templateDir, target, { recursive: true, filter: (src) => !skip.has(src) });
-  cpSync(join(templateDir, "PG_VERSION"), join(target, "PG_VERSION"));
-  return true;
+  try {
+    cpSync(templateDir, target, { recursive: true, filter: (src) => !skip.has(src) });
+    cpSync(join(templateDir, "PG_VERSION"), join(target, "PG_VERSION"));
+    return true;
+  } catch {
+    // The template went away meanwhile (another process replacing a stale one): undo, and make the folder the slow way.
+    for (const name of readdirSync(target)) if (!before.has(name)) rmSync(join(target, name), { recursive: true, force: true });
+    return false;
+  }
 }
 
 /**

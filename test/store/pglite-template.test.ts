@@ -10,6 +10,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { openStore } from "../../src/store/database.js";
 import { applyMigrations, MIGRATIONS_DIR, readMigrations } from "../../src/store/migrate.js";
 import {
+  copyTemplate,
   currentManifest,
   DEFAULT_TEMPLATE_DIR,
   MANIFEST_FILE,
@@ -44,6 +45,26 @@ async function tables(sql: { query<T>(text: string): Promise<T[]> }): Promise<st
   const rows = await sql.query<{ name: string }>(`SELECT tablename AS name FROM pg_tables WHERE schemaname = 'public'`);
   return rows.map((r) => r.name);
 }
+
+describe("a copy cut short", () => {
+  it("is undone, keeping what the folder held before (the lock's pid file), and reported as no copy", () => {
+    const d = tempDir();
+    try {
+      const template = join(d.dir, "template");
+      mkdirSync(join(template, "base", "1"), { recursive: true });
+      writeFileSync(join(template, "base", "1", "112"), "x");
+      writeFileSync(join(template, MANIFEST_FILE), JSON.stringify(currentManifest()));
+      // No PG_VERSION: the last copy fails, as when the template is replaced meanwhile.
+      const target = join(d.dir, "pglite");
+      mkdirSync(target);
+      writeFileSync(join(target, "vun-dap.pid"), "123");
+      expect(copyTemplate(template, target)).toBe(false);
+      expect(readdirSync(target)).toEqual(["vun-dap.pid"]);
+    } finally {
+      d.remove();
+    }
+  });
+});
 
 describe("new PGlite folders and the template", () => {
   const cleanups: (() => void)[] = [];
