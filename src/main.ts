@@ -131,12 +131,6 @@ async function main(): Promise<void> {
   await scheduler.start();
   stops.push(() => scheduler.stop());
 
-  // The embedded store backs itself up daily (PostgreSQL: pg_dump, outside the bot).
-  if (store.backup) {
-    const daily = new DailyBackup({ store, dir: env.BACKUP_DIR, keep: env.BACKUP_KEEP, hour: env.BACKUP_HOUR, log, secure: [env.PGLITE_DIR] });
-    daily.start();
-    stops.push(() => daily.stop());
-  }
   if (wakeups) stops.push(() => wakeups.close());
   // On PostgreSQL, `units import` / `units reorganise` run beside the bot: it reloads its tree when they commit.
   if (store.kind === "postgres" && env.DATABASE_URL) {
@@ -299,6 +293,15 @@ async function main(): Promise<void> {
   const worker = new OutboxWorker({ ...outboxOptions, senders });
   worker.start();
   stops.push(() => worker.stop());
+
+  // The embedded store backs itself up daily (PostgreSQL: pg_dump, outside the bot). Started last:
+  // a backup due now (a new folder's first) holds PGlite's query lock while it reads the folder,
+  // which would otherwise hold up the start's own queries.
+  if (store.backup) {
+    const daily = new DailyBackup({ store, dir: env.BACKUP_DIR, keep: env.BACKUP_KEEP, hour: env.BACKUP_HOUR, log, secure: [env.PGLITE_DIR] });
+    daily.start();
+    stops.push(() => daily.stop());
+  }
 }
 
 main().catch((err) => {
