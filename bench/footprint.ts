@@ -7,12 +7,14 @@
  * Ready = the local chat's first prompt on stdout (everything before it is start-up work).
  * Idle RSS = the bot process's resident memory (VmRSS of `node dist/main.js`) after IDLE_MS of
  * quiet; the npm and shell wrappers (and tsx's, on an older checkout) are reported apart (wrapperRssMb).
+ * Then, to check that the prompt meant ready, `/trogiup` is typed and the time to its answer (through
+ * the app, the store and the outbox) is reported as answerMs; a start without that answer is not ok.
  * Each start is its own process tree, one after the other. Last line: one JSON object.
  * Targets (issue 13): ready ≤ 3 s; idle RSS ≤ 300 MB on PGlite, ≤ 150 MB on PostgreSQL.
  */
 import { spawn } from "node:child_process";
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import pg from "pg";
 
@@ -27,6 +29,7 @@ interface Figure {
   readyMs: number;
   idleRssMb: number;
   wrapperRssMb: number;
+  answerMs: number;
   ok: boolean;
 }
 
@@ -99,6 +102,22 @@ async function measure(label: string, env: Record<string, string>): Promise<Figu
   const bot = tree.filter((p) => /\bmain\.(js|ts)\b/.test(p.cmd) && !/\bsh -c\b/.test(p.cmd)).at(-1);
   const idleRssMb = bot ? rssMb(bot.pid) : 0;
   const wrapperRssMb = rssMb(child.pid!) + tree.filter((p) => p !== bot).reduce((s, p) => s + rssMb(p.pid), 0);
+  // Ready means able to answer: the help answer (it names /trogiup itself) comes back with the next prompt.
+  const asked = performance.now();
+  const seen = out.length;
+  const answerMs = await new Promise<number>((resolve) => {
+    const timer = setTimeout(() => resolve(-1), READY_TIMEOUT_MS);
+    const check = (): void => {
+      const fresh = out.slice(seen);
+      if (fresh.includes("/trogiup") && /> $/.test(fresh)) {
+        clearTimeout(timer);
+        child.stdout.off("data", check);
+        resolve(performance.now() - asked);
+      }
+    };
+    child.stdout.on("data", check);
+    child.stdin.write("/trogiup\n");
+  });
   child.stdin.end(); // the local chat ends with its input, after the outbox printed the last answers
   const timer = setTimeout(() => {
     for (const p of [...tree].reverse()) {
@@ -111,8 +130,17 @@ async function measure(label: string, env: Record<string, string>): Promise<Figu
   }, 15_000);
   const code = await exited;
   clearTimeout(timer);
-  const figure = { case: label, readyMs: Math.round(readyMs), idleRssMb: Math.round(idleRssMb), wrapperRssMb: Math.round(wrapperRssMb), ok: bot !== undefined && code === 0 };
-  console.log(`${label.padEnd(22)} ready ${String(figure.readyMs).padStart(6)} ms   idle RSS ${String(figure.idleRssMb).padStart(4)} MB   (npm + sh ${figure.wrapperRssMb} MB)${figure.ok ? "" : `   NOT OK (exit ${code})`}`);
+  const figure = {
+    case: label,
+    readyMs: Math.round(readyMs),
+    idleRssMb: Math.round(idleRssMb),
+    wrapperRssMb: Math.round(wrapperRssMb),
+    answerMs: Math.round(answerMs),
+    ok: bot !== undefined && code === 0 && answerMs >= 0,
+  };
+  console.log(
+    `${label.padEnd(22)} ready ${String(figure.readyMs).padStart(6)} ms   idle RSS ${String(figure.idleRssMb).padStart(4)} MB   (npm + sh ${figure.wrapperRssMb} MB)   first answer ${figure.answerMs} ms${figure.ok ? "" : `   NOT OK (exit ${code}${answerMs < 0 ? ", no answer" : ""})`}`,
+  );
   return figure;
 }
 
@@ -146,7 +174,8 @@ async function main(): Promise<void> {
     rmSync(dir, { recursive: true, force: true });
   }
   const ok = figures.every((f) => f.ok);
-  console.log(JSON.stringify({ bench: "footprint", idleMs: IDLE_MS, figures, ok }));
+  // The machine's load (1-minute average) at the end: start times stretch with it.
+  console.log(JSON.stringify({ bench: "footprint", idleMs: IDLE_MS, loadAverage: Number(loadavg()[0]!.toFixed(2)), figures, ok }));
   if (!ok) process.exitCode = 1;
 }
 

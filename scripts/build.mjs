@@ -5,11 +5,14 @@
  * Transpile only (esbuild, the copy tsx already ships, nothing downloaded); `npm run typecheck`
  * checks types. Runs at install (postinstall), before the tests (test/global-setup.ts), and with
  * `--if-stale` before `npm start` / `npm run cli`: then only when a source is newer than the build.
+ * Without `--if-stale` it also makes the migrated PGlite template that new data folders are copied
+ * from (src/store/pglite-template.ts), unless the one there is current.
  */
-import { existsSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
+import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
 const SRC = join(ROOT, "src");
@@ -52,10 +55,37 @@ export async function build(outdir = DIST) {
   return outdir;
 }
 
+/**
+ * Makes the installation's migrated PGlite template (initdb and every migration, in a child process)
+ * unless a current one is there. Returns true when it made one.
+ */
+export async function buildPgliteTemplate(outdir = DIST) {
+  const template = await import(pathToFileURL(join(outdir, "store", "pglite-template.js")).href);
+  if (template.templateIsCurrent(template.DEFAULT_TEMPLATE_DIR)) return false;
+  const { createPgliteFolderInChild } = await import(pathToFileURL(join(outdir, "store", "pglite-create.js")).href);
+  const tmp = mkdtempSync(join(tmpdir(), "vundap-template-"));
+  try {
+    await createPgliteFolderInChild(join(tmp, "pglite"));
+    template.saveTemplate(join(tmp, "pglite"));
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
+  return true;
+}
+
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
-  if (!process.argv.includes("--if-stale") || isStale()) {
+  const ifStale = process.argv.includes("--if-stale");
+  if (!ifStale || isStale()) {
     const started = Date.now();
     await build();
     process.stderr.write(`dist/ built in ${Date.now() - started} ms\n`);
+  }
+  if (!ifStale) {
+    // Only new data folders wait without it (they are then made the slow way, and saved as the template).
+    const started = Date.now();
+    await buildPgliteTemplate().then(
+      (made) => made && process.stderr.write(`PGlite template made in ${Date.now() - started} ms\n`),
+      (err) => process.stderr.write(`PGlite template not made (new data folders will take longer): ${err?.message ?? err}\n`),
+    );
   }
 }

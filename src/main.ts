@@ -10,9 +10,7 @@ import { App } from "./app/app.js";
 import { DemoClock, demoStart, setUpDemo } from "./app/demo.js";
 import { createServer } from "node:http";
 import { TerminalChat, TerminalSender } from "./channels/local/terminal.js";
-import { createTelegramChannel, TELEGRAM_POLL_LOCK } from "./channels/telegram/index.js";
 import { acquireLeadership } from "./store/leadership.js";
-import { telegramDeleter } from "./channels/telegram/delete.js";
 import type { Deleters } from "./app/delete-message.js";
 import { conversationKey } from "./app/conversation-runner.js";
 import { hasOpenConversation } from "./store/conversations.js";
@@ -34,8 +32,7 @@ import { makeOwnerOnly, OWNER_ONLY_UMASK } from "./store/file-modes.js";
 import { ensureEnvAdmins } from "./store/people.js";
 import { DEFAULT_UNITS_PATH } from "./domain/units/import.js";
 import { loadUnitTree, seedUnitsIfEmpty } from "./store/units.js";
-import { createWebApp, webAndWebhook, webRequestListener, type NodeHandler } from "./web/server.js";
-import { warmDashboard } from "./web/warm.js";
+import type { NodeHandler } from "./web/server.js";
 import { followUnitChanges } from "./store/unit-changes.js";
 
 async function main(): Promise<void> {
@@ -102,7 +99,10 @@ async function main(): Promise<void> {
     ...(webBaseUrl ? { webBaseUrl } : {}),
   });
   await app.init();
-  const web: NodeHandler | undefined = webBaseUrl ? webRequestListener(createWebApp({ app: app.services, baseUrl: webBaseUrl })) : undefined;
+  // grammY, Hono and the dashboard load only when their channel or the web is configured.
+  const webServer = webBaseUrl ? await import("./web/server.js") : undefined;
+  const web: NodeHandler | undefined =
+    webServer && webBaseUrl ? webServer.webRequestListener(webServer.createWebApp({ app: app.services, baseUrl: webBaseUrl })) : undefined;
   const listen = async (handler: NodeHandler): Promise<void> => {
     const server = createServer(handler);
     await new Promise<void>((resolve) => server.listen(env.PORT, resolve));
@@ -131,12 +131,6 @@ async function main(): Promise<void> {
   await scheduler.start();
   stops.push(() => scheduler.stop());
 
-  // The embedded store backs itself up daily (PostgreSQL: pg_dump, outside the bot).
-  if (store.backup) {
-    const daily = new DailyBackup({ store, dir: env.BACKUP_DIR, keep: env.BACKUP_KEEP, hour: env.BACKUP_HOUR, log, secure: [env.PGLITE_DIR] });
-    daily.start();
-    stops.push(() => daily.stop());
-  }
   if (wakeups) stops.push(() => wakeups.close());
   // On PostgreSQL, `units import` / `units reorganise` run beside the bot: it reloads its tree when they commit.
   if (store.kind === "postgres" && env.DATABASE_URL) {
@@ -156,6 +150,10 @@ async function main(): Promise<void> {
   process.on("SIGTERM", () => void shutdown());
 
   if (env.TELEGRAM_BOT_TOKEN) {
+    const [{ createTelegramChannel, TELEGRAM_POLL_LOCK }, { telegramDeleter }] = await Promise.all([
+      import("./channels/telegram/index.js"),
+      import("./channels/telegram/delete.js"),
+    ]);
     const telegram = createTelegramChannel({
       token: env.TELEGRAM_BOT_TOKEN,
       apiRoot: env.TELEGRAM_API_ROOT,
@@ -176,7 +174,7 @@ async function main(): Promise<void> {
     if (env.TELEGRAM_MODE === "webhook") {
       const handler = telegram.webhookCallback(env.TELEGRAM_WEBHOOK_SECRET!);
       // /web… goes to the dashboard (when served), every other path to the webhook as before.
-      await listen(web ? webAndWebhook(web, handler) : (req, res) => void handler(req, res));
+      await listen(web && webServer ? webServer.webAndWebhook(web, handler) : (req, res) => void handler(req, res));
       serving = true;
       await telegram.setWebhook(env.TELEGRAM_WEBHOOK_URL!, env.TELEGRAM_WEBHOOK_SECRET!);
       log.info({ port: env.PORT }, "Telegram webhook listening");
@@ -286,15 +284,24 @@ async function main(): Promise<void> {
     chat.start();
   }
 
-  if (web && !serving) {
-    await listen(webAndWebhook(web));
+  if (web && webServer && !serving) {
+    await listen(webServer.webAndWebhook(web));
     log.info({ port: env.PORT, url: webBaseUrl }, "web dashboard listening");
   }
-  if (web) void warmDashboard(app.services).catch((err) => log.warn({ err }, "web dashboard warm-up failed"));
+  if (web) void (await import("./web/warm.js")).warmDashboard(app.services).catch((err) => log.warn({ err }, "web dashboard warm-up failed"));
 
   const worker = new OutboxWorker({ ...outboxOptions, senders });
   worker.start();
   stops.push(() => worker.stop());
+
+  // The embedded store backs itself up daily (PostgreSQL: pg_dump, outside the bot). Started last:
+  // a backup due now (a new folder's first) holds PGlite's query lock while it reads the folder,
+  // which would otherwise hold up the start's own queries.
+  if (store.backup) {
+    const daily = new DailyBackup({ store, dir: env.BACKUP_DIR, keep: env.BACKUP_KEEP, hour: env.BACKUP_HOUR, log, secure: [env.PGLITE_DIR] });
+    daily.start();
+    stops.push(() => daily.stop());
+  }
 }
 
 main().catch((err) => {

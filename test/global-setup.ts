@@ -1,6 +1,7 @@
 /**
  * Once per `vitest run`, before any test file: compiles src/ to dist/ (the CLI and bot tests run
- * the compiled programs with node, as `npm start` does), and migrates one in-memory PGlite whose
+ * the compiled programs with node, as `npm start` does), makes the installation's PGlite template
+ * unless it is current (src/store/pglite-template.ts), and migrates one in-memory PGlite whose
  * data-folder tarball every test's fresh PGlite store starts from (test/helpers/db.ts), instead of
  * each test running PGlite's initdb and every migration again.
  */
@@ -10,7 +11,7 @@ import { join } from "node:path";
 import { PGlite } from "@electric-sql/pglite";
 import pg from "pg";
 import type { TestProject } from "vitest/node";
-import { build } from "../scripts/build.mjs";
+import { build, buildPgliteTemplate } from "../scripts/build.mjs";
 import { applyMigrations } from "../src/store/migrate.js";
 import { migratePglite } from "../src/store/pglite-create.js";
 import { PG_ADMIN_URL } from "./helpers/pg-admin.js";
@@ -27,7 +28,8 @@ declare module "vitest" {
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const dir = mkdtempSync(join(tmpdir(), "vundap-template-"));
   const pgTemplate = `vundap_template_${process.pid}_${Math.random().toString(36).slice(2, 8)}`;
-  const [, tarball] = await Promise.all([build(), migratedPgliteTarball(), migratedPgTemplate(pgTemplate)]);
+  // The CLI and bot tests' new data folders are copies of the installation's template (made once).
+  const [, tarball] = await Promise.all([build().then(() => buildPgliteTemplate()), migratedPgliteTarball(), migratedPgTemplate(pgTemplate)]);
   const file = join(dir, "pglite.tar");
   writeFileSync(file, Buffer.from(await tarball.arrayBuffer()));
   project.provide("pgliteTemplate", file);

@@ -210,10 +210,9 @@ export class Scheduler {
     const to = new Date(nowMs + 1);
 
     const tree = await this.loadTree();
-    const linkRows = await this.store.prisma.chatLink.findMany({
-      select: { unitId: true, channel: true, chatId: true },
-      orderBy: { id: "asc" },
-    });
+    const linkRows = await this.store.sql.query<{ unitId: number; channel: string; chatId: string }>(
+      `SELECT "unitId", "channel", "chatId" FROM "ChatLink" ORDER BY "id"`,
+    );
     const links = new Map<number, Link[]>();
     for (const l of linkRows) {
       let list = links.get(l.unitId);

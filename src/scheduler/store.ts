@@ -38,7 +38,8 @@ export async function listPaused(store: Store): Promise<PausedEntry[]> {
 }
 
 export async function pausedKeys(store: Store): Promise<Set<string>> {
-  const rows = await store.prisma.pausedRule.findMany({ select: { key: true } });
+  // Raw SQL here and in the other reads of every tick: an idle tick does not load Prisma.
+  const rows = await store.sql.query<{ key: string }>(`SELECT "key" FROM "PausedRule"`);
   return new Set(rows.map((r) => r.key));
 }
 
@@ -55,10 +56,9 @@ export interface ClaimRow {
 export async function existingKeys(store: Store, keys: readonly string[]): Promise<Set<string>> {
   const out = new Set<string>();
   for (let i = 0; i < keys.length; i += 1000) {
-    const rows = await store.prisma.scheduledOccurrence.findMany({
-      where: { key: { in: keys.slice(i, i + 1000) } },
-      select: { key: true },
-    });
+    const rows = await store.sql.query<{ key: string }>(`SELECT "key" FROM "ScheduledOccurrence" WHERE "key" = ANY($1::text[])`, [
+      keys.slice(i, i + 1000),
+    ]);
     for (const r of rows) out.add(r.key);
   }
   return out;
@@ -115,6 +115,12 @@ export async function setItemKey(store: Store, key: string, itemKey: string): Pr
  * re-claims them for `by` (one instance wins each) and returns them as occurrences.
  */
 export async function reclaimStuck(store: Store, olderThan: Date, now: Date, by: string): Promise<Occurrence[]> {
+  // Nearly always none: looked for in raw SQL first.
+  const any = await store.sql.query(
+    `SELECT 1 FROM "ScheduledOccurrence" WHERE "outcome" = 'claimed' AND "claimedAt" < to_timestamp($1::double precision / 1000) LIMIT 1`,
+    [olderThan.getTime()],
+  );
+  if (any.length === 0) return [];
   const rows = await store.prisma.scheduledOccurrence.findMany({
     where: { outcome: "claimed", claimedAt: { lt: olderThan } },
     orderBy: { sendAt: "asc" },

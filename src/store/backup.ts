@@ -6,7 +6,6 @@
  */
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, unlinkSync, writeFileSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
-import { PGlite } from "@electric-sql/pglite";
 import { t } from "../i18n.js";
 import type { Store } from "./database.js";
 import { makeOwnerOnly } from "./file-modes.js";
@@ -120,6 +119,7 @@ export async function restoreBackup(file: string, dir: string, opts: { now?: Dat
     rmSync(fresh, { recursive: true, force: true });
     mkdirSync(fresh, { mode: 0o700 });
     try {
+      const { PGlite } = await import("@electric-sql/pglite"); // only restores need it (not the bot on PostgreSQL)
       const db = new PGlite(fresh, { loadDataDir: new Blob([new Uint8Array(data)], { type: "application/x-gzip" }) });
       try {
         await db.waitReady;

@@ -6,28 +6,32 @@
  */
 import { existsSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { PGlite } from "@electric-sql/pglite";
+import type { PGlite } from "@electric-sql/pglite";
 import { PrismaPg } from "@prisma/adapter-pg";
 import pg from "pg";
-import { PrismaPGlite } from "pglite-prisma-adapter";
 import { PrismaClient } from "../generated/prisma/client.js";
 import { t } from "../i18n.js";
 import type { Logger } from "../log.js";
 import { explainPostgresError, StoreDamagedError } from "./errors.js";
 import { makeOwnerOnly } from "./file-modes.js";
-import { lockDataDir, type LockMethod } from "./lock.js";
+import { tarGzipFolder } from "./folder-tar.js";
+import { lockDataDir, PID_FILE, type LockMethod } from "./lock.js";
 import { applyMigrations } from "./migrate.js";
-import { createPgliteFolderInChild, PGLITE_START_PARAMS } from "./pglite-create.js";
+import { copyTemplate, currentManifest, DEFAULT_TEMPLATE_DIR, saveTemplate, type TemplateManifest } from "./pglite-template.js";
 import type { SqlConnection, TransactionalSql } from "./sql.js";
 
 export type StoreKind = "pglite" | "postgres";
 
 export interface Store {
   kind: StoreKind;
-  prisma: PrismaClient;
+  /**
+   * Prisma, made on first use: its query compiler (WebAssembly) costs about 25 MB resident and
+   * 0.1 s, which a process that never reaches a Prisma query (raw SQL paths) does not pay.
+   */
+  readonly prisma: PrismaClient;
   /** Raw SQL for scripts, hot queries and transactions spanning several writes. */
   sql: TransactionalSql;
-  /** PGlite in a folder only: a gzip tarball of the data folder, taken between queries after a checkpoint. */
+  /** PGlite in a folder only: a gzip tarball of the data folder (PGlite's layout), taken between queries after a checkpoint. */
   backup?(): Promise<Blob>;
   close(): Promise<void>;
 }
@@ -51,6 +55,11 @@ export interface OpenStoreOptions {
    * once (status 1), so that nothing more is written to a folder another process may now open.
    */
   onLockLost?: (err: Error) => void;
+  /**
+   * PGlite, a new folder: the migrated template to copy it from (default the installation's, see
+   * pglite-template.ts); false to always create it with initdb and every migration.
+   */
+  pgliteTemplateDir?: string | false;
   /** PGlite: the lock method (tests); default the platform's. */
   lockMethod?: LockMethod;
 }
@@ -103,7 +112,14 @@ function clientConnection(client: pg.PoolClient): SqlConnection {
   };
 }
 
+/** PGlite and its start parameters, imported only when a PGlite store is opened (not on PostgreSQL). */
+async function loadPglite(): Promise<{ PGlite: typeof PGlite; PGLITE_START_PARAMS: string[] }> {
+  const [{ PGlite }, { PGLITE_START_PARAMS }] = await Promise.all([import("@electric-sql/pglite"), import("./pglite-create.js")]);
+  return { PGlite, PGLITE_START_PARAMS };
+}
+
 async function openPglite(dir: string, opts: OpenStoreOptions): Promise<Store> {
+  const { PGlite, PGLITE_START_PARAMS } = await loadPglite();
   if (dir.startsWith("memory://"))
     return pgliteStore(
       new PGlite({ startParams: PGLITE_START_PARAMS, ...(opts.pgliteTemplate ? { loadDataDir: opts.pgliteTemplate } : {}) }),
@@ -122,14 +138,7 @@ async function openPglite(dir: string, opts: OpenStoreOptions): Promise<Store> {
   try {
     makeOwnerOnly(abs);
     const existed = existsSync(join(abs, "PG_VERSION"));
-    if (!existed && opts.migrate !== false) {
-      // A new folder is created and migrated in a child process (see pglite-create.ts: initdb here
-      // would leave ~450 MB resident). If the child fails after initdb, opening it here below
-      // reports the failure as on any start (e.g. a MigrationError).
-      await createPgliteFolderInChild(abs).catch((err: unknown) => {
-        if (!existsSync(join(abs, "PG_VERSION"))) throw err;
-      });
-    }
+    if (!existed && opts.migrate !== false) await makeNewPgliteFolder(abs, opts);
     let db: PGlite | undefined;
     try {
       db = new PGlite(abs, { startParams: PGLITE_START_PARAMS });
@@ -148,27 +157,67 @@ async function openPglite(dir: string, opts: OpenStoreOptions): Promise<Store> {
   }
 }
 
+/**
+ * Makes the new data folder `abs`: a copy of the installation's migrated template when one fits
+ * (pglite-template.ts; newer migrations then apply at open), else created and migrated in a child
+ * process (pglite-create.ts: initdb here would leave ~450 MB resident), which then becomes the
+ * template for the next new folder. If the child fails after initdb, opening the folder reports the
+ * failure as on any start (e.g. a MigrationError).
+ */
+async function makeNewPgliteFolder(abs: string, opts: OpenStoreOptions): Promise<void> {
+  const templateDir = opts.pgliteTemplateDir ?? DEFAULT_TEMPLATE_DIR;
+  let current: TemplateManifest | undefined;
+  if (templateDir !== false) {
+    current = currentManifest();
+    if (copyTemplate(templateDir, abs, current)) {
+      opts.log?.info({ template: templateDir }, "new PGlite folder copied from the migrated template");
+      return;
+    }
+  }
+  let created = true;
+  const { createPgliteFolderInChild } = await import("./pglite-create.js");
+  await createPgliteFolderInChild(abs).catch((err: unknown) => {
+    created = false;
+    if (!existsSync(join(abs, "PG_VERSION"))) throw err;
+  });
+  if (created && templateDir !== false && current) {
+    try {
+      saveTemplate(abs, templateDir, current);
+    } catch (err) {
+      // Only the next new folder is slower: say why, and go on.
+      opts.log?.warn({ err: (err as Error).message, template: templateDir }, "could not save the PGlite template");
+    }
+  }
+}
+
 async function pgliteStore(db: PGlite, opts: OpenStoreOptions, release: () => Promise<void>): Promise<Store> {
   try {
     await db.waitReady;
     const sql = pgliteConnection(db);
     if (opts.migrate !== false) await applyMigrations(sql, { advisoryLock: false, log: opts.log });
-    const prisma = new PrismaClient({ adapter: pgliteAdapter(db) });
+    const { PrismaPGlite } = await import("pglite-prisma-adapter");
+    // pglite-prisma-adapter 0.6 is built against @prisma/driver-adapter-utils 6.10, whose types
+    // differ nominally (not at run time) from 6.19's; the cast keeps type-checking strict elsewhere.
+    const prisma = lazyPrisma(() => new PrismaPGlite(db) as unknown as PrismaPg);
     const inFolder = db.dataDir !== undefined && !db.dataDir.startsWith("memory://");
     return {
       kind: "pglite",
-      prisma,
+      get prisma() {
+        return prisma.client();
+      },
       sql,
       ...(inFolder
         ? {
             async backup() {
               await db.exec("CHECKPOINT");
-              return db.dumpDataDir("gzip");
+              // Read from the disk under PGlite's query lock (what dumpDataDir holds), not through it: see folder-tar.ts.
+              const quiet = db as unknown as { _runExclusiveQuery<T>(fn: () => Promise<T>): Promise<T> };
+              return quiet._runExclusiveQuery(() => tarGzipFolder(db.dataDir!, [PID_FILE]));
             },
           }
         : {}),
       async close() {
-        await prisma.$disconnect();
+        await prisma.disconnect();
         await db.close();
         await release();
       },
@@ -191,10 +240,12 @@ async function openPostgres(url: string, opts: OpenStoreOptions): Promise<Store>
         client.release();
       }
     }
-    const prisma = new PrismaClient({ adapter: new PrismaPg(pool) });
+    const prisma = lazyPrisma(() => new PrismaPg(pool));
     return {
       kind: "postgres",
-      prisma,
+      get prisma() {
+        return prisma.client();
+      },
       sql: {
         async exec(script) {
           await pool.query(script);
@@ -222,7 +273,7 @@ async function openPostgres(url: string, opts: OpenStoreOptions): Promise<Store>
         },
       },
       async close() {
-        await prisma.$disconnect();
+        await prisma.disconnect();
         await pool.end().catch(() => undefined);
       },
     };
@@ -232,10 +283,13 @@ async function openPostgres(url: string, opts: OpenStoreOptions): Promise<Store>
   }
 }
 
-/**
- * pglite-prisma-adapter 0.6 is built against @prisma/driver-adapter-utils 6.10, whose types differ
- * nominally (not at run time) from 6.19's; the cast keeps type-checking strict elsewhere.
- */
-export function pgliteAdapter(db: PGlite): PrismaPg {
-  return new PrismaPGlite(db) as unknown as PrismaPg;
+/** A PrismaClient made on the first call of `client()`; `disconnect()` only if it was made. */
+function lazyPrisma(adapter: () => PrismaPg): { client(): PrismaClient; disconnect(): Promise<void> } {
+  let client: PrismaClient | undefined;
+  return {
+    client: () => (client ??= new PrismaClient({ adapter: adapter() })),
+    disconnect: async () => {
+      await client?.$disconnect();
+    },
+  };
 }

@@ -27,12 +27,13 @@ export async function upsertPerson(
   externalId: string,
   displayName: string,
 ): Promise<PersonRecord> {
-  return store.prisma.person.upsert({
-    where: { channel_externalId: { channel, externalId } },
-    create: { channel, externalId, displayName },
-    update: { displayName },
-    select: { id: true, channel: true, externalId: true, displayName: true },
-  });
+  const [row] = await store.sql.query<PersonRecord>(
+    `INSERT INTO "Person" (channel, "externalId", "displayName", "createdAt") VALUES ($1, $2, $3, timezone('UTC', now()))
+     ON CONFLICT (channel, "externalId") DO UPDATE SET "displayName" = EXCLUDED."displayName"
+     RETURNING id, channel, "externalId", "displayName"`,
+    [channel, externalId, displayName],
+  );
+  return row!;
 }
 
 /**
@@ -56,7 +57,7 @@ export async function personWithRoles(
   if (!first) return { person: await upsertPerson(store, channel, externalId, displayName), grants: [] };
   const person: PersonRecord = { id: first.id, channel, externalId, displayName: first.displayName };
   if (person.displayName !== displayName) {
-    await store.prisma.person.update({ where: { id: person.id }, data: { displayName } });
+    await store.sql.query(`UPDATE "Person" SET "displayName" = $2 WHERE id = $1`, [person.id, displayName]);
     person.displayName = displayName;
   }
   const grants: Grant[] = [];
@@ -71,11 +72,11 @@ export async function rolesOf(store: Store, personId: number): Promise<Grant[]> 
 }
 
 export async function grantRole(store: Store, personId: number, unitId: number, role: RoleName): Promise<void> {
-  await store.prisma.role.upsert({
-    where: { personId_unitId_role: { personId, unitId, role } },
-    create: { personId, unitId, role },
-    update: {},
-  });
+  await store.sql.query(
+    `INSERT INTO "Role" ("personId", "unitId", role, "createdAt") VALUES ($1, $2, $3, timezone('UTC', now()))
+     ON CONFLICT ("personId", "unitId", role) DO NOTHING`,
+    [personId, unitId, role],
+  );
 }
 
 /** People holding a role in a unit (e.g. the branch leaders to mention in a reminder). */
@@ -207,11 +208,12 @@ export async function ensureEnvAdmins(
   rootUnitIds: readonly number[],
 ): Promise<void> {
   for (const externalId of externalIds) {
-    const person = await store.prisma.person.upsert({
-      where: { channel_externalId: { channel, externalId } },
-      create: { channel, externalId, displayName: externalId },
-      update: {},
-    });
-    for (const unitId of rootUnitIds) await grantRole(store, person.id, unitId, "admin");
+    const [person] = await store.sql.query<{ id: number }>(
+      `INSERT INTO "Person" (channel, "externalId", "displayName", "createdAt") VALUES ($1, $2, $2, timezone('UTC', now()))
+       ON CONFLICT (channel, "externalId") DO UPDATE SET "displayName" = "Person"."displayName"
+       RETURNING id`,
+      [channel, externalId],
+    );
+    for (const unitId of rootUnitIds) await grantRole(store, person!.id, unitId, "admin");
   }
 }

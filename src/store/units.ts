@@ -40,8 +40,6 @@ export class UnitTreeError extends Error {
   override name = "UnitTreeError";
 }
 
-const TX_OPTIONS = { timeout: 600_000, maxWait: 60_000 } as const;
-
 /**
  * Insert new codes and update name, kind and parent of existing ones, then recompute every
  * unit's `path`; all in one transaction (nothing is written when anything fails).
@@ -53,8 +51,9 @@ export async function importUnits(store: Store, rows: readonly UnitRow[]): Promi
   const names = rows.map((r) => r.name);
   const kinds = rows.map((r) => r.kind);
   const parents = rows.map((r) => (r.parentCode === null ? null : r.parentCode.toUpperCase()));
-  return store.prisma.$transaction(async (tx) => {
-    const q = <T>(text: string, ...params: unknown[]) => tx.$queryRawUnsafe<T[]>(text, ...params);
+  // Raw SQL on the store's own transaction (no Prisma: a first start seeds the tree without loading it).
+  return store.sql.transaction(async (tx) => {
+    const q = <T>(text: string, ...params: unknown[]) => tx.query<T>(text, params);
     // 0. Units that ended in a reorganisation are history: neither updated nor given children.
     const endedCodes = await q<{ code: string }>(`SELECT "code" FROM "Unit" WHERE "validUntil" IS NOT NULL`);
     if (endedCodes.length > 0) {
@@ -118,7 +117,7 @@ export async function importUnits(store: Store, rows: readonly UnitRow[]): Promi
     const distinct = new Set(codes).size;
     if (inserted.size + updated.size > 0) await announceUnitChange((text) => q(text));
     return { inserted: inserted.size, updated: updated.size, unchanged: distinct - inserted.size - updated.size, total: paths.total };
-  }, TX_OPTIONS);
+  });
 }
 
 /** A raw query inside the caller's transaction. */
