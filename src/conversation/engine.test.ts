@@ -547,3 +547,18 @@ describe("other question types and conditions", () => {
     expect(drive(begin(), ["5/6/2024", "2", "8"], { options: opts }).state?.phase).toBe("confirm");
   });
 });
+
+describe("summary rows use the plan's short labels", () => {
+  it("“2. Số buổi tuyên truyền: 3 buổi”, not the whole question", () => {
+    const run = drive(start(), ["co", "3", "45", "1", "2", "bo qua", "ko", "bo qua"]);
+    const text = said(run.last);
+    expect(text).toContain("\n2. Số buổi tuyên truyền: 3 buổi\n");
+    expect(text).toContain("\n3. Số lượt người tham gia: 45 lượt người\n");
+    expect(text).not.toContain("Chị cho em hỏi");
+  });
+
+  it("a summary line copied back with its label is read as that answer", () => {
+    const run = drive(start(), ["co", "3", "45", "1", "2", "bo qua", "ko", "bo qua", "Số buổi tuyên truyền: 4\nSố lượt người tham gia: 50"]);
+    expect(run.state?.answers).toMatchObject({ so_buoi: 4, so_nguoi: 50 });
+  });
+});

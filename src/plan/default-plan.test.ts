@@ -181,3 +181,18 @@ describe("default plan (52/KH-BTV, Nam Định)", () => {
     for (const s of plan.content.schedules) expect(s.noRepeatDays).toBe(28);
   });
 });
+
+describe("short labels (the chat summary's rows, the outputs' columns)", () => {
+  const shipped = ["plans/2023-2025-52-KH-BTV.yaml", "plans/2026-2030-tiep-noi.yaml"].map((p) => loadPlanFile(p));
+  it.each(shipped.map((p) => [p.id, p] as const))("%s: every question has a short label, distinct within its form", (_id, p) => {
+    for (const f of p.forms) {
+      const labels = f.questions.map((q) => q.label?.trim() ?? "");
+      for (const [i, l] of labels.entries()) {
+        expect(l, `${f.key}.${f.questions[i]!.key}`).not.toBe("");
+        expect([...l].length, `${f.key}.${f.questions[i]!.key}: ${l}`).toBeLessThanOrEqual(60);
+        expect(l, `${f.key}.${f.questions[i]!.key}`).not.toMatch(/\?|(?<!\p{L})(?:ạ|chị)(?!\p{L})/u);
+      }
+      expect(new Set(labels).size, f.key).toBe(labels.length);
+    }
+  });
+});
