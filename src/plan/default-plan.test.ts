@@ -196,3 +196,32 @@ describe("short labels (the chat summary's rows, the outputs' columns)", () => {
     }
   });
 });
+
+describe("monthly forms of communes and districts, models by type", () => {
+  const [seed, next] = ["plans/2023-2025-52-KH-BTV.yaml", "plans/2026-2030-tiep-noi.yaml"].map((p) => loadPlanFile(p)) as [Plan, Plan];
+  const formOf = (p: Plan, key: string) => p.forms.find((f) => f.key === key);
+
+  it("2023–2025: communes monthly to the plan's end, districts monthly until the district level ends (30/6/2025)", () => {
+    expect(formOf(seed, "co_so_thang")).toMatchObject({ period: "monthly", unitKinds: ["commune"], from: "2023-07-01", due: { day: 23 } });
+    expect(formOf(seed, "co_so_thang")?.until).toBeUndefined();
+    expect(formOf(seed, "huyen_thang")).toMatchObject({ period: "monthly", unitKinds: ["district"], from: "2023-07-01", until: "2025-06-30", due: { day: 25 } });
+  });
+
+  it("2026–2030: communes (directly under the province) monthly, no district form", () => {
+    expect(formOf(next, "co_so_thang")).toMatchObject({ period: "monthly", unitKinds: ["commune"], due: { day: 23 } });
+    expect(next.forms.some((f) => f.unitKinds.includes("district"))).toBe(false);
+  });
+
+  it.each([seed, next].map((p) => [p.id, p] as const))("%s: every form has its reminder rule", (_id, p) => {
+    for (const f of p.forms) expect(p.reminders.some((r) => "form" in r.target && r.target.form === f.key), f.key).toBe(true);
+  });
+
+  it.each([seed, next].map((p) => [p.id, p] as const))("%s: each model type has its count and members, asked when the type is chosen", (_id, p) => {
+    const form = formOf(p, "co_so_6_thang")!;
+    for (const m of p.models) {
+      const per = form.questions.filter((q) => q.askIf?.question === "loai_mo_hinh" && q.askIf.op === "includes" && q.askIf.value === m.key);
+      expect(per.map((q) => q.type === "integer" && q.unit), m.key).toEqual(["mô hình", "thành viên"]);
+      expect(per.every((q) => q.type === "integer" && q.aggregate === "latest"), m.key).toBe(true);
+    }
+  });
+});
