@@ -225,3 +225,25 @@ describe("monthly forms of communes and districts, models by type", () => {
     }
   });
 });
+
+describe("wording of the shipped plans (what leaders read in chat)", () => {
+  const shipped = ["plans/2023-2025-52-KH-BTV.yaml", "plans/2026-2030-tiep-noi.yaml"].map((p) => loadPlanFile(p));
+  it.each(shipped.map((p) => [p.id, p] as const))("%s: “…” quotes, “huyện, thành phố”, one spelling, no “Dạ” opening a question", (_id, p) => {
+    const texts: Array<[string, string]> = [];
+    for (const f of p.forms) {
+      texts.push([f.key, f.title], [`${f.key}.shortTitle`, f.shortTitle ?? ""]);
+      for (const q of f.questions) {
+        texts.push([`${f.key}.${q.key}`, q.text], [`${f.key}.${q.key}.hint`, q.hint ?? ""], [`${f.key}.${q.key}.label`, q.label ?? ""]);
+        if (q.type === "single_choice" || q.type === "multi_choice") for (const c of q.choices) texts.push([`${f.key}.${q.key}.${c.key}`, c.label]);
+        // The intro before question 1 already says "Dạ"; questions do not repeat it.
+        expect(q.text, `${f.key}.${q.key}`).not.toMatch(/^Dạ\b/u);
+      }
+    }
+    for (const m of p.milestones) texts.push([m.key, m.name]);
+    for (const c of p.content.items) texts.push([c.key, `${c.title} ${c.text}`]);
+    for (const [key, text] of texts) {
+      expect(text, key).not.toMatch(/"|\.\.\./);
+      expect(text, key).not.toMatch(/huỷ|thuỷ|huyện\s*\/\s*(thành phố|TP)|5 không 3 sạch|5 có 3 sạch|(?<!\p{L})chị\s+chị(?!\p{L})/iu);
+    }
+  });
+});
