@@ -203,8 +203,8 @@ async function applyPlan(tx: SqlConnection, plan: ReorganisationPlan, req: Reorg
     throw new ReorganisationError([{ file: req.treeFile, line: 0, message: t("units:import.cycle", { cycle: paths.unreached.join(", ") }) }]);
   }
   // 6. Roles, chat links and unused invites of the ended units go to their successors.
-  const moves = await q<{ personId: number; role: string; fromName: string; toName: string; channel: string; externalId: string }>(
-    `SELECT r."personId", r."role", o."name" AS "fromName", n."name" AS "toName", p."channel", p."externalId"
+  const moves = await q<{ personId: number; role: string; fromName: string; toName: string; toKind: string; channel: string; externalId: string }>(
+    `SELECT r."personId", r."role", o."name" AS "fromName", n."name" AS "toName", n."kind" AS "toKind", p."channel", p."externalId"
      FROM unnest($1::int[], $2::int[]) AS x(id, succ)
      JOIN "Role" r ON r."unitId" = x.id JOIN "Unit" o ON o."id" = x.id JOIN "Unit" n ON n."id" = x.succ
      JOIN "Person" p ON p."id" = r."personId"
@@ -243,7 +243,15 @@ async function applyPlan(tx: SqlConnection, plan: ReorganisationPlan, req: Reorg
       chatType: "private",
       text: [
         t("units:reorganise.notice", { date: day }),
-        ...list.map((m) => t("units:reorganise.noticeItem", { role: t(`bot:roles.${m.role}`), from: m.fromName, to: m.toName })),
+        // A reporter's role is named by the level of the unit she now reports for ("chi hội
+        // trưởng" only for a branch).
+        ...list.map((m) =>
+          t("units:reorganise.noticeItem", {
+            role: t(m.role === "leader" ? `bot:roles.leader_${m.toKind}` : `bot:roles.${m.role}`),
+            from: m.fromName,
+            to: m.toName,
+          }),
+        ),
         t("units:reorganise.noticeFooter"),
       ].join("\n"),
     },

@@ -11,6 +11,7 @@ import { parseUnitMap } from "../../src/domain/units/reorganise-map.js";
 import type { Store } from "../../src/store/database.js";
 import { reorganiseUnits, type ReorganisationRequest } from "../../src/store/reorganise.js";
 import { importUnits } from "../../src/store/units.js";
+import { grantRole, upsertPerson } from "../../src/store/people.js";
 import { FLAVOURS, freshStore } from "../helpers/db.js";
 
 const BEFORE = `
@@ -73,6 +74,10 @@ describe.each(FLAVOURS)("units reorganise carries pilot and NTM marks on %s", (f
     const before = parseUnits(BEFORE, "before.yaml");
     if (!before.ok) throw new Error(JSON.stringify(before.errors));
     await importUnits(store, before.units);
+    // The reporter of commune C1, told of the move: her role is named by the commune's level.
+    const hoa = await upsertPerson(store, "local", "hoa", "Chị Hoa");
+    const [c1] = await store.sql.query<{ id: number }>(`SELECT "id" FROM "Unit" WHERE "code" = 'C1'`);
+    await grantRole(store, hoa.id, c1!.id, "leader");
   });
   afterAll(async () => cleanup());
 
@@ -113,6 +118,12 @@ describe.each(FLAVOURS)("units reorganise carries pilot and NTM marks on %s", (f
       ntmConflicts: [{ code: "M12", from: [{ code: "C1", ntm: "kieu_mau" }, { code: "C2", ntm: "nang_cao" }] }],
       dropped: [{ code: "D2", successor: "P", marks: { pilot: true, ntm: null } }],
     });
+  });
+
+  it("tells the commune's reporter by her level's name, never “chi hội trưởng”", async () => {
+    const [notice] = await store.sql.query<{ text: string }>(`SELECT "payload" ->> 'text' AS text FROM "OutboxMessage"`);
+    expect(notice?.text).toContain("Vai trò người báo cáo của cơ sở Hội của chị ở Hội LHPN xã Một nay chuyển sang Hội LHPN xã Một Hai.");
+    expect(notice?.text).not.toContain("chi hội trưởng");
   });
 
   it("the same files again do nothing", async () => {
