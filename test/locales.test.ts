@@ -40,3 +40,38 @@ describe("locales", () => {
     }
   });
 });
+
+/**
+ * Classes of wording mistakes a reader of the bot's Vietnamese catches, checked on every sentence
+ * people read in a chat or a document (operator-facing namespaces — the CLI, configuration and
+ * units-file errors that quote file syntax — are left out, except the units' notices to people).
+ */
+describe("wording of what people read", () => {
+  const PEOPLE = ["bot.json", "conversation.json", "reminders.json", "progress.json", "outputs.json", "parse.json", "telegram.json", "zalo.json", "local.json", "web.json"];
+  const sentences = (lng: string): Array<[string, string]> => [
+    ...PEOPLE.flatMap((file) => Object.entries(load(lng, file)).map(([k, v]) => [`${file}:${k}`, v] as [string, string])),
+    ...Object.entries(load(lng, "units.json"))
+      .filter(([k]) => k.startsWith("reorganise.notice"))
+      .map(([k, v]) => [`units.json:${k}`, v] as [string, string]),
+  ];
+
+  it.each(["vi", "en"])("%s: quotes are “…”, never straight, and an ellipsis is one character", (lng) => {
+    for (const [key, text] of sentences(lng)) {
+      expect(text, key).not.toMatch(/"/);
+      expect(text, key).not.toMatch(/\.\.\./);
+    }
+  });
+
+  it("vi: no doubled honorific, one spelling of domain words, “huyện, thành phố”", () => {
+    for (const [key, text] of sentences("vi")) {
+      expect(text, key).not.toMatch(/(?<!\p{L})(chị|cô)\s+(chị|cô)(?!\p{L})/iu);
+      expect(text, key).not.toMatch(/huỷ|Huỷ|thuỷ|huyện\s*\/\s*(thành phố|TP)|5 không 3 sạch|5 có 3 sạch/u);
+    }
+  });
+
+  it("vi: “Dạ” opens only a reply to her, never a reminder or a notice she did not ask for", () => {
+    const unsolicited = sentences("vi").filter(([key]) => key.startsWith("reminders.json:") || key.startsWith("units.json:reorganise.notice"));
+    expect(unsolicited.length).toBeGreaterThan(10);
+    for (const [key, text] of unsolicited) expect(text, key).not.toMatch(/^Dạ\b/u);
+  });
+});

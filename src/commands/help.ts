@@ -1,5 +1,6 @@
 /** /batdau and /trogiup: greet, and list what this person may do. */
 import { actionsOf, type Action } from "../domain/permissions.js";
+import { bareName } from "../domain/vi/address.js";
 import { t } from "../i18n.js";
 import type { Command, CommandContext } from "./types.js";
 
@@ -40,8 +41,8 @@ export const startCommand: Command = {
       .filter(Boolean)
       .join(", ");
     const greeting = ctx.grants.length
-      ? t("bot:start.registered", { name: ctx.person.displayName, units })
-      : t("bot:start.unregistered", { name: ctx.person.displayName });
+      ? t("bot:start.registered", { name: bareName(ctx.person.displayName), units })
+      : t("bot:start.unregistered", { name: bareName(ctx.person.displayName) });
     await ctx.reply(`${greeting}\n\n${helpText(ctx)}`);
   },
 };

@@ -120,11 +120,14 @@ describe("a tap acts like the typed answer", () => {
 
   it("after three bad answers, the help offer's three choices", () => {
     const offered = drive(startReport(FORM, CTX), ["hmm", "hmm", "hmm"]).last;
-    expect(labels(offered)).toEqual(["1. Xem hướng dẫn", "2. Trả lời lại", "3. Hủy báo cáo"]);
+    expect(labels(offered)).toEqual(["Xem hướng dẫn", "Trả lời lại", "Hủy báo cáo"]);
     const state = offered.state!;
-    expect(tap(state, "o1")).toEqual(handleInput(state, "1", OPTS));
-    expect(tap(state, "o2")).toEqual(handleInput(state, "2", OPTS));
-    expect(tap(state, "o3")).toEqual(handleInput(state, "3", OPTS));
+    // Question 1 is yes/no, where a typed "1" is "có": the taps match the typed words.
+    expect(tap(state, "o1")).toEqual(handleInput(state, "xem hướng dẫn", OPTS));
+    expect(tap(state, "o2")).toEqual(handleInput(state, "trả lời lại", OPTS));
+    // The tap is explicit; typed, cancelling takes the word (a bare "3" never cancels).
+    expect(tap(state, "o3")).toEqual(handleInput(state, "hủy", OPTS));
+    expect(handleInput(state, "3", OPTS).state?.phase).toBe("help_offer");
     expect(tap(state, "o4")).toBeNull();
     expect(tap(state, "y")).toBeNull();
   });

@@ -52,7 +52,7 @@ export function buttonsFor(form: Form, state: ConversationState, tr: Tr): ReplyB
   }
   if (state.phase === "help_offer") {
     return {
-      rows: [[{ label: tr("offer.guide"), action: "o1" }], [{ label: tr("offer.retry"), action: "o2" }], [{ label: tr("offer.cancel"), action: "o3" }]],
+      rows: [[{ label: tr("buttons.offerGuide"), action: "o1" }], [{ label: tr("buttons.offerRetry"), action: "o2" }], [{ label: tr("buttons.offerCancel"), action: "o3" }]],
       extra: false,
     };
   }

@@ -179,7 +179,9 @@ describe("three bad answers", () => {
   it("offers help or cancel, keeping the answers so far", () => {
     const run = drive(start(), threeBad);
     expect(run.state?.phase).toBe("help_offer");
-    expect(said(run.last)).toContain("1. Xem hướng dẫn\n2. Trả lời lại\n3. Hủy báo cáo");
+    // Question 2 is a count: "1" and "2" are answers, so the offer names its choices in words.
+    expect(said(run.last)).toContain("gõ “hướng dẫn” để xem hướng dẫn");
+    expect(said(run.last)).toContain("gõ chữ “hủy”");
     expect(run.state?.answers).toEqual({ tuyen_truyen: true });
   });
 
@@ -189,11 +191,11 @@ describe("three bad answers", () => {
     expect(run.state?.failures).toBe(2);
   });
 
-  it("1 → the guide, then the conversation continues", () => {
-    const run = drive(start(), [...threeBad, "1", "4 buổi"]);
-    expect(said(run.steps.at(-2)!)).toContain("em giải thích câu 2");
-    expect(run.state?.questionKey).toBe("so_nguoi");
-    expect(run.state?.answers).toEqual({ tuyen_truyen: true, so_buoi: 4 });
+  it("“hướng dẫn” → the guide, then the conversation continues", () => {
+    const guided = drive(start(), [...threeBad, "huong dan", "4 buổi"]);
+    expect(said(guided.steps.at(-2)!)).toContain("em giải thích câu 2");
+    expect(guided.state?.questionKey).toBe("so_nguoi");
+    expect(guided.state?.answers).toEqual({ tuyen_truyen: true, so_buoi: 4 });
   });
 
   it("typed words work too: “xem huong dan”, “tra loi lai”", () => {
@@ -204,19 +206,20 @@ describe("three bad answers", () => {
     expect(said(retry.last)).toMatch(/^Câu 2\/9/);
   });
 
-  it("an answer typed instead of a choice is accepted", () => {
+  it("an answer typed instead of a choice is accepted, a bare number too", () => {
     const run = drive(start(), [...threeBad, "7 buoi"]);
     expect(run.state?.answers).toEqual({ tuyen_truyen: true, so_buoi: 7 });
     expect(run.state?.questionKey).toBe("so_nguoi");
+    expect(drive(start(), [...threeBad, "3"]).state?.answers).toEqual({ tuyen_truyen: true, so_buoi: 3 });
   });
 
   it("something else repeats the offer", () => {
     const run = drive(start(), [...threeBad, "hả"]);
     expect(run.state?.phase).toBe("help_offer");
-    expect(said(run.last)).toContain("gõ 1, 2 hoặc 3");
+    expect(said(run.last)).toContain("chưa đọc được");
   });
 
-  it.each(["3", "huy", "Hủy báo cáo"])("%s → cancelled", (word) => {
+  it.each(["huy", "Hủy báo cáo"])("%s → cancelled", (word) => {
     const run = drive(start(), [...threeBad, word]);
     expect(run.last.state).toBeNull();
     expect(run.last.effect).toEqual({ type: "cancelled" });
@@ -463,7 +466,7 @@ describe("resume, expiry, receipts", () => {
     const confirm = drive(start(), ["ko", "0", "bo qua", "ko", "bo qua"]).state!;
     expect(resumeText(confirm, { form: FORM })).toContain("“Gửi”");
     const offer = drive(start(), ["xx", "yy", "zz"]).state!;
-    expect(resumeText(offer, { form: FORM })).toContain("1. Xem hướng dẫn");
+    expect(resumeText(offer, { form: FORM })).toContain("gõ “hướng dẫn” để xem hướng dẫn");
   });
 
   it("expiredNotice names the report and says it was not sent", () => {
@@ -542,5 +545,20 @@ describe("other question types and conditions", () => {
   it("follows includes and gt conditions", () => {
     expect(drive(begin(), ["5/6/2024", "2", "12"], { options: opts }).state?.questionKey).toBe("lon");
     expect(drive(begin(), ["5/6/2024", "2", "8"], { options: opts }).state?.phase).toBe("confirm");
+  });
+});
+
+describe("summary rows use the plan's short labels", () => {
+  it("“2. Số buổi tuyên truyền: 3 buổi”, not the whole question", () => {
+    const run = drive(start(), ["co", "3", "45", "1", "2", "bo qua", "ko", "bo qua"]);
+    const text = said(run.last);
+    expect(text).toContain("\n2. Số buổi tuyên truyền: 3 buổi\n");
+    expect(text).toContain("\n3. Số lượt người tham gia: 45 lượt người\n");
+    expect(text).not.toContain("Chị cho em hỏi");
+  });
+
+  it("a summary line copied back with its label is read as that answer", () => {
+    const run = drive(start(), ["co", "3", "45", "1", "2", "bo qua", "ko", "bo qua", "Số buổi tuyên truyền: 4\nSố lượt người tham gia: 50"]);
+    expect(run.state?.answers).toMatchObject({ so_buoi: 4, so_nguoi: 50 });
   });
 });

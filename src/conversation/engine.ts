@@ -7,7 +7,8 @@
  * A prompt may carry buttons (buttons.ts); a tap comes back through handleButton(state, action),
  * which acts as the typed answer would, or returns null for a button of another prompt.
  * At any point "hủy" / "huy" / "/huy" cancels and "?" / "giúp" shows help. Three bad answers in a
- * row to one question open the help offer (1. guide / 2. answer again / 3. cancel).
+ * row to one question open the help offer (guide / answer again / cancel by the word "hủy"; a
+ * valid answer typed then is taken, and a bare number never cancels).
  * handleInput never throws and never drops an earlier answer except when the person changes the
  * answer a condition depends on (then answers whose condition became false are dropped).
  */
@@ -129,8 +130,24 @@ function changeText(form: Form, state: ConversationState, q: Question, tr: Tr): 
   ].join("\n");
 }
 
-function offerText(tr: Tr): string {
-  return [tr("offer.title"), tr("offer.guide"), tr("offer.retry"), tr("offer.cancel")].join("\n");
+/**
+ * Whether a bare "1" or "2" is a valid answer to the question (a count, a choice, a text): then
+ * the help offer names its choices by words, since a typed number is read as her answer.
+ */
+function numbersAnswer(q: Question): boolean {
+  return q.type === "text" || ["1", "2"].some((x) => safeParseAnswer(q, x, { today: "2000-01-01" }).ok);
+}
+
+/**
+ * The help offer: the guide, answering again, and cancelling — which takes the word "hủy", never
+ * a number. Numbered (1, 2) when those numbers cannot be answers to the question, else in words.
+ */
+function offerText(form: Form, q: Question | undefined, tr: Tr): string {
+  const lines = [tr("offer.title")];
+  if (!q || !numbersAnswer(q)) lines.push(tr("offer.guide"), tr("offer.retry"));
+  else lines.push(tr("offer.guideWord"), tr("offer.retryWord", { n: questionNumber(form, q.key) }));
+  lines.push(tr("offer.cancel"));
+  return lines.join("\n");
 }
 
 /** The prompt of the state as it is: the current question, the offer, the summary. */
@@ -142,7 +159,7 @@ function promptText(form: Form, state: ConversationState, tr: Tr): string {
     case "change_answer":
       return q ? changeText(form, state, q, tr) : summaryText(form, state, tr);
     case "help_offer":
-      return offerText(tr);
+      return offerText(form, q, tr);
     case "confirm":
       return summaryText(form, state, tr);
     case "pick_change":
@@ -197,7 +214,7 @@ function failure(form: Form, state: ConversationState, q: Question, error: Parse
   const failures = state.failures + 1;
   const explained = explainError(q, error, getT(lng));
   if (failures >= MAX_FAILURES) {
-    return { state: { ...state, phase: "help_offer", failures }, replies: [ask(`${explained}\n\n${offerText(tr)}`)] };
+    return { state: { ...state, phase: "help_offer", failures }, replies: [ask(`${explained}\n\n${offerText(form, q, tr)}`)] };
   }
   return { state: { ...state, failures }, replies: [ask(explained)] };
 }
@@ -534,21 +551,21 @@ function handle(raw: ConversationState, text: string, opts: HandleOptions, tr: T
     case "help_offer": {
       if (!q) return advance(form, state, tr);
       const back: ConversationState = { ...state, phase: state.changeKey !== undefined ? "change_answer" : "asking", failures: 0 };
-      switch (helpOfferChoice(input)) {
-        case "guide":
-          return { state: back, replies: [ask(helpBlock(form, q, tr))] };
-        case "retry":
-          return { state: back, replies: [ask(promptText(form, back, tr))] };
-        case "cancel":
-          return cancel(state, tr);
-        case null: {
-          // She may simply have answered.
-          const r = safeParseAnswer(q, input, { today: opts.today });
-          if (r.ok) return advance(form, record(form, back, q, r), tr);
-          return { state, replies: [ask(`${tr("offer.again")}\n${offerText(tr)}`)] };
-        }
+      // A valid answer to the question wins over a choice typed as a number ("3" buổi is an
+      // answer, not "3. Hủy"); words ("xem hướng dẫn", "trả lời lại") are choices.
+      const pick = helpOfferChoice(input);
+      if (pick && !pick.byNumber) {
+        if (pick.choice === "guide") return { state: back, replies: [ask(helpBlock(form, q, tr))] };
+        if (pick.choice === "retry") return { state: back, replies: [ask(promptText(form, back, tr))] };
+        return cancel(state, tr);
       }
-      break;
+      const r = safeParseAnswer(q, input, { today: opts.today });
+      if (r.ok) return advance(form, record(form, back, q, r), tr);
+      if (pick?.choice === "guide") return { state: back, replies: [ask(helpBlock(form, q, tr))] };
+      if (pick?.choice === "retry") return { state: back, replies: [ask(promptText(form, back, tr))] };
+      // A bare "3" never cancels: the report stays, and she is told to type the word.
+      const again = pick?.choice === "cancel" ? "offer.cancelByWord" : numbersAnswer(q) ? "offer.againWords" : "offer.again";
+      return { state, replies: [ask(`${tr(again)}\n${offerText(form, q, tr)}`)] };
     }
     case "confirm":
     case "pick_change": {

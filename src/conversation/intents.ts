@@ -60,8 +60,8 @@ const KEEP = new Set([
   "keep",
 ]);
 const CHANGE = new Set(["sua", "doi", "sua lai", "chinh sua", "can sua", "muon sua", "sua cau", "sua bao cao", "edit"]);
-const HELP_OFFER_GUIDE = new Set(["xem", "xem huong dan", "huong dan", "giup"]);
-const HELP_OFFER_RETRY = new Set(["tra loi lai", "lai", "thu lai", "hoi lai", "tiep", "tiep tuc", "tra loi"]);
+const HELP_OFFER_GUIDE = new Set(["xem", "xem huong dan", "huong dan", "giup", "guide", "see the guide", "see guide"]);
+const HELP_OFFER_RETRY = new Set(["tra loi lai", "lai", "thu lai", "hoi lai", "tiep", "tiep tuc", "tra loi", "answer again", "retry", "again"]);
 
 export const isCancel = (text: string): boolean => CANCEL.has(intentWords(text));
 
@@ -86,12 +86,21 @@ export function pickNumber(text: string): number | null {
   return m ? Number(m[1]) : null;
 }
 
-/** The choice in the help offer: 1 guide, 2 answer again, 3 cancel. */
-export function helpOfferChoice(text: string): "guide" | "retry" | "cancel" | null {
+/**
+ * The choice typed in the help offer: the guide or answering again, by words ("xem hướng dẫn",
+ * "trả lời lại") or by their numbers 1 and 2; a bare "3" (the cancel line's number) is reported
+ * as such but never cancels by itself: cancelling takes the word "hủy" (isCancel), so a report is
+ * never lost to a number. `byNumber` says the choice was a bare number, which a valid answer to
+ * the question outranks (the engine checks). Anything else → null.
+ */
+export function helpOfferChoice(text: string): { choice: "guide" | "retry" | "cancel"; byNumber: boolean } | null {
   const w = intentWords(text).replace(/^(?:chon|so)\s+(?=\d)/, "");
-  if (w === "1" || HELP_OFFER_GUIDE.has(w) || isHelp(text)) return "guide";
-  if (w === "2" || HELP_OFFER_RETRY.has(w)) return "retry";
-  if (w === "3" || CANCEL.has(w)) return "cancel";
+  if (w === "1") return { choice: "guide", byNumber: true };
+  if (w === "2") return { choice: "retry", byNumber: true };
+  if (w === "3") return { choice: "cancel", byNumber: true };
+  if (HELP_OFFER_GUIDE.has(w) || isHelp(text)) return { choice: "guide", byNumber: false };
+  if (HELP_OFFER_RETRY.has(w)) return { choice: "retry", byNumber: false };
+  if (CANCEL.has(w)) return { choice: "cancel", byNumber: false };
   return null;
 }
 

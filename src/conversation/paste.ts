@@ -68,6 +68,8 @@ export function resolveKey(form: Form, keyText: string): Question | null {
   const tiers: Array<(q: Question) => boolean> = [
     (q) => q.key === c.replace(/ /g, "_"),
     (q) => comparable(q.text) === c,
+    // "Số buổi tuyên truyền: 4", the summary's own line copied back
+    (q) => q.label !== undefined && comparable(q.label) === c,
   ];
   if (letters >= 3) {
     tiers.push(

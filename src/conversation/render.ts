@@ -86,10 +86,12 @@ export function helpBlock(form: Form, q: Question, tr: Tr): string {
 const MAX_LABEL = 90;
 
 /**
- * A question's text shortened for a summary row: polite openings ("Dạ,", "Chị cho em hỏi") and
+ * A question's name for a summary row: its `label` in the plan ("Số buổi tuyên truyền"), else
+ * its text shortened: polite openings ("Dạ,", "Chị cho em hỏi") and
  * parentheses dropped, cut at the first question mark, at most 90 characters.
  */
 export function shortLabel(q: Question): string {
+  if (q.label?.trim()) return q.label.trim();
   let s = q.text.replace(/\s+/g, " ").trim();
   s = s.replace(/\s*\([^)]*\)/g, "");
   s = s.replace(/^(?:dạ|thưa chị|chị ơi)[,\s]+/i, "").replace(/^chị cho em hỏi\s+/i, "");

@@ -9,7 +9,7 @@ import type { Language } from "../i18n.js";
 
 /**
  * - asking: waiting for the answer to `questionKey`;
- * - help_offer: after 3 bad answers in a row: "1. Xem hướng dẫn / 2. Trả lời lại / 3. Hủy";
+ * - help_offer: after 3 bad answers in a row: "1. Xem hướng dẫn / 2. Trả lời lại", cancel by "hủy";
  * - confirm: the numbered summary is shown, waiting for "Gửi" / "sửa 3" / "hủy";
  * - pick_change: waiting for the number of the answer to change;
  * - change_answer: waiting for the new answer to `changeKey`.

@@ -34,7 +34,19 @@ export type Figure =
   | { type: "number"; key: string; label: string; value: number; unit: string | null; aggregate: "sum" | "latest" }
   | { type: "part"; key: string; label: string; part: number; total: number; partLabel: string; totalLabel: string }
   | { type: "yes"; key: string; label: string; yes: number; answered: number }
-  | { type: "choices"; key: string; label: string; counts: { label: string; units: number }[] };
+  | { type: "choices"; key: string; label: string; counts: ChoiceCount[] };
+
+/**
+ * One choice of a choices figure: the units that chose it and, for a choice with its own number
+ * questions (asked when it is chosen: `askIf: { question, op: includes, value: <choice> }`, e.g.
+ * the models of that type and their members), those figures.
+ */
+export interface ChoiceCount {
+  key: string;
+  label: string;
+  units: number;
+  details?: Array<Extract<Figure, { type: "number" }>>;
+}
 
 export interface TextAnswer {
   unit: UnitNode;
@@ -124,12 +136,33 @@ function figureOf(fw: FormWindow, q: Question, order: Map<string, number>, lng: 
         const keys = Array.isArray(last) ? last : typeof last === "string" ? [last] : [];
         for (const k of new Set(keys)) counts.set(String(k), (counts.get(String(k)) ?? 0) + 1);
       }
-      const rows = q.choices.filter((c) => (counts.get(c.key) ?? 0) > 0).map((c) => ({ label: c.label, units: counts.get(c.key)! }));
+      const rows = q.choices.filter((c) => (counts.get(c.key) ?? 0) > 0).map((c) => ({ key: c.key, label: c.label, units: counts.get(c.key)! }));
       return rows.length > 0 ? { type: "choices", key: q.key, label, counts: rows } : null;
     }
     default:
       return null;
   }
+}
+
+/**
+ * Number figures of questions asked for one choice (askIf includes that choice) move under that
+ * choice's row ("Địa chỉ tin cậy: 3 đơn vị, 5 mô hình, 120 thành viên"), out of the flat list.
+ */
+function foldChoiceDetails(form: Form, figures: Figure[]): void {
+  const byKey = new Map(figures.map((f) => [f.key, f]));
+  const folded = new Set<string>();
+  for (const q of form.questions) {
+    const cond = q.askIf;
+    if (!cond || cond.op !== "includes" || typeof cond.value !== "string") continue;
+    const parent = byKey.get(cond.question);
+    const own = byKey.get(q.key);
+    if (parent?.type !== "choices" || own?.type !== "number") continue;
+    const row = parent.counts.find((c) => c.key === cond.value);
+    if (!row) continue;
+    (row.details ??= []).push(own);
+    folded.add(q.key);
+  }
+  for (let i = figures.length - 1; i >= 0; i--) if (folded.has(figures[i]!.key)) figures.splice(i, 1);
 }
 
 /** Reporting, figures and texts of one form over the window (see the module comment). */
@@ -173,6 +206,7 @@ export function gatherForm(fw: FormWindow, lng: Language): GatheredForm {
     const f = figureOf(scoped, q, order, lng);
     if (f) figures.push(f);
   }
+  foldChoiceDetails(fw.form, figures);
   texts.sort(
     (a, b) => unitOrder.get(a.unit.id)! - unitOrder.get(b.unit.id)! || order.get(a.period.key)! - order.get(b.period.key)!,
   );

@@ -106,6 +106,19 @@ function figureLine(f: Figure, lng: Language): string {
     case "part":
       return t("outputs:report.figure.part", { label: f.label, part: formatNumber(f.part), total: formatNumber(f.total), partLabel: f.partLabel, totalLabel: f.totalLabel }, lng);
     case "choices":
+      if (f.counts.some((c) => c.details?.length)) {
+        // By type, one line each: the units that chose it, then its own figures (models, members).
+        return [
+          t("outputs:report.figure.choicesByType", { label: f.label }, lng),
+          ...f.counts.map((c) =>
+            t("outputs:report.figure.choiceLine", {
+              label: c.label,
+              count: formatNumber(c.units),
+              details: (c.details ?? []).map((d) => `, ${formatNumber(d.value)}${d.unit ? ` ${d.unit}` : ""}`).join(""),
+            }, lng),
+          ),
+        ].join("\n");
+      }
       return t("outputs:report.figure.choices", {
         label: f.label,
         list: f.counts.map((c) => t("outputs:report.figure.choice", { label: c.label, count: formatNumber(c.units) }, lng)).join("; "),
@@ -178,7 +191,7 @@ function resultSections(data: WindowData, lng: Language): { results: DraftSectio
   for (const g of withFigures) {
     const span = g.periods.length > 1 ? t("outputs:report.span", { count: formatNumber(g.periods.length) }, lng) : "";
     P.push(t("outputs:report.formHeading", { form: g.form.shortTitle ?? g.form.title, span }, lng));
-    P.push(...g.figures.map((f) => figureLine(f, lng)));
+    P.push(...g.figures.flatMap((f) => figureLine(f, lng).split("\n")));
   }
 
   const summaries: string[] = [];

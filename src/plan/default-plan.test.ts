@@ -181,3 +181,69 @@ describe("default plan (52/KH-BTV, Nam Định)", () => {
     for (const s of plan.content.schedules) expect(s.noRepeatDays).toBe(28);
   });
 });
+
+describe("short labels (the chat summary's rows, the outputs' columns)", () => {
+  const shipped = ["plans/2023-2025-52-KH-BTV.yaml", "plans/2026-2030-tiep-noi.yaml"].map((p) => loadPlanFile(p));
+  it.each(shipped.map((p) => [p.id, p] as const))("%s: every question has a short label, distinct within its form", (_id, p) => {
+    for (const f of p.forms) {
+      const labels = f.questions.map((q) => q.label?.trim() ?? "");
+      for (const [i, l] of labels.entries()) {
+        expect(l, `${f.key}.${f.questions[i]!.key}`).not.toBe("");
+        expect([...l].length, `${f.key}.${f.questions[i]!.key}: ${l}`).toBeLessThanOrEqual(60);
+        expect(l, `${f.key}.${f.questions[i]!.key}`).not.toMatch(/\?|(?<!\p{L})(?:ạ|chị)(?!\p{L})/u);
+      }
+      expect(new Set(labels).size, f.key).toBe(labels.length);
+    }
+  });
+});
+
+describe("monthly forms of communes and districts, models by type", () => {
+  const [seed, next] = ["plans/2023-2025-52-KH-BTV.yaml", "plans/2026-2030-tiep-noi.yaml"].map((p) => loadPlanFile(p)) as [Plan, Plan];
+  const formOf = (p: Plan, key: string) => p.forms.find((f) => f.key === key);
+
+  it("2023–2025: communes monthly to the plan's end, districts monthly until the district level ends (30/6/2025)", () => {
+    expect(formOf(seed, "co_so_thang")).toMatchObject({ period: "monthly", unitKinds: ["commune"], from: "2023-07-01", due: { day: 23 } });
+    expect(formOf(seed, "co_so_thang")?.until).toBeUndefined();
+    expect(formOf(seed, "huyen_thang")).toMatchObject({ period: "monthly", unitKinds: ["district"], from: "2023-07-01", until: "2025-06-30", due: { day: 25 } });
+  });
+
+  it("2026–2030: communes (directly under the province) monthly, no district form", () => {
+    expect(formOf(next, "co_so_thang")).toMatchObject({ period: "monthly", unitKinds: ["commune"], due: { day: 23 } });
+    expect(next.forms.some((f) => f.unitKinds.includes("district"))).toBe(false);
+  });
+
+  it.each([seed, next].map((p) => [p.id, p] as const))("%s: every form has its reminder rule", (_id, p) => {
+    for (const f of p.forms) expect(p.reminders.some((r) => "form" in r.target && r.target.form === f.key), f.key).toBe(true);
+  });
+
+  it.each([seed, next].map((p) => [p.id, p] as const))("%s: each model type has its count and members, asked when the type is chosen", (_id, p) => {
+    const form = formOf(p, "co_so_6_thang")!;
+    for (const m of p.models) {
+      const per = form.questions.filter((q) => q.askIf?.question === "loai_mo_hinh" && q.askIf.op === "includes" && q.askIf.value === m.key);
+      expect(per.map((q) => q.type === "integer" && q.unit), m.key).toEqual(["mô hình", "thành viên"]);
+      expect(per.every((q) => q.type === "integer" && q.aggregate === "latest"), m.key).toBe(true);
+    }
+  });
+});
+
+describe("wording of the shipped plans (what leaders read in chat)", () => {
+  const shipped = ["plans/2023-2025-52-KH-BTV.yaml", "plans/2026-2030-tiep-noi.yaml"].map((p) => loadPlanFile(p));
+  it.each(shipped.map((p) => [p.id, p] as const))("%s: “…” quotes, “huyện, thành phố”, one spelling, no “Dạ” opening a question", (_id, p) => {
+    const texts: Array<[string, string]> = [];
+    for (const f of p.forms) {
+      texts.push([f.key, f.title], [`${f.key}.shortTitle`, f.shortTitle ?? ""]);
+      for (const q of f.questions) {
+        texts.push([`${f.key}.${q.key}`, q.text], [`${f.key}.${q.key}.hint`, q.hint ?? ""], [`${f.key}.${q.key}.label`, q.label ?? ""]);
+        if (q.type === "single_choice" || q.type === "multi_choice") for (const c of q.choices) texts.push([`${f.key}.${q.key}.${c.key}`, c.label]);
+        // The intro before question 1 already says "Dạ"; questions do not repeat it.
+        expect(q.text, `${f.key}.${q.key}`).not.toMatch(/^Dạ\b/u);
+      }
+    }
+    for (const m of p.milestones) texts.push([m.key, m.name]);
+    for (const c of p.content.items) texts.push([c.key, `${c.title} ${c.text}`]);
+    for (const [key, text] of texts) {
+      expect(text, key).not.toMatch(/"|\.\.\./);
+      expect(text, key).not.toMatch(/huỷ|thuỷ|huyện\s*\/\s*(thành phố|TP)|5 không 3 sạch|5 có 3 sạch|(?<!\p{L})chị\s+chị(?!\p{L})/iu);
+    }
+  });
+});

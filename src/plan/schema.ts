@@ -41,7 +41,11 @@ const questionBase = {
   hint: z.string().optional(),
   optional: z.boolean().default(false),
   askIf: conditionSchema.optional(),
-  /** A short name for tables and report lines ("Số buổi tuyên truyền"); default: see outputs/labels.ts. */
+  /**
+   * A short name ("Số buổi tuyên truyền"): the row of the chat summary ("3. Số buổi tuyên truyền:
+   * 4 buổi"), the workbook's column and the draft's line. Every question of a shipped plan has one;
+   * without it the summary shortens the question's text and the outputs use outputs/labels.ts.
+   */
   label: z.string().min(1).optional(),
 };
 

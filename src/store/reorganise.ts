@@ -18,6 +18,8 @@ import { createHash } from "node:crypto";
 import type { ChannelName } from "../channels/types.js";
 import { formatUnitImportErrors, type UnitImportError, type UnitRow } from "../domain/units/import.js";
 import { planReorganisation, type ReorganisationPlan } from "../domain/units/reorganise.js";
+import { marksAfterReorganisation, type MarkedUnit, type MarksOutcome } from "../domain/units/reorganise-marks.js";
+import type { NtmStatus } from "../domain/units/import.js";
 import type { UnitMapEntry } from "../domain/units/reorganise-map.js";
 import type { UnitKind, UnitNode } from "../domain/types.js";
 import { t } from "../i18n.js";
@@ -59,6 +61,13 @@ export interface ReorganisationSummary {
   invites: number;
   /** People told (one notice each). */
   notices: number;
+  /**
+   * The pilot / NTM marks carried by mergers (src/domain/units/reorganise-marks.ts): units that
+   * became pilot units, units whose merged parts shared one NTM status, merged units whose NTM
+   * status was cleared because their parts' differed, and marks of ended units of another kind
+   * (a removed level) that were not carried. Absent in summaries recorded before marks were carried.
+   */
+  marks?: Pick<MarksOutcome, "pilotMerged" | "ntmMerged" | "ntmConflicts" | "dropped">;
 }
 
 /** The result: applied now, or the same files were applied before (nothing was done). */
@@ -70,7 +79,12 @@ export type ReorganisationResult =
 export function reorganisationFingerprint(req: Pick<ReorganisationRequest, "from" | "rows" | "map">): string {
   const h = createHash("sha256");
   h.update(`from ${req.from}\n`);
-  for (const r of req.rows) h.update(`unit ${r.code}\t${r.name}\t${r.kind}\t${r.parentCode ?? ""}\n`);
+  for (const r of req.rows) {
+    // Marks join the fingerprint only when the file gives them, so files without them keep the
+    // fingerprint they had before marks were carried.
+    const marks = r.pilot !== undefined || r.ntm !== undefined ? `\t${r.pilot ?? ""}\t${r.ntm === undefined ? "" : (r.ntm ?? "none")}` : "";
+    h.update(`unit ${r.code}\t${r.name}\t${r.kind}\t${r.parentCode ?? ""}${marks}\n`);
+  }
   for (const m of [...req.map].sort((a, b) => a.from.localeCompare(b.from))) h.update(`map ${m.from}\t${m.to}\n`);
   return h.digest("hex");
 }
@@ -95,14 +109,31 @@ export async function reorganiseUnits(store: Store, req: ReorganisationRequest):
     if (last?.d && last.d >= req.from) {
       throw new ReorganisationError([{ file: req.treeFile, line: 0, message: t("units:reorganise.notAfter", { from: req.from, last: last.d }) }]);
     }
-    const units = await tx.query<{ id: number; code: string; name: string; kind: string; parentId: number | null; ended: boolean }>(
-      `SELECT "id", "code", "name", "kind", "parentId", "validUntil" IS NOT NULL AS ended FROM "Unit"`,
-    );
-    const current: UnitNode[] = units.filter((u) => !u.ended).map((u) => ({ ...u, kind: u.kind as UnitKind }));
+    const units = await tx.query<{
+      id: number;
+      code: string;
+      name: string;
+      kind: string;
+      parentId: number | null;
+      ended: boolean;
+      pilot: boolean;
+      ntm: string | null;
+    }>(`SELECT "id", "code", "name", "kind", "parentId", "validUntil" IS NOT NULL AS ended, "pilot", "ntmStatus" AS ntm FROM "Unit"`);
+    const current: UnitNode[] = units
+      .filter((u) => !u.ended)
+      .map((u) => ({ id: u.id, code: u.code, name: u.name, kind: u.kind as UnitKind, parentId: u.parentId }));
     const endedCodes = new Set(units.filter((u) => u.ended).map((u) => u.code.toUpperCase()));
     const planned = planReorganisation({ current, endedCodes, rows: req.rows, treeFile: req.treeFile, map: req.map, mapFile: req.mapFile });
     if (!planned.ok) throw new ReorganisationError(planned.errors);
-    const summary = await applyPlan(tx, planned.plan, req);
+    const marked: MarkedUnit[] = units
+      .filter((u) => !u.ended)
+      .map((u) => ({ code: u.code.toUpperCase(), kind: u.kind as UnitKind, pilot: u.pilot, ntm: (u.ntm as NtmStatus | null) ?? null }));
+    const marks = marksAfterReorganisation({
+      rows: req.rows,
+      current: marked,
+      successors: new Map(planned.plan.ended.map((e) => [e.code, e.successorCode])),
+    });
+    const summary = await applyPlan(tx, planned.plan, req, marks);
     notices = summary.notices;
     await tx.query(`INSERT INTO "UnitReorganisation" ("effectiveFrom", "fingerprint", "summary") VALUES ($1::date, $2, $3::jsonb)`, [
       req.from,
@@ -116,7 +147,7 @@ export async function reorganiseUnits(store: Store, req: ReorganisationRequest):
   return result;
 }
 
-async function applyPlan(tx: SqlConnection, plan: ReorganisationPlan, req: ReorganisationRequest): Promise<ReorganisationSummary> {
+async function applyPlan(tx: SqlConnection, plan: ReorganisationPlan, req: ReorganisationRequest, marks: MarksOutcome): Promise<ReorganisationSummary> {
   const q = <T>(text: string, params?: unknown[]) => tx.query<T>(text, params);
   const { from } = req;
   // 1. New units exist from the first day.
@@ -146,6 +177,15 @@ async function applyPlan(tx: SqlConnection, plan: ReorganisationPlan, req: Reorg
        AND (u."name", u."kind", u."parentId") IS DISTINCT FROM (x.name, x.kind, p."id")`,
     [rows.map((r) => r.code), rows.map((r) => r.name), rows.map((r) => r.kind), rows.map((r) => r.parentCode)],
   );
+  // 3b. Pilot and NTM marks: the file's, else carried by mergers (reorganise-marks.ts).
+  if (marks.changes.size > 0) {
+    const changed = [...marks.changes];
+    await q(
+      `UPDATE "Unit" u SET "pilot" = x.pilot, "ntmStatus" = x.ntm, "updatedAt" = now()
+       FROM unnest($1::text[], $2::bool[], $3::text[]) AS x(code, pilot, ntm) WHERE u."code" = x.code`,
+      [changed.map(([c]) => c), changed.map(([, m]) => m.pilot), changed.map(([, m]) => m.ntm)],
+    );
+  }
   // 4. Units that end, and who takes over.
   const endedIds = plan.ended.map((e) => e.id);
   const succ = await q<{ id: number; succ: number }>(
@@ -163,8 +203,8 @@ async function applyPlan(tx: SqlConnection, plan: ReorganisationPlan, req: Reorg
     throw new ReorganisationError([{ file: req.treeFile, line: 0, message: t("units:import.cycle", { cycle: paths.unreached.join(", ") }) }]);
   }
   // 6. Roles, chat links and unused invites of the ended units go to their successors.
-  const moves = await q<{ personId: number; role: string; fromName: string; toName: string; channel: string; externalId: string }>(
-    `SELECT r."personId", r."role", o."name" AS "fromName", n."name" AS "toName", p."channel", p."externalId"
+  const moves = await q<{ personId: number; role: string; fromName: string; toName: string; toKind: string; channel: string; externalId: string }>(
+    `SELECT r."personId", r."role", o."name" AS "fromName", n."name" AS "toName", n."kind" AS "toKind", p."channel", p."externalId"
      FROM unnest($1::int[], $2::int[]) AS x(id, succ)
      JOIN "Role" r ON r."unitId" = x.id JOIN "Unit" o ON o."id" = x.id JOIN "Unit" n ON n."id" = x.succ
      JOIN "Person" p ON p."id" = r."personId"
@@ -203,7 +243,15 @@ async function applyPlan(tx: SqlConnection, plan: ReorganisationPlan, req: Reorg
       chatType: "private",
       text: [
         t("units:reorganise.notice", { date: day }),
-        ...list.map((m) => t("units:reorganise.noticeItem", { role: t(`bot:roles.${m.role}`), from: m.fromName, to: m.toName })),
+        // A reporter's role is named by the level of the unit she now reports for ("chi hội
+        // trưởng" only for a branch).
+        ...list.map((m) =>
+          t("units:reorganise.noticeItem", {
+            role: t(m.role === "leader" ? `bot:roles.leader_${m.toKind}` : `bot:roles.${m.role}`),
+            from: m.fromName,
+            to: m.toName,
+          }),
+        ),
         t("units:reorganise.noticeFooter"),
       ].join("\n"),
     },
@@ -220,5 +268,6 @@ async function applyPlan(tx: SqlConnection, plan: ReorganisationPlan, req: Reorg
     links: links.length,
     invites: invites.length,
     notices,
+    marks: { pilotMerged: marks.pilotMerged, ntmMerged: marks.ntmMerged, ntmConflicts: marks.ntmConflicts, dropped: marks.dropped },
   };
 }

@@ -68,6 +68,12 @@ describe("control characters at the edge", () => {
     expect(person.displayName).toBe("Nguyễn Thị Mai");
   });
 
+  it("/batdau greets “chị Lan”, not “chị Chị Lan”, when her name carries the honorific", async () => {
+    const replies = texts(await h.say({ id: "chi-lan-name", name: "Chị Lan", chatId: "chi-lan-private", chatType: "private" }, "/batdau"));
+    expect(replies).toContain("em chào chị Lan!");
+    expect(replies).not.toMatch(/chị chị/i);
+  });
+
   it("a name of nothing but control characters falls back to her id", async () => {
     await h.say({ id: "only-nul", name: "\u0000\u0007", chatId: "x-private", chatType: "private" }, "/batdau");
     expect((await store.prisma.person.findFirstOrThrow({ where: { externalId: "only-nul" } })).displayName).toBe("only-nul");

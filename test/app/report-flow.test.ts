@@ -197,11 +197,11 @@ describe.each(FLAVOURS)("report flow on %s", (flavour) => {
     h.clock.now = localInstant(2024, 6, 2, 9, 0);
     // June is current; May is named, and its questions name May instead of "tháng này".
     const opened = texts(await h.say(lan(), "/baocao thang 5"));
-    expect(opened).toMatch(/trong tháng 5\/2024 chi hội/);
+    expect(opened).toMatch(/Trong tháng 5\/2024, chi hội/);
     expect(opened).not.toMatch(/tháng này/);
     // /huy says how to reopen May, and that command does.
     expect(texts(await h.say(lan(), "/huy"))).toContain("/baocao tháng 5/2024");
-    expect(texts(await h.say(lan(), "/baocao tháng 5/2024"))).toMatch(/trong tháng 5\/2024 chi hội/);
+    expect(texts(await h.say(lan(), "/baocao tháng 5/2024"))).toMatch(/Trong tháng 5\/2024, chi hội/);
     await answerAll(lan(), MONTHLY_ANSWERS);
     expect(texts(await h.say(lan(), "gui"))).toMatch(/nộp muộn/);
     expect(await store.prisma.report.count({ where: { periodKey: "2024-05" } })).toBe(1);

@@ -51,7 +51,7 @@ describe("cli without a store", () => {
     const r = await runProgram([CLI, "plan", "check"], BASE_ENV);
     expect(r.code).toBe(0);
     expect(r.stdout).toContain(`✔ Kế hoạch hợp lệ: ${DEFAULT_PLAN_PATH}`);
-    expect(r.stdout).toMatch(/8 biểu mẫu, 8 chỉ tiêu, 6 mốc thời gian/);
+    expect(r.stdout).toMatch(/10 biểu mẫu, 8 chỉ tiêu, 6 mốc thời gian/);
   });
 
   it("plan check: the shipped plans, which is current, which ended when", async () => {

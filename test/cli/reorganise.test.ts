@@ -41,6 +41,7 @@ describe("units reorganise on the command line", () => {
     expect(first.stderr).toBe("");
     expect(first.code).toBe(0);
     expect(first.stdout).toContain("✔ Đã sắp xếp lại từ ngày 2025-07-01: 9 đơn vị giữ nguyên (trong đó 3 đơn vị đổi cấp trên), 1 đơn vị mới, 12 đơn vị kết thúc");
+    expect(first.stdout).toContain("  • NDI-YPHUONG-MOI là đơn vị điểm vì có đơn vị điểm sáp nhập vào: NDI-YYE-YPHUONG");
     const second = await run(args, env);
     expect(second.code).toBe(0);
     expect(second.stdout).toContain("đã được thực hiện lúc");
@@ -51,7 +52,8 @@ describe("units reorganise on the command line", () => {
     expect(yye.stdout).toContain("Tiến độ báo cáo: Hội LHPN huyện Ý Yên");
     const july = await run([CLI, "progress", "thang", "7/2025", "--now", "2025-07-25"], env);
     expect(july.code).toBe(0);
-    expect(july.stdout).toContain("• Hội LHPN xã Yên Phương mới (ví dụ): 0/2");
+    // Yên Phương was a pilot commune: the merged commune is one (src/domain/units/reorganise-marks.ts).
+    expect(july.stdout).toContain("• Hội LHPN xã Yên Phương mới (ví dụ) (điểm): 0/2");
     expect(july.stdout).not.toContain("huyện");
   }, 1_200_000); // six child processes on a shared machine
 });

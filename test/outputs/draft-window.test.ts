@@ -45,6 +45,7 @@ function answerFor(q: Question, unitCode: string, period: Period, so_far: Answer
   if (q.askIf) {
     const prior = so_far[q.askIf.question];
     if (q.askIf.op === "eq" && prior !== q.askIf.value) return undefined;
+    if (q.askIf.op === "includes" && !(Array.isArray(prior) && prior.includes(String(q.askIf.value)))) return undefined;
   }
   if (q.optional && rand() < 0.3) return undefined;
   switch (q.type) {
@@ -133,10 +134,20 @@ async function expectedFigures(form: Form, keys: string[], path: string): Promis
   const { n } = await one<{ n: number }>(`SELECT count(*)::int AS n ${base}`, params);
   const lines: string[] = [];
   const texts: string[] = [];
+  /** Number questions folded under a choice's row (askIf includes that chosen choice). */
+  const folded = new Set<string>();
+  const latest = async (qp: unknown[]) =>
+    (await one<{ v: number }>(
+      `SELECT coalesce(sum(x), 0)::float8 AS v FROM (SELECT DISTINCT ON (r."unitId") (r."answers" ->> $5)::numeric AS x ${base} AND (r."answers" -> $5) IS NOT NULL ORDER BY r."unitId", r."periodKey" DESC) s`,
+      qp,
+    )).v;
+  const answeredBy = async (qp: unknown[]) =>
+    (await one<{ answered: number }>(`SELECT count(DISTINCT r."unitId")::int AS answered ${base} AND (r."answers" -> $5) IS NOT NULL`, qp)).answered;
   for (const q of form.questions) {
+    if (folded.has(q.key)) continue;
     const label = questionLabel(form, q, "vi");
     const qp = [...params, q.key];
-    const { answered } = await one<{ answered: number }>(`SELECT count(DISTINCT r."unitId")::int AS answered ${base} AND (r."answers" -> $5) IS NOT NULL`, qp);
+    const answered = await answeredBy(qp);
     if (q.type === "text") {
       const rows = await sql<{ t: string }>(`SELECT r."answers" ->> $5 AS t ${base} AND (r."answers" -> $5) IS NOT NULL`, qp);
       texts.push(...rows.map((r) => r.t));
@@ -146,11 +157,7 @@ async function expectedFigures(form: Form, keys: string[], path: string): Promis
     if (q.type === "integer" || q.type === "decimal") {
       const unit = q.unit ? ` ${q.unit}` : "";
       if (q.aggregate === "latest") {
-        const { v } = await one<{ v: number }>(
-          `SELECT coalesce(sum(x), 0)::float8 AS v FROM (SELECT DISTINCT ON (r."unitId") (r."answers" ->> $5)::numeric AS x ${base} AND (r."answers" -> $5) IS NOT NULL ORDER BY r."unitId", r."periodKey" DESC) s`,
-          qp,
-        );
-        lines.push(`- ${label} (số mới nhất của mỗi đơn vị): ${formatNumber(v)}${unit}.`);
+        lines.push(`- ${label} (số mới nhất của mỗi đơn vị): ${formatNumber(await latest(qp))}${unit}.`);
       } else {
         const { v } = await one<{ v: number }>(`SELECT coalesce(sum((r."answers" ->> $5)::numeric), 0)::float8 AS v ${base}`, qp);
         lines.push(`- ${label}: ${formatNumber(v)}${unit}.`);
@@ -174,8 +181,26 @@ async function expectedFigures(form: Form, keys: string[], path: string): Promis
         qp,
       );
       const count = new Map(rows.map((r) => [r.k, r.c]));
-      const list = q.choices.filter((c) => count.has(c.key)).map((c) => `${c.label} ${formatNumber(count.get(c.key)!)} đơn vị`);
-      if (list.length > 0) lines.push(`- ${label}: ${list.join("; ")}.`);
+      // Per choice, the number questions asked for it (the models of that type, their members).
+      const details = new Map<string, string[]>();
+      for (const d of form.questions) {
+        if (d.askIf?.question !== q.key || d.askIf.op !== "includes" || (d.type !== "integer" && d.type !== "decimal")) continue;
+        const choice = String(d.askIf.value);
+        const dp = [...params, d.key];
+        if (!count.has(choice) || (await answeredBy(dp)) === 0) continue;
+        folded.add(d.key);
+        const list = details.get(choice) ?? [];
+        list.push(`, ${formatNumber(await latest(dp))}${d.unit ? ` ${d.unit}` : ""}`);
+        details.set(choice, list);
+      }
+      const chosen = q.choices.filter((c) => count.has(c.key));
+      if (chosen.length === 0) continue;
+      if (details.size > 0) {
+        lines.push(`- ${label}, theo từng loại:`);
+        for (const c of chosen) lines.push(`  + ${c.label}: ${formatNumber(count.get(c.key)!)} đơn vị${(details.get(c.key) ?? []).join("")}.`);
+      } else {
+        lines.push(`- ${label}: ${chosen.map((c) => `${c.label} ${formatNumber(count.get(c.key)!)} đơn vị`).join("; ")}.`);
+      }
     }
   }
   return { lines, texts, received: n };
@@ -213,6 +238,10 @@ async function checkDraft(code: string, window: Period): Promise<string> {
 describe("the 6-month and yearly drafts gather every form in the window", () => {
   it("first half of 2024, province: every figure of the monthly, half-yearly forms as stored", async () => {
     const text = await checkDraft("NDI", H1);
+    // The communes' and districts' own monthly forms are in it, and the models by type with members.
+    expect(text).toMatch(/^- Báo cáo tháng cơ sở Hội \(6 kỳ[^)]*\): đã nhận \d+/m);
+    expect(text).toMatch(/^- Báo cáo tháng huyện, thành phố \(6 kỳ[^)]*\): đã nhận \d+/m);
+    expect(text).toMatch(/^- Loại mô hình đang hoạt động, theo từng loại:\n {2}\+ [^\n]+: \d+ đơn vị, \d+ mô hình, [\d.]+ thành viên\./m);
     // The targets of the whole plan, not only of the half-yearly forms.
     expect(text).toMatch(/- Chỉ tiêu 3 – .*\(từ đầu năm\): \d+\/\d+ cơ sở Hội đạt từ 5 trở lên .*: (đạt|đang thực hiện)\./);
     expect(text).toMatch(/- Chỉ tiêu 4 – .*\(từ đầu nhiệm kỳ\): .*: (đạt|đang thực hiện)\./);

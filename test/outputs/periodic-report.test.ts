@@ -84,9 +84,15 @@ describe("draftPeriodicReport", () => {
     expect(text.split("\n")).toContain("- Báo cáo tháng chi hội: đã nhận 2/2 báo cáo (100%), đúng hạn 2.");
     expect(text).not.toContain("trễ hạn");
     expect(text).not.toContain("Kiến nghị, đề xuất của các đơn vị");
-    // The commune's own locality by default; every unit reported: no reminder.
+    // The commune's own locality by default; every branch reported, the commune's own monthly
+    // report (co_so_thang) is the one missing.
     expect(await draftPeriodicReport(store, opts)).toContain("Yên Thọ, ngày 03 tháng 02 năm 2025");
-    expect(draftReminder(await loadDraftData(store, opts))).toBeNull();
+    const reminder = draftReminder(await loadDraftData(store, opts))!;
+    expect(reminder.split("\n").slice(1, 3)).toEqual([
+      "Báo cáo tháng cơ sở Hội tháng 5/2024 (hạn 23/05/2024): còn 1/1 đơn vị chưa gửi:",
+      "- Hội LHPN xã Yên Thọ.",
+    ]);
+    expect(reminder).not.toContain("Báo cáo tháng chi hội");
   });
 
   it("makes the list of missing units its own reminder text, grouped by district", async () => {

@@ -60,6 +60,8 @@ describe("buildWorkbook", () => {
   it("has a sheet per form answered in the subtree, then the indicators", () => {
     expect(wb.worksheets.map((w) => w.name)).toEqual([
       "Báo cáo tháng chi hội",
+      "Báo cáo tháng cơ sở Hội",
+      "Báo cáo tháng huyện, thành phố",
       "Báo cáo 6 tháng cơ sở Hội",
       "Sơ kết 6 tháng huyện, đơn vị",
       "Tổng kết năm huyện, đơn vị",

@@ -213,11 +213,13 @@ describe.each(FLAVOURS)("scheduler on %s", (flavour) => {
 
   it("upcomingReminders and todaysContent for the commands", async () => {
     await addReport(store, "chi_hoi_thang", "2024-05", u.b2.id, vn("2024-05-17 15:00"));
-    const up = await upcomingReminders(store, seedPlan, tree, [u.district.id, u.b1.id, u.b2.id], vn("2024-05-18 10:00"), 4);
+    const up = await upcomingReminders(store, seedPlan, tree, [u.district.id, u.b1.id, u.b2.id], vn("2024-05-18 10:00"), 6);
     expect(up.map((d) => [d.kind, d.key, d.periodKey, d.dueAt.toISOString().slice(0, 16)])).toEqual([
       ["form", "chi_hoi_thang", "2024-05", "2024-05-20T13:00"],
+      ["form", "huyen_thang", "2024-05", "2024-05-25T10:00"],
       ["form", "huyen_6_thang", "2024-H1", "2024-06-15T10:00"],
       ["form", "chi_hoi_thang", "2024-06", "2024-06-20T13:00"],
+      ["form", "huyen_thang", "2024-06", "2024-06-25T10:00"],
       ["milestone", "ngay_gia_dinh_2024", null, "2024-06-28T10:00"],
     ]);
     expect(up[0]!.units).toEqual([
@@ -226,7 +228,8 @@ describe.each(FLAVOURS)("scheduler on %s", (flavour) => {
     ]);
     expect(up[0]!.nextReminderAt).toEqual(vn("2024-05-19 20:00"));
     expect(up[0]!.periodLabel).toBe("tháng 5/2024");
-    expect(up[3]!.units).toEqual([{ unitId: u.district.id, name: "Hội LHPN huyện Ý Yên", reported: null }]);
+    expect(up[1]!.units).toEqual([{ unitId: u.district.id, name: "Hội LHPN huyện Ý Yên", reported: false }]);
+    expect(up[5]!.units).toEqual([{ unitId: u.district.id, name: "Hội LHPN huyện Ý Yên", reported: null }]);
     await pauseRule(store, "nhac_chi_hoi_thang");
     const paused = await upcomingReminders(store, seedPlan, tree, [u.b1.id], vn("2024-05-18 10:00"), 1);
     expect(paused[0]).toMatchObject({ paused: true, nextReminderAt: null });
@@ -272,18 +275,18 @@ describe("two scheduler instances on one PostgreSQL", () => {
         clock.set(vn(when));
         reports.push(...(await Promise.all([sa.tick(), sb.tick(), sa.tick(), sb.tick()])));
       }
-      // 3 + 3 reminders, 4 Monday contents, 1 late summary
-      expect(reports.reduce((n, r) => n + r.claimed, 0)).toBe(11);
-      expect(reports.reduce((n, r) => n + r.sent, 0)).toBe(11);
+      // 3 + 3 reminders, the commune's own monthly report 3 days before 23/5, 4 Monday contents, 1 late summary
+      expect(reports.reduce((n, r) => n + r.claimed, 0)).toBe(12);
+      expect(reports.reduce((n, r) => n + r.sent, 0)).toBe(12);
       const rows = await a.prisma.scheduledOccurrence.findMany({ where: { outcome: "sent" } });
-      expect(rows).toHaveLength(11);
+      expect(rows).toHaveLength(12);
       expect(new Set(rows.map((r) => r.claimedBy)).size).toBeGreaterThanOrEqual(1);
       // delivered through the outbox: each message once
       const vc = new VirtualClock(vn("2024-05-20 20:02"));
       const tg = new FakeSender("telegram", vc);
       await new OutboxWorker({ store: b, senders: { telegram: tg }, clock: vc }).drain();
-      expect(tg.delivered).toHaveLength(11);
-      expect(new Set(tg.delivered.map((d) => `${d.chatId}|${d.text}`)).size).toBe(11);
+      expect(tg.delivered).toHaveLength(12);
+      expect(new Set(tg.delivered.map((d) => `${d.chatId}|${d.text}`)).size).toBe(12);
     } finally {
       await b.close();
       await a.close();

@@ -145,7 +145,7 @@ describe.each(FLAVOURS)("units reorganise on %s", (flavour) => {
     );
     expect(notices.map((n) => n.chatId)).toEqual(["hoa", "mai"]);
     expect(notices[0]!.payload.chatType).toBe("private");
-    expect(notices[0]!.payload.text).toContain("Dạ, em báo chị: từ ngày 01/07/2025, Hội LHPN đã sắp xếp lại các đơn vị.");
+    expect(notices[0]!.payload.text).toContain("Em xin báo chị: từ ngày 01/07/2025, Hội LHPN đã sắp xếp lại các đơn vị ạ.");
     expect(notices[0]!.payload.text).toContain("• Vai trò cán bộ");
     expect(notices[0]!.payload.text).toContain("ở Hội LHPN xã Yên Phương nay chuyển sang Hội LHPN xã Yên Phương mới (ví dụ).");
     expect(notices[0]!.payload.text).toContain("ở Hội LHPN xã Yên Lợi (ví dụ) nay chuyển sang Hội LHPN xã Yên Phương mới (ví dụ).");

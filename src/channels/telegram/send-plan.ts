@@ -13,6 +13,7 @@
  *   the bot; the text says how to skip;
  * - file → sendDocument; the text is its caption when it fits in 1024, else sent after it.
  */
+import { bareName } from "../../domain/vi/address.js";
 import type { ForceReply, InlineKeyboardMarkup, MessageEntity, ReplyParameters } from "grammy/types";
 import { t, type Language } from "../../i18n.js";
 import { PermanentSendError, type OutboundChoices, type OutboundMessage } from "../types.js";
@@ -44,7 +45,8 @@ const MARK = "\u0000";
 
 /** "Chị <name>, " with a text_mention entity on the name. */
 export function askPrefix(person: { id: string; name: string }, language: Language = "vi"): Part {
-  const name = person.name.normalize("NFC").trim() || t("telegram:unknownPerson", {}, language);
+  // "Chị Lan" as her Telegram name: the honorific is the template's, never twice ("Chị Chị Lan").
+  const name = bareName(person.name.normalize("NFC").trim()) || t("telegram:unknownPerson", {}, language);
   const template = t("telegram:askPerson", { name: MARK }, language);
   const at = template.indexOf(MARK);
   const text = template.replace(MARK, name);

@@ -3,7 +3,7 @@ import { readFileSync } from "node:fs";
 import { parseUnits, type UnitImportError } from "../../domain/units/import.js";
 import { parseReorganisationDay } from "../../domain/units/reorganise.js";
 import { parseUnitMap } from "../../domain/units/reorganise-map.js";
-import { ReorganisationError, reorganiseUnits } from "../../store/reorganise.js";
+import { ReorganisationError, reorganiseUnits, type ReorganisationSummary } from "../../store/reorganise.js";
 import { formatUnitImportErrors } from "../../domain/units/import.js";
 import { withStore } from "../store.js";
 import { EXIT, type CliCommand, type CliContext, type ExitCode } from "../types.js";
@@ -22,6 +22,28 @@ function invalid(ctx: CliContext, errors: readonly UnitImportError[]): ExitCode 
   ctx.err(ctx.t("cli:units.reorganiseInvalid", { count: errors.length }));
   ctx.err(formatUnitImportErrors(errors));
   return EXIT.invalid;
+}
+
+/** What happened to the pilot and NTM marks (nothing when no merger touched any). */
+function marksLines(ctx: CliContext, summary: ReorganisationSummary): string[] {
+  const m = summary.marks;
+  if (!m) return [];
+  const status = (s: string | null) => (s ? ctx.t(`progress:marks.${s}`) : ctx.t("cli:units.reorganiseNoStatus"));
+  const lines = [
+    ...m.pilotMerged.map((x) => ctx.t("cli:units.reorganiseMarkPilot", { code: x.code, from: x.from.join(", ") })),
+    ...m.ntmMerged.map((x) => ctx.t("cli:units.reorganiseMarkNtm", { code: x.code, status: status(x.ntm), from: x.from.join(", ") })),
+    ...m.ntmConflicts.map((x) =>
+      ctx.t("cli:units.reorganiseMarkConflict", { code: x.code, from: x.from.map((f) => `${f.code}: ${status(f.ntm)}`).join("; ") }),
+    ),
+    ...m.dropped.map((x) =>
+      ctx.t("cli:units.reorganiseMarkDropped", {
+        code: x.code,
+        successor: x.successor,
+        marks: [x.marks.pilot ? ctx.t("progress:marks.pilot") : null, x.marks.ntm ? status(x.marks.ntm) : null].filter(Boolean).join(", "),
+      }),
+    ),
+  ];
+  return lines.length > 0 ? [ctx.t("cli:units.reorganiseMarks"), ...lines] : [];
 }
 
 /** The command: files and the day are checked first; the store applies all or nothing. */
@@ -58,7 +80,10 @@ export const unitsReorganiseCommand: CliCommand = {
       try {
         const res = await reorganiseUnits(store, { from, rows: tree.units, treeFile, map: map.entries, mapFile });
         if (res.kind === "already") ctx.out(ctx.t("cli:units.reorganiseAlready", { at: res.appliedAt.toISOString() }));
-        else ctx.out(ctx.t("cli:units.reorganiseDone", { ...res.summary }));
+        else {
+          ctx.out(ctx.t("cli:units.reorganiseDone", { ...res.summary }));
+          for (const line of marksLines(ctx, res.summary)) ctx.out(line);
+        }
         return EXIT.ok;
       } catch (err) {
         if (err instanceof ReorganisationError) return invalid(ctx, err.errors);
