@@ -15,6 +15,8 @@
  *   - a slot a report left (delete, a key moved, truncate) drops its whole slice (or every slice),
  *     which then reloads on this same call: deletes are rare, and a reload is simply right.
  * Nothing else writes slices: there is no in-process shortcut to fall out of step with the store.
+ * Unit reorganisations need nothing here: slices are by unit id, and the tree a period rolls up
+ * on is given to each call (tree.ts); a deleted unit's reports go by cascade, with tombstones.
  */
 import type { AnswerValue } from "../plan/schema.js";
 import type { Store } from "../store/database.js";
