@@ -13,7 +13,8 @@
  *     the feed returns every report inserted or updated since, by any writer, in any commit order;
  *     each row is written into its slot as the slot's current state;
  *   - a slot a report left (delete, a key moved, truncate) drops its whole slice (or every slice),
- *     which then reloads on this same call: deletes are rare, and a reload is simply right.
+ *     which then reloads on this same call: deletes are rare, and a reload is simply right; so
+ *     does a feed read with more rows than it returns (an import, a mass fix).
  * Nothing else writes slices: there is no in-process shortcut to fall out of step with the store.
  * Unit reorganisations need nothing here: slices are by unit id, and the tree a period rolls up
  * on is given to each call (tree.ts); a deleted unit's reports go by cascade, with tombstones.
@@ -98,6 +99,7 @@ export class SliceCache {
   async sync(): Promise<void> {
     const forms = [...new Set([...this.slices.values()].map((s) => s.formKey))];
     const feed = await readFeed(this.store.sql, this.cursor, forms);
+    if (feed.overflow) this.invalidate(); // a mass change: reloading is simpler and cheaper
     for (const g of feed.gone) {
       if (g.f === null) this.invalidate();
       else this.invalidate(g.f, g.k ?? undefined);

@@ -51,9 +51,17 @@ export interface FeedRead {
   cursor: FeedCursor;
   /** Reports inserted or updated at or after the cursor, of the forms asked for. */
   rows: FeedRow[];
+  /**
+   * More than FEED_MAX_ROWS reports changed (an import, a mass fix): `rows` is then incomplete and
+   * the reader must drop what it keeps of those forms and load it again.
+   */
+  overflow: boolean;
   /** Slots left at or after the cursor (any form: a tombstone is rare and cheap). */
   gone: FeedGone[];
 }
+
+/** The most rows one feed read returns; beyond, reloading is cheaper than patching. */
+export const FEED_MAX_ROWS = 5_000;
 
 /**
  * Read the feed from `cursor` (null: only take a cursor, nothing is cached yet), keeping the rows
@@ -62,21 +70,24 @@ export interface FeedRead {
 export async function readFeed(sql: Pick<SqlConnection, "query">, cursor: FeedCursor | null, forms: readonly string[]): Promise<FeedRead> {
   if (cursor === null || forms.length === 0) {
     const [row] = await sql.query<{ x: string }>(`SELECT pg_snapshot_xmin(pg_current_snapshot())::text AS x`);
-    return { cursor: row!.x, rows: [], gone: [] };
+    return { cursor: row!.x, rows: [], gone: [], overflow: false };
   }
   const [row] = await sql.query<{ x: string; rows: string | null; gone: string | null }>(
     `SELECT pg_snapshot_xmin(pg_current_snapshot())::text AS x,
        (SELECT json_agg(json_build_object('f', r."planKey" || '/' || r."formKey", 'k', r."periodKey", 'u', r."unitId",
                  't', (extract(epoch FROM r."submittedAt") * 1000)::float8, 'a', r."answers"))::text
-          FROM "Report" r
-         WHERE r."feedXact" >= $1::xid8 AND (r."planKey" || '/' || r."formKey") = ANY($2::text[])) AS rows,
+          FROM (SELECT * FROM "Report" r
+                 WHERE r."feedXact" >= $1::xid8 AND (r."planKey" || '/' || r."formKey") = ANY($2::text[])
+                 LIMIT ${FEED_MAX_ROWS + 1}) r) AS rows,
        (SELECT json_agg(json_build_object('f', g."planKey" || '/' || g."formKey", 'k', g."periodKey"))::text
           FROM "ReportGone" g WHERE g."xact" >= $1::xid8) AS gone`,
     [cursor, forms],
   );
+  const rows = row!.rows ? (JSON.parse(row!.rows) as FeedRow[]) : [];
   return {
     cursor: row!.x,
-    rows: row!.rows ? (JSON.parse(row!.rows) as FeedRow[]) : [],
+    rows: rows.length > FEED_MAX_ROWS ? [] : rows,
     gone: row!.gone ? (JSON.parse(row!.gone) as FeedGone[]) : [],
+    overflow: rows.length > FEED_MAX_ROWS,
   };
 }

@@ -12,6 +12,7 @@ import type { Answers } from "../../src/domain/types.js";
 import type { UnitRow } from "../../src/domain/units/import.js";
 import type { UnitTree } from "../../src/domain/units/tree.js";
 import { DEFAULT_PLAN_PATH, loadPlanFile } from "../../src/plan/load.js";
+import { FEED_MAX_ROWS } from "../../src/progress/feed.js";
 import { loadProgress, progressCache } from "../../src/progress/index.js";
 import { openStore, type Store } from "../../src/store/database.js";
 import { saveReport } from "../../src/store/reports.js";
@@ -96,6 +97,18 @@ describe.each(FLAVOURS)("the progress cache on %s sees every writer at once", (f
     expect(await exact()).toMatchObject({ received: 0, expected: 3 });
     await saveReport(store, { planKey: plan.id, formKey: monthly.key, periodKey: "2024-05", unitId: id("B1"), answers: { tuyen_truyen: true, ho_dat_moi: 1 }, personId: null, submittedAt: new Date("2024-05-18T03:00:00Z") });
     expect(await exact()).toMatchObject({ received: 1 });
+  });
+
+  it("a mass change beyond what one feed read returns reloads the cache", async () => {
+    await exact(); // cached
+    // One statement: more reports than FEED_MAX_ROWS (odd period keys no call reads), and B2's May report.
+    await store.sql.query(
+      `INSERT INTO "Report" ("planKey", "formKey", "periodKey", "unitId", "answers", "submittedAt", "updatedAt")
+       SELECT $1::text, $2::text, 'x-' || n, $3::int, '{}'::jsonb, now(), now() FROM generate_series(1, $4::int) n
+       UNION ALL SELECT $1::text, $2::text, '2024-05', $5::int, '{"ho_dat_moi": 2}'::jsonb, $6::timestamptz, now()`,
+      [plan.id, monthly.key, id("B3"), FEED_MAX_ROWS + 10, id("B2"), new Date("2024-05-19T03:00:00Z")],
+    );
+    expect(await exact()).toMatchObject({ received: 2, onTime: 2 });
   });
 });
 
