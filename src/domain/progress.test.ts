@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { Form, Indicator, Plan } from "../plan/schema.js";
 import { makePeriod, type Period } from "./periods.js";
-import { computeProgress, indicatorWindow, targetFraction, type ProgressInput } from "./progress.js";
+import { compareUnitNames, computeProgress, indicatorWindow, targetFraction, type ProgressInput } from "./progress.js";
 import type { ReportFact, UnitNode } from "./types.js";
 import { UnitTree } from "./units/tree.js";
 
@@ -310,5 +310,11 @@ describe("computeProgress at national scale", () => {
     const again = computeProgress(input);
     expect(again.received).toBe(first.received);
     expect(again.onTime).toBe(first.onTime);
+    // With the ranks built, a short list of a commune is sorted through them: the same order as the collator's.
+    const commune = computeProgress({ ...input, rootId: 3 });
+    expect(commune.missing.length).toBeGreaterThan(16);
+    expect(commune.missing).toEqual([...commune.missing].sort(compareUnitNames));
+    expect(commune.lateUnits.length).toBeGreaterThan(16);
+    expect(commune.lateUnits).toEqual([...commune.lateUnits].sort(compareUnitNames));
   });
 });

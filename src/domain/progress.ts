@@ -200,10 +200,13 @@ export const compareUnitNames = (a: UnitNode, b: UnitNode): number => collator.c
 
 /**
  * Units at the given tree positions, by name. Small lists use the collator directly; large ones a
- * rank of every unit's name, computed once per tree (about 0.2 s for 100,000 units) and cached.
+ * rank of every unit's name, computed once per tree (about 0.2 s for 100,000 units) and cached,
+ * which then serves every list but the shortest.
  */
 function sortByName(positions: number[], ix: TreeIndex): UnitNode[] {
-  if (positions.length <= 2000) return positions.map((p) => ix.nodes[p]!).sort(compareUnitNames);
+  // The ranks, once computed for a large list, serve every list after (same order: the ranks sort
+  // by compareUnitNames, a total order).
+  if (positions.length <= (ix.rank ? 16 : 2000)) return positions.map((p) => ix.nodes[p]!).sort(compareUnitNames);
   if (!ix.rank || !ix.byRank) {
     const order = Int32Array.from(ix.nodes.keys()).sort((a, b) => compareUnitNames(ix.nodes[a]!, ix.nodes[b]!));
     const rank = new Int32Array(ix.nodes.length);

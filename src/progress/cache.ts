@@ -4,27 +4,26 @@
  * (values.ts). A slice covers the whole store, so one slice serves every subtree, and a window
  * of 12 or 30 periods is combined in memory instead of re-reading up to a million JSON rows.
  *
- * Kept exact by a change feed read at every use (one cheap statement on primary keys):
- *   - reports with an id above a cursor (new reports), and reports named by ReportChange rows
- *     with an id above a cursor (corrections), are re-read and written into their slices;
- *   - writes through src/store/reports.ts in this process are applied at once (onReportWrite),
- *     including a correction without history rows.
- * PGlite runs every statement exclusively (one process, one connection, and PGlite waits for an
- * open transaction), so what the feed reads is never overtaken by an earlier id committing later:
- * the cursor is the last maximum seen. On PostgreSQL, transactions may commit out of id order;
- * the feed therefore re-reads from a cursor taken at least LAG_MS before the previous read
- * (and, during the first LAG_MS, from BOOT_MARGIN ids below the first maximum seen). Assumption:
- * a transaction inserting a report or a correction commits within LAG_MS (60 s) of taking its id
- * (Prisma's interactive transactions time out after 5 s).
- * Not seen by the feed: deleting reports (the app never does; call invalidateProgressCache).
+ * Invariant (what makes a cached answer exact): after `sync()`, every cached slice equals what a
+ * fresh load from the store would give at a point no earlier than the start of that sync.
+ * It holds because
+ *   - a slice is loaded (`slicesFor`) only after a sync, inside `exclusive()`, so its rows are at
+ *     least as new as the feed cursor that sync returned;
+ *   - every sync reads the change feed (feed.ts) from the previous cursor in one statement, and
+ *     the feed returns every report inserted or updated since, by any writer, in any commit order;
+ *     each row is written into its slot as the slot's current state;
+ *   - a slot a report left (delete, a key moved, truncate) drops its whole slice (or every slice),
+ *     which then reloads on this same call: deletes are rare, and a reload is simply right; so
+ *     does a feed read with more rows than it returns (an import, a mass fix).
+ * Nothing else writes slices: there is no in-process shortcut to fall out of step with the store.
+ * Unit reorganisations need nothing here: slices are by unit id, and the tree a period rolls up
+ * on is given to each call (tree.ts); a deleted unit's reports go by cascade, with tombstones.
  */
 import type { AnswerValue } from "../plan/schema.js";
 import type { Store } from "../store/database.js";
-import { onReportWrite, type ReportWriteEvent } from "../store/reports.js";
+import { readFeed, type FeedCursor } from "./feed.js";
 import { valueOf, valueSql, type ValueKind } from "./values.js";
 
-export const LAG_MS = 60_000;
-export const BOOT_MARGIN = 1_000;
 /** Periods per loading query. */
 const LOAD_BATCH = 3;
 
@@ -48,12 +47,6 @@ export interface Slice {
   count: number;
 }
 
-interface Stamp {
-  t: number;
-  report: number;
-  change: number;
-}
-
 const sliceId = (formKey: string, periodKey: string) => `${formKey}\u0000${periodKey}`;
 
 /**
@@ -72,14 +65,11 @@ function splitFormId(id: string): [planKey: string, formKey: string] {
 export class SliceCache {
   private readonly slices = new Map<string, Slice>();
   private readonly formCols = new Map<string, Map<string, ColumnSpec>>();
-  private stamps: Stamp[] = [];
-  private lastCheck: number | null = null;
+  /** Where the next feed read starts; null before the first sync. */
+  private cursor: FeedCursor | null = null;
   private queue: Promise<unknown> = Promise.resolve();
-  private readonly unsubscribe: () => void;
 
-  constructor(private readonly store: Store) {
-    this.unsubscribe = onReportWrite(store, (e) => this.applyRow(formId(e.planKey, e.formKey), e.periodKey, e.unitId, e.submittedAt.getTime(), e.answers));
-  }
+  constructor(private readonly store: Store) {}
 
   /** Runs `fn` after every earlier call has finished (feed reads and loads never interleave). */
   exclusive<T>(fn: () => Promise<T>): Promise<T> {
@@ -88,7 +78,7 @@ export class SliceCache {
     return run;
   }
 
-  /** Forget slices (all, a form's, or one period's). */
+  /** Forget slices (all, a form's, or one period's); they reload on their next use. */
   invalidate(formKey?: string, periodKey?: string): void {
     for (const [id, s] of this.slices) {
       if (formKey !== undefined && s.formKey !== formKey) continue;
@@ -98,7 +88,6 @@ export class SliceCache {
   }
 
   dispose(): void {
-    this.unsubscribe();
     this.slices.clear();
   }
 
@@ -106,53 +95,17 @@ export class SliceCache {
     return this.slices.size;
   }
 
-  /** Read the change feed and bring the cached slices up to date. */
-  async sync(now = Date.now()): Promise<void> {
-    const from = this.feedCursor();
+  /** Read the change feed and bring the cached slices up to date (call inside exclusive()). */
+  async sync(): Promise<void> {
     const forms = [...new Set([...this.slices.values()].map((s) => s.formKey))];
-    // Two steps, so that the usual case (nothing new) is two primary-key probes whatever the
-    // table statistics say.
-    const [row] = await this.store.sql.query<{ r: number; c: number; ids: number[] | null }>(
-      `SELECT (SELECT coalesce(max("id"), 0) FROM "Report")::int AS r,
-              (SELECT coalesce(max("id"), 0) FROM "ReportChange")::int AS c,
-              (SELECT array_agg(DISTINCT d.id) FROM (
-                 SELECT "id" FROM "Report" WHERE "id" > $1
-                 UNION ALL SELECT "reportId" FROM "ReportChange" WHERE "id" > $2) d) AS ids`,
-      // Before the first read nothing is cached: read only the maxima.
-      [from?.report ?? 2_147_483_647, from?.change ?? 2_147_483_647],
-    );
-    if (!row) return;
-    if (row.ids && row.ids.length > 0 && forms.length > 0) {
-      const [changed] = await this.store.sql.query<{ rows: string }>(
-        `SELECT coalesce(json_agg(json_build_object('f', r."planKey" || '/' || r."formKey", 'k', r."periodKey", 'u', r."unitId",
-                  't', (extract(epoch FROM r."submittedAt") * 1000)::float8, 'a', r."answers")), '[]')::text AS rows
-         FROM "Report" r WHERE r."id" = ANY($1::int[]) AND (r."planKey" || '/' || r."formKey") = ANY($2::text[])`,
-        [row.ids, forms],
-      );
-      const rows = JSON.parse(changed!.rows) as { f: string; k: string; u: number; t: number; a: Record<string, AnswerValue> }[];
-      for (const r of rows) this.applyRow(r.f, r.k, r.u, r.t, r.a);
+    const feed = await readFeed(this.store.sql, this.cursor, forms);
+    if (feed.overflow) this.invalidate(); // a mass change: reloading is simpler and cheaper
+    for (const g of feed.gone) {
+      if (g.f === null) this.invalidate();
+      else this.invalidate(g.f, g.k ?? undefined);
     }
-    if (this.stamps.length === 0) {
-      // The first read: nothing is cached yet; the boot stamp bounds what may still commit.
-      const margin = this.store.kind === "pglite" ? 0 : BOOT_MARGIN;
-      this.stamps.push({ t: -Infinity, report: Math.max(0, row.r - margin), change: Math.max(0, row.c - margin) });
-    }
-    this.stamps.push({ t: now, report: row.r, change: row.c });
-    this.lastCheck = now;
-    // Keep the newest stamp old enough for the next read, and everything after it.
-    const lag = this.store.kind === "pglite" ? 0 : LAG_MS;
-    let keepFrom = 0;
-    for (let i = 0; i < this.stamps.length; i++) if (this.stamps[i]!.t <= now - lag) keepFrom = i;
-    this.stamps = this.stamps.slice(keepFrom);
-  }
-
-  /** The cursor the next feed read starts from (null before the first read). */
-  private feedCursor(): Stamp | null {
-    if (this.lastCheck === null) return null;
-    const lag = this.store.kind === "pglite" ? 0 : LAG_MS;
-    let best: Stamp | null = null;
-    for (const s of this.stamps) if (s.t <= this.lastCheck - lag) best = s;
-    return best ?? this.stamps[0] ?? null;
+    for (const r of feed.rows) this.applyRow(r.f, r.k, r.u, r.t, r.a);
+    this.cursor = feed.cursor;
   }
 
   private applyRow(formKey: string, periodKey: string, unitId: number, at: number, answers: Record<string, AnswerValue>): void {
@@ -261,9 +214,3 @@ export function progressCache(store: Store): SliceCache {
   return c;
 }
 
-/** Drop cached progress data of a store (after deleting reports by hand, for instance). */
-export function invalidateProgressCache(store: Store, formKey?: string, periodKey?: string): void {
-  caches.get(store)?.invalidate(formKey, periodKey);
-}
-
-export type { ReportWriteEvent };

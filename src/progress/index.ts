@@ -1,3 +1,3 @@
 /** /tiendo from the store: see load.ts. */
 export { defaultProgressForm, loadProgress, NoProgressFormError, progressText, unitPath, type LoadProgressOptions } from "./load.js";
-export { invalidateProgressCache, progressCache } from "./cache.js";
+export { progressCache } from "./cache.js";

@@ -12,7 +12,7 @@ import { provinceScale } from "../../src/domain/units/generate.js";
 import type { UnitTree } from "../../src/domain/units/tree.js";
 import { DEFAULT_PLAN_PATH, loadPlanFile } from "../../src/plan/load.js";
 import type { Form, Indicator } from "../../src/plan/schema.js";
-import { defaultProgressForm, invalidateProgressCache, loadProgress, progressCache, progressText } from "../../src/progress/index.js";
+import { defaultProgressForm, loadProgress, progressCache, progressText } from "../../src/progress/index.js";
 import type { Store } from "../../src/store/database.js";
 import { correctReport, saveReport } from "../../src/store/reports.js";
 import { importUnits, loadUnitTree } from "../../src/store/units.js";
@@ -194,7 +194,7 @@ describe.each(FLAVOURS)("loadProgress on %s", (flavour) => {
     expect([p.received, p.missing.length]).toEqual([3, 0]);
     // Jan–May 2024 after the correction and the new rows: xã An 3 + 0 + 0 + 4 = 7, xã Bình 6 + 2 = 8.
     expect(p.indicators[1]!.detail.part).toBe(15);
-    invalidateProgressCache(store);
+    cache.invalidate();
     expect(cache.size).toBe(0);
     expect(await loadProgress(store, { plan, tree, rootId: id("P"), now: NOW })).toEqual(reference(tree, raw, id("P"), monthly, MAY));
   });
