@@ -295,6 +295,22 @@ async function main(): Promise<void> {
   const worker = new OutboxWorker({ ...outboxOptions, senders });
   worker.start();
   stops.push(() => worker.stop());
+
+  // Copies of answer photos into DATA_DIR/photos, in the background (src/photos/downloader.ts).
+  const { PhotoDownloader } = await import("./photos/downloader.js");
+  const { onPhotoRecorded } = await import("./photos/wake.js");
+  const photos = new PhotoDownloader({
+    store,
+    log,
+    dataDir: env.DATA_DIR,
+    maxBytes: env.PHOTO_MAX_BYTES,
+    totalMaxBytes: env.PHOTO_TOTAL_MAX_BYTES,
+    timeoutMs: env.PHOTO_DOWNLOAD_TIMEOUT_MS,
+    ...(env.TELEGRAM_BOT_TOKEN ? { telegram: { apiRoot: env.TELEGRAM_API_ROOT ?? "https://api.telegram.org", token: env.TELEGRAM_BOT_TOKEN } } : {}),
+  });
+  const unwake = onPhotoRecorded(() => photos.wake());
+  photos.start();
+  stops.push(() => unwake(), () => photos.stop());
 }
 
 main().catch((err) => {
