@@ -102,7 +102,7 @@ async function main(): Promise<void> {
     ...(webBaseUrl ? { webBaseUrl } : {}),
   });
   await app.init();
-  const web: NodeHandler | undefined = webBaseUrl ? webRequestListener(createWebApp({ app: app.services, baseUrl: webBaseUrl })) : undefined;
+  const web: NodeHandler | undefined = webBaseUrl ? webRequestListener(createWebApp({ app: app.services, baseUrl: webBaseUrl, dataDir: env.DATA_DIR })) : undefined;
   const listen = async (handler: NodeHandler): Promise<void> => {
     const server = createServer(handler);
     await new Promise<void>((resolve) => server.listen(env.PORT, resolve));
