@@ -253,7 +253,9 @@ export function parseAnswer(question: Question, text: string, opts: ParseOptions
     case "part_of_total":
       return parsePartOfTotalAnswer(question, text);
     case "photo":
-      // Photos arrive as photos (conversation/engine.ts handlePhoto); a text is never one.
+      // Photos arrive as photos (conversation/engine.ts handlePhoto, which also takes "xong" once
+      // some came); a text is never one, and "xong" alone means none was sent.
+      if (/^(?:da )?xong(?: roi)?$/.test(stripCourtesyText(normalize(text)))) return fail("photo_required");
       return fail("photo_expected", { input: [...text.trim()].slice(0, 40).join("") });
   }
 }
