@@ -112,7 +112,8 @@ export function summaryLines(form: Form, state: Pick<ConversationState, "answers
   return applicableQuestions(form, state).map((q) => {
     const params = {
       n: questionNumber(form, q.key),
-      label: shortLabel(q),
+      // A photo question's text asks for photos; its label says what they are ("Ảnh minh chứng").
+      label: q.type === "photo" && q.label ? q.label : shortLabel(q),
       value: formatValue(q, state.answers[q.key], tr),
       old: formatValue(q, original?.[q.key], tr),
     };

@@ -42,6 +42,8 @@ export interface PhotoDownloaderOptions {
   /** How often to look for due photos when not woken (default 5 s). */
   pollMs?: number;
   telegram?: FetchPhotoOptions["telegram"];
+  /** Which Zalo links may be fetched (default: https on Zalo's CDN, see fetch.ts). */
+  zaloUrlAllowed?: FetchPhotoOptions["zaloUrlAllowed"];
   fetch?: typeof fetch;
   now?: () => number;
   /** This instance's name in `storedBy` (default host:pid). */
@@ -144,6 +146,7 @@ export class PhotoDownloader {
           signal: this.abort.signal,
           ...(this.opts.telegram ? { telegram: this.opts.telegram } : {}),
           ...(this.opts.fetch ? { fetch: this.opts.fetch } : {}),
+          ...(this.opts.zaloUrlAllowed ? { zaloUrlAllowed: this.opts.zaloUrlAllowed } : {}),
         },
       );
       const type = imageType(fetched.data);

@@ -35,6 +35,17 @@ export interface FetchPhotoOptions {
   fetch?: typeof fetch;
   /** Aborts every request (the downloader stopping). */
   signal?: AbortSignal;
+  /**
+   * Which Zalo attachment links may be fetched (a link comes inside a message, so this keeps a
+   * forged one from pointing the bot at anything else). Default: https on Zalo's CDN
+   * (*.zdn.vn, *.zadn.vn).
+   */
+  zaloUrlAllowed?: (url: URL) => boolean;
+}
+
+/** The default for {@link FetchPhotoOptions.zaloUrlAllowed}: https on Zalo's CDN. */
+export function isZaloCdnUrl(url: URL): boolean {
+  return url.protocol === "https:" && /(^|\.)(zdn|zadn)\.vn$/i.test(url.hostname);
 }
 
 /** The bytes of a photo and the type its channel said (checked against the bytes by the caller). */
@@ -46,7 +57,16 @@ export interface FetchedPhoto {
 /** Fetches the photo's bytes; throws PhotoGoneError or PhotoRetryError. */
 export async function fetchPhoto(ref: PhotoRef, opts: FetchPhotoOptions): Promise<FetchedPhoto> {
   if (ref.channel === "telegram") return fetchTelegramPhoto(ref, opts);
-  if (ref.channel === "zalo" || ref.channel === "local") return fetchUrlPhoto(ref.fileId, opts, "expired");
+  if (ref.channel === "zalo") {
+    let url: URL;
+    try {
+      url = new URL(ref.fileId);
+    } catch {
+      throw new PhotoGoneError("not_found");
+    }
+    if (!(opts.zaloUrlAllowed ?? isZaloCdnUrl)(url)) throw new PhotoGoneError("not_found");
+    return fetchUrlPhoto(url.href, opts, "expired");
+  }
   throw new PhotoGoneError("not_found");
 }
 

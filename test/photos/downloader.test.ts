@@ -43,6 +43,8 @@ describe("photo downloads", () => {
       log: createLogger("silent"),
       dataDir: dir.dir,
       telegram: { apiRoot: sources.root, token: TOKEN },
+      // The CDN stand-in is on loopback over http (in production only https on Zalo's CDN).
+      zaloUrlAllowed: (u: URL) => u.hostname === "127.0.0.1",
       // Generous: the machine running the tests may be loaded (the hang test sets its own).
       timeoutMs: 5000,
       maxBytes: 50_000,
@@ -134,6 +136,14 @@ describe("photo downloads", () => {
     expect(await downloader().runOnce()).toEqual({ done: 1, retried: 0, failed: 1 });
     expect(await photoById(store, live)).toMatchObject({ status: "done", path: `photos/3/${live}.jpg` });
     expect(await photoById(store, old)).toMatchObject({ status: "failed", reason: "expired" });
+  });
+
+  it("by default only https links on Zalo's CDN are fetched: a link to anything else is never requested", async () => {
+    sources.zalo.set("inside", { bytes: jpeg(2000), uniqueId: "m3" });
+    const id = await recordPhotoIn(store, { ref: { channel: "zalo", fileId: sources.zaloUrl("inside"), uniqueId: "m3" }, unitId: 3 });
+    expect(await downloader({ zaloUrlAllowed: undefined }).runOnce()).toEqual({ done: 0, retried: 0, failed: 1 });
+    expect(await photoById(store, id)).toMatchObject({ status: "failed", reason: "not_found" });
+    expect(sources.requests).toEqual([]);
   });
 
   it("the data folder's total cap: photos beyond it keep only their file id", async () => {

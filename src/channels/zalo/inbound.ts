@@ -111,7 +111,9 @@ export function zaloMediaKind(msgType: unknown): MediaKind {
  * The photo of a Zalo photo message (msgType "chat.photo"): zca-js 2.2.0 delivers its content as an
  * attachment `{ title, description, href, thumb, params, … }`, `href` the photo on Zalo's CDN and
  * `params` a JSON text that may hold a larger `hd` link. The link expires after a while, so the
- * copy is downloaded soon after (src/photos/downloader.ts). The message id names the photo.
+ * copy is downloaded soon after (src/photos/downloader.ts, which fetches only from Zalo's CDN hosts
+ * over https by default: a message cannot make the bot fetch anything else). The message id names
+ * the photo.
  */
 export function zaloPhoto(msgType: unknown, content: unknown, msgId: string): InboundPhoto | undefined {
   if (msgType !== "chat.photo" || typeof content !== "object" || content === null) return undefined;
@@ -124,7 +126,7 @@ export function zaloPhoto(msgType: unknown, content: unknown, msgId: string): In
       hd = undefined;
     }
   }
-  const url = [hd, c.href].find((u): u is string => typeof u === "string" && /^https:\/\/\S+$/i.test(u) && u.length <= 2048);
+  const url = [hd, c.href].find((u): u is string => typeof u === "string" && /^https?:\/\/\S+$/i.test(u) && u.length <= 2048);
   return url ? { fileId: url, uniqueId: msgId } : undefined;
 }
 
