@@ -35,7 +35,7 @@ import { deleteMessageWith, type Deleters } from "./delete-message.js";
 import { answerNonText, chatSenderNote } from "./inbound-notes.js";
 import { sanitizeInbound } from "../channels/sanitize.js";
 import { parseTapData } from "./tap-data.js";
-import { answerPhoto } from "./photo-answer.js";
+import { answerPhoto, isPhotoQuestionTap } from "./photo-answer.js";
 
 /** What the app core needs. Replies are written to the store's outbox (no dispatch function). */
 export interface AppOptions {
@@ -267,7 +267,8 @@ export class App {
     }
     const key = conversationKey(msg);
     const open = await loadConversation<ConversationState>(ctx.app.store, key);
-    if (!open || open.id !== data.conversationId || open.version !== data.version) return stale();
+    if (!open || open.id !== data.conversationId) return stale();
+    if (open.version !== data.version && !isPhotoQuestionTap(ctx, open.state, data.action)) return stale();
     // The buttons are answered: they go, whatever comes next.
     out.choices = null;
     const form = await this.formToContinue(ctx, key, open, open.version);

@@ -20,6 +20,18 @@ type Open = NonNullable<Awaited<ReturnType<typeof loadConversation<ConversationS
 /** The checks an open conversation passes before going on (App.formToContinue: expiry, her role, the form). */
 export type ContinueCheck = (key: ConversationKey, open: Open) => Promise<Form | null>;
 
+/**
+ * A tap on "Xong" / "Bỏ qua" under a photo acknowledgement while that photo question is still
+ * asked: it stays good although photos arrived since (each one saves the conversation, and an
+ * album's later photos send no new message with fresh buttons).
+ */
+export function isPhotoQuestionTap(ctx: CommandContext, state: ConversationState, action: string): boolean {
+  if (action !== "d" && action !== "s") return false;
+  if (state.phase !== "asking" && state.phase !== "change_answer") return false;
+  const form = formOf(ctx.app, state.formKey, state);
+  return form?.questions.find((q) => q.key === state.questionKey)?.type === "photo";
+}
+
 /** True when the state holds the photo (being collected, or recorded as an answer). */
 function holds(state: ConversationState | null, ref: PhotoRef): boolean {
   if (!state) return false;

@@ -249,6 +249,35 @@ describe.each(FLAVOURS)("photo answers end to end on %s", (flavour) => {
       );
     });
 
+    it("in a private chat: an album, then “Xong” tapped under the first acknowledgement still works", async () => {
+      const me = { id: LAN.id, first_name: LAN.first_name, type: "private" };
+      const inPrivate = (fields: Record<string, unknown>): Update =>
+        ({ update_id: nextUpdate++, message: { message_id: nextMessage++, from: LAN, chat: me, date: DATE, ...fields } }) as unknown as Update;
+      const say = async (body: string) => {
+        await tg.handleUpdate(inPrivate({ text: body, ...(body.startsWith("/") ? { entities: [{ offset: 0, length: body.length, type: "bot_command" }] } : {}) }));
+        await worker.drain();
+      };
+      const lastHere = () => [...telegram.messages.values()].filter((m) => m.chatId === LAN.id).at(-1)!;
+      await say("/baocao");
+      for (const answer of TYPED) await say(answer);
+      expect(telegram.keyboardOf(LAN.id, lastHere().messageId).flat().map((b) => b.text)).toEqual(["Xong", "Bỏ qua"]);
+      const sizes = (n: number) => {
+        sources.telegram.set(`PRIV-${n}`, { bytes: jpeg(2000 + n), uniqueId: `UPriv${n}` });
+        return [{ file_id: `PRIV-${n}`, file_unique_id: `UPriv${n}`, width: 800, height: 600 }];
+      };
+      for (const n of [1, 2, 3]) {
+        await tg.handleUpdate(inPrivate({ photo: sizes(n), media_group_id: "999000111" }));
+        await worker.drain();
+      }
+      const ack = lastHere();
+      expect(ack.text).toMatch(/đã nhận các ảnh/);
+      // Two more photos of the album came after this message (no new buttons): its Xong still counts.
+      await tg.handleUpdate(telegram.tap(LAN, me, ack.messageId, "Xong"));
+      await worker.drain();
+      expect(lastHere().text).toMatch(/✓ Câu 10: 3 ảnh[\s\S]*xem lại/);
+      expect(telegram.unansweredQueries).toBe(0);
+    });
+
     it("at the maximum the question ends by itself; photos of the album beyond it are not kept", async () => {
       await deliver(text("/baocao@VunDapBot"));
       for (const answer of TYPED) await deliver(text(answer, lastBot().messageId));
