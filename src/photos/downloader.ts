@@ -15,7 +15,7 @@
  */
 import { mkdir, rename, rm, writeFile } from "node:fs/promises";
 import { hostname } from "node:os";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import type { Logger } from "../log.js";
 import type { Store } from "../store/database.js";
 import { claimDuePhotos, markPhotoDone, markPhotoFailed, retryPhotoLater, storedPhotoBytes, type PhotoFile } from "../store/photos.js";
@@ -46,7 +46,7 @@ export interface PhotoDownloaderOptions {
   zaloUrlAllowed?: FetchPhotoOptions["zaloUrlAllowed"];
   fetch?: typeof fetch;
   now?: () => number;
-  /** This instance's name in `storedBy` (default host:pid). */
+  /** Whose data folder holds a copy, in `storedBy` (default host:absolute data folder: the same after a restart). */
   instance?: string;
 }
 
@@ -69,7 +69,7 @@ export class PhotoDownloader {
   readonly instance: string;
 
   constructor(private readonly opts: PhotoDownloaderOptions) {
-    this.instance = opts.instance ?? `${hostname()}:${process.pid}`;
+    this.instance = opts.instance ?? `${hostname()}:${resolve(opts.dataDir)}`;
   }
 
   private get now(): number {
