@@ -102,7 +102,7 @@ async function main(): Promise<void> {
   // grammY, Hono and the dashboard load only when their channel or the web is configured.
   const webServer = webBaseUrl ? await import("./web/server.js") : undefined;
   const web: NodeHandler | undefined =
-    webServer && webBaseUrl ? webServer.webRequestListener(webServer.createWebApp({ app: app.services, baseUrl: webBaseUrl })) : undefined;
+    webServer && webBaseUrl ? webServer.webRequestListener(webServer.createWebApp({ app: app.services, baseUrl: webBaseUrl, dataDir: env.DATA_DIR })) : undefined;
   const listen = async (handler: NodeHandler): Promise<void> => {
     const server = createServer(handler);
     await new Promise<void>((resolve) => server.listen(env.PORT, resolve));
@@ -294,6 +294,21 @@ async function main(): Promise<void> {
   worker.start();
   stops.push(() => worker.stop());
 
+  // Copies of answer photos into DATA_DIR/photos, in the background (src/photos/downloader.ts).
+  const { PhotoDownloader } = await import("./photos/downloader.js");
+  const { onPhotoRecorded } = await import("./photos/wake.js");
+  const photos = new PhotoDownloader({
+    store,
+    log,
+    dataDir: env.DATA_DIR,
+    maxBytes: env.PHOTO_MAX_BYTES,
+    totalMaxBytes: env.PHOTO_TOTAL_MAX_BYTES,
+    timeoutMs: env.PHOTO_DOWNLOAD_TIMEOUT_MS,
+    ...(env.TELEGRAM_BOT_TOKEN ? { telegram: { apiRoot: env.TELEGRAM_API_ROOT ?? "https://api.telegram.org", token: env.TELEGRAM_BOT_TOKEN } } : {}),
+  });
+  const unwake = onPhotoRecorded(() => photos.wake());
+  photos.start();
+  stops.push(() => unwake(), () => photos.stop());
   // The embedded store backs itself up daily (PostgreSQL: pg_dump, outside the bot). Started last:
   // a backup due now (a new folder's first) holds PGlite's query lock while it reads the folder,
   // which would otherwise hold up the start's own queries.

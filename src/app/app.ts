@@ -35,6 +35,7 @@ import { deleteMessageWith, type Deleters } from "./delete-message.js";
 import { answerNonText, chatSenderNote } from "./inbound-notes.js";
 import { sanitizeInbound } from "../channels/sanitize.js";
 import { parseTapData } from "./tap-data.js";
+import { answerPhoto, isPhotoQuestionTap } from "./photo-answer.js";
 
 /** What the app core needs. Replies are written to the store's outbox (no dispatch function). */
 export interface AppOptions {
@@ -222,6 +223,8 @@ export class App {
   private async route(ctx: CommandContext): Promise<void> {
     const { msg } = ctx;
     if (msg.kind === "tap") return this.tap(ctx);
+    // A photo may answer a photo question (photo-answer.ts); otherwise it gets the note below.
+    if (msg.kind === "media" && msg.photo) return answerPhoto(ctx, this.isAddressedToBot(msg), (key, open) => this.formToContinue(ctx, key, open));
     if (msg.kind === "edited" || msg.kind === "media") return answerNonText(ctx, this.isAddressedToBot(msg));
     const command = parseCommand(msg.text);
     if (command) return this.runCommand(ctx, command.name, command.args);
@@ -264,7 +267,8 @@ export class App {
     }
     const key = conversationKey(msg);
     const open = await loadConversation<ConversationState>(ctx.app.store, key);
-    if (!open || open.id !== data.conversationId || open.version !== data.version) return stale();
+    if (!open || open.id !== data.conversationId) return stale();
+    if (open.version !== data.version && !isPhotoQuestionTap(ctx, open.state, data.action)) return stale();
     // The buttons are answered: they go, whatever comes next.
     out.choices = null;
     const form = await this.formToContinue(ctx, key, open, open.version);

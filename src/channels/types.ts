@@ -34,11 +34,28 @@ export interface InboundMessage {
   /** For `kind: "media"`: what was sent. */
   media?: MediaKind;
   /**
+   * For `kind: "media"`, when it is a photo (or an image sent as a file): the channel's reference
+   * to it, which a photo question takes as its answer (conversation/engine.ts handlePhoto).
+   */
+  photo?: InboundPhoto;
+  /**
    * True when the message was sent in the name of a chat, not of a person (Telegram
    * `sender_chat`: an anonymous group admin, a channel). `sender` is then the chat: it can
    * register for nothing and act with no role.
    */
   senderIsChat?: boolean;
+}
+
+/** A photo as a channel delivers it (see {@link InboundMessage.photo}). */
+export interface InboundPhoto {
+  /** Telegram file_id; for Zalo the attachment's URL. */
+  fileId: string;
+  /** The same file in every delivery: Telegram file_unique_id; for Zalo the message id. */
+  uniqueId: string;
+  size?: number;
+  mime?: string;
+  /** The album it came in (Telegram media_group_id), when any. */
+  group?: string;
 }
 
 /** See {@link InboundMessage.kind}. */

@@ -55,6 +55,7 @@ export async function exportReply(ctx: CommandContext, args: string): Promise<Ex
       rootId: scope.root.id,
       period: scope.period ?? undefined,
       now: ctx.app.now(),
+      ...(ctx.app.webBaseUrl ? { photoBaseUrl: ctx.app.webBaseUrl } : {}),
     });
     const main = out.export.sections[0]!.progress;
     const text = t("outputs:export.caption", {

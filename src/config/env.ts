@@ -51,6 +51,12 @@ export const envSchema = z
       .regex(/^[A-Za-z0-9_-]{16,256}$/, "16–256 characters of A–Z, a–z, 0–9, _ and -")
       .optional(),
     TELEGRAM_API_ROOT: z.url().optional(),
+    /** Photos of photo answers: the largest copy kept (bytes; Telegram's getFile stops at 20 MB anyway). */
+    PHOTO_MAX_BYTES: positiveInt.default(10 * 1024 * 1024),
+    /** All photo copies this instance keeps under DATA_DIR/photos (bytes); beyond it only file ids are kept. */
+    PHOTO_TOTAL_MAX_BYTES: positiveInt.default(2 * 1024 * 1024 * 1024),
+    /** Longest wait for one photo request (getFile, the download), in ms. */
+    PHOTO_DOWNLOAD_TIMEOUT_MS: positiveInt.default(30_000),
     PORT: positiveInt.max(65535).default(8080),
     /** Public base URL of the web dashboard; when set, the dashboard is served on PORT (src/web). */
     WEB_BASE_URL: z.url().regex(/^https?:\/\//, "an http:// or https:// URL").optional(),

@@ -37,6 +37,10 @@ function questionRows(q: Question, state: ConversationState, tr: Tr): ReplyButto
       ]);
       return [...rows, [{ label: tr("buttons.done"), action: "d" }]];
     }
+    case "photo":
+      // Photos are sent, not tapped: "Xong" is an extra (in groups the question asks for a reply,
+      // which is how her photos reach the bot under privacy mode).
+      return [];
     default:
       return [];
   }
@@ -67,6 +71,7 @@ export function buttonsFor(form: Form, state: ConversationState, tr: Tr): ReplyB
   if (!q) return undefined;
   const rows = questionRows(q, state, tr);
   const tail: ReplyButton[] = [];
+  if (q.type === "photo") tail.push({ label: tr("buttons.done"), action: "d" });
   if (q.optional) tail.push({ label: tr("buttons.skip"), action: "s" });
   if (state.phase === "change_answer") tail.push({ label: tr("buttons.keep"), action: "k" });
   if (rows.length === 0 && tail.length === 0) return undefined;

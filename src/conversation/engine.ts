@@ -14,7 +14,7 @@
  */
 import { currentLanguage } from "../i18n.js";
 import type { Language } from "../i18n.js";
-import type { Answers, Form, Question } from "../plan/schema.js";
+import type { Answers, Form, PhotoRef, Question } from "../plan/schema.js";
 import { explainError, parseYesNo, type ParseError, type ParseResult } from "../domain/vi/index.js";
 import { getT } from "../i18n.js";
 import {
@@ -28,7 +28,7 @@ import {
   questionNumber,
   safeParseAnswer,
 } from "./flow.js";
-import { helpOfferChoice, isCancel, isChangeWord, isHelp, isKeep, isSubmit, pickNumber, splitNumbered } from "./intents.js";
+import { helpOfferChoice, isCancel, isChangeWord, isDone, isHelp, isKeep, isSubmit, pickNumber, splitNumbered } from "./intents.js";
 import { looksLikePastedReport, parsePastedReport, type PasteResult } from "./paste.js";
 import { formForPeriod, reopenCommand } from "./period-words.js";
 import {
@@ -48,6 +48,7 @@ import {
   type ConversationState,
   type CorrectionContext,
   type InputOptions,
+  type PhotoInput,
   type Reply,
   type StartContext,
   type Step,
@@ -178,6 +179,7 @@ function advance(form: Form, state: ConversationState, tr: Tr, before: Reply[] =
   const s: ConversationState = { ...state, failures: 0 };
   delete s.changeKey;
   delete s.picked;
+  delete s.photos;
   if (next) {
     s.phase = "asking";
     s.questionKey = next.key;
@@ -192,6 +194,7 @@ function toSummary(form: Form, state: ConversationState, tr: Tr): Step {
   const s: ConversationState = { ...state, phase: "confirm", questionKey: null, failures: 0 };
   delete s.changeKey;
   delete s.picked;
+  delete s.photos;
   return { state: s, replies: [ask(summaryText(form, s, tr))] };
 }
 
@@ -207,6 +210,7 @@ function record(form: Form, state: ConversationState, q: Question, r: Exclude<Pa
   }
   const s: ConversationState = { ...state, ...prune(form, { answers, skipped }) };
   delete s.picked;
+  delete s.photos;
   return s;
 }
 
@@ -315,6 +319,11 @@ function sanitize(input: unknown, form: Form): ConversationState {
   };
   if (state.mode === "correct") state.original = isPlainObject(s.original) ? jsonCopy(s.original as Answers) : {};
   if (typeof s.changeKey === "string") state.changeKey = s.changeKey;
+  if (Array.isArray(s.photos)) {
+    const q = questionByKey(form, state.questionKey);
+    if (q?.type === "photo") state.photos = s.photos.filter(isPhotoRef).slice(0, q.max).map((p) => jsonCopy(p));
+  }
+  if (typeof s.photoGroup === "string") state.photoGroup = s.photoGroup;
   if (Array.isArray(s.picked)) {
     const q = questionByKey(form, state.questionKey);
     if (q?.type === "multi_choice") {
@@ -445,14 +454,14 @@ export function handleButton(state: ConversationState, action: ButtonAction, opt
   const tr = translator(lng);
   try {
     const form = formForPeriod(opts.form, state, tr);
-    const step = button(state, action, form, tr);
+    const step = button(state, action, form, tr, lng);
     return step && withButtons(form, step, tr);
   } catch {
     return null;
   }
 }
 
-function button(raw: ConversationState, action: ButtonAction, form: Form, tr: Tr): Step | null {
+function button(raw: ConversationState, action: ButtonAction, form: Form, tr: Tr, lng: Language): Step | null {
   const a = parseAction(action);
   if (!a) return null;
   const state = sanitize(raw, form);
@@ -509,6 +518,13 @@ function button(raw: ConversationState, action: ButtonAction, form: Form, tr: Tr
       return { state: s, replies: [], buttons: buttonsFor(form, s, tr)! };
     }
     case "d": {
+      if (q.type === "photo") {
+        const count = (state.photos ?? []).length;
+        const keepsOld = state.phase === "change_answer" && hasOwn(state.answers, q.key);
+        if (count === 0 && !q.optional && !keepsOld) return { state, replies: [], notice: tr("photo.needOne") };
+        const done = photosDone(form, state, q, tr, lng);
+        return count === 0 && keepsOld ? done : acknowledged(form, q, done.state ?? state, done, tr);
+      }
       if (q.type !== "multi_choice") return null;
       const picked = state.picked ?? [];
       if (picked.length > 0) return answer({ ok: true, value: [...picked] });
@@ -543,6 +559,7 @@ function handle(raw: ConversationState, text: string, opts: HandleOptions, tr: T
     case "change_answer": {
       if (!q) return advance(form, state, tr);
       if (state.phase === "change_answer" && isKeep(input)) return toSummary(form, state, tr);
+      if (q.type === "photo" && isDone(input)) return photosDone(form, state, q, tr, lng);
       if (q.type !== "text" && looksLikePastedReport(input, form)) return mergePaste(form, state, input, opts, tr, lng);
       const r = safeParseAnswer(q, input, { today: opts.today });
       if (r.ok) return advance(form, record(form, state, q, r), tr);
@@ -559,6 +576,7 @@ function handle(raw: ConversationState, text: string, opts: HandleOptions, tr: T
         if (pick.choice === "retry") return { state: back, replies: [ask(promptText(form, back, tr))] };
         return cancel(state, tr);
       }
+      if (q.type === "photo" && isDone(input)) return photosDone(form, back, q, tr, lng);
       const r = safeParseAnswer(q, input, { today: opts.today });
       if (r.ok) return advance(form, record(form, back, q, r), tr);
       if (pick?.choice === "guide") return { state: back, replies: [ask(helpBlock(form, q, tr))] };
@@ -621,4 +639,69 @@ export function expiredNotice(state: ConversationState, opts: TextOptions = {}):
     command: reopenCommand({ periodKey: typeof s.periodKey === "string" ? s.periodKey : "", mode: s.mode === "correct" ? "correct" : "report" }, tr),
   };
   return tr(s.mode === "correct" ? "expiredCorrect" : "expired", params);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Photos
+
+function isPhotoRef(v: unknown): v is PhotoRef {
+  if (!isPlainObject(v)) return false;
+  const ok = (x: unknown) => typeof x === "string" && x.length > 0 && x.length <= 2048;
+  return ok(v.channel) && ok(v.fileId) && ok(v.uniqueId) && (v.size === undefined || typeof v.size === "number") && (v.mime === undefined || typeof v.mime === "string");
+}
+
+/**
+ * "Xong" on a photo question: the photos received become the answer. None yet: a skip when the
+ * question is optional, the old answer when changing one, else she is asked for a photo first.
+ */
+function photosDone(form: Form, state: ConversationState, q: Extract<Question, { type: "photo" }>, tr: Tr, lng: Language): Step {
+  const photos = state.photos ?? [];
+  if (photos.length > 0) return advance(form, record(form, state, q, { ok: true, value: photos }), tr);
+  if (state.phase === "change_answer" && hasOwn(state.answers, q.key)) return toSummary(form, state, tr);
+  if (q.optional) return advance(form, record(form, state, q, { ok: true, value: null, skipped: true }), tr);
+  return { state: { ...state, failures: 0 }, replies: [ask(explainError(q, { code: "photo_required", params: {} }, getT(lng)))] };
+}
+
+/**
+ * A photo she sent while the conversation is open. At a photo question it is kept (each file
+ * once: a photo delivered twice counts once); reaching the question's maximum records the answer
+ * and goes on. Each photo is acknowledged, except the 2nd, 3rd… of one album (they arrive as
+ * separate messages at once). A photo of the same album as the last one, arriving after its
+ * question ended (an album longer than the maximum), is ignored silently: the note that ended the
+ * question said so. Returns null when no photo is asked (the caller answers with its usual note).
+ * Never throws.
+ */
+export function handlePhoto(state: ConversationState, input: PhotoInput, opts: HandleOptions): Step | null {
+  const lng = opts.lng ?? currentLanguage();
+  const tr = translator(lng);
+  try {
+    const form = formForPeriod(opts.form, state, tr);
+    const s0 = sanitize(state, form);
+    if (!isPhotoRef(input?.ref) || repair(form, s0)) return null;
+    const group = typeof input.group === "string" && input.group !== "" ? input.group : undefined;
+    const q = questionByKey(form, s0.questionKey);
+    const asking = s0.phase === "asking" || s0.phase === "change_answer" || s0.phase === "help_offer";
+    if (!q || q.type !== "photo" || !asking) {
+      return group !== undefined && group === s0.photoGroup ? { state: s0, replies: [] } : null;
+    }
+    const s: ConversationState =
+      s0.phase === "help_offer" ? { ...s0, phase: s0.changeKey !== undefined ? "change_answer" : "asking", failures: 0 } : { ...s0, failures: 0 };
+    const photos = s.photos ?? [];
+    const ref: PhotoRef = jsonCopy(input.ref);
+    if (photos.some((p) => p.channel === ref.channel && p.uniqueId === ref.uniqueId)) return { state: s0, replies: [] };
+    const next = [...photos, ref];
+    const sameAlbum = group !== undefined && group === s.photoGroup;
+    if (group !== undefined) s.photoGroup = group;
+    else delete s.photoGroup;
+    if (next.length >= q.max) {
+      const recorded = record(form, s, q, { ok: true, value: next });
+      return withButtons(form, advance(form, recorded, tr, [say(tr("photo.full", { max: q.max, n: questionNumber(form, q.key) }))]), tr);
+    }
+    const after: ConversationState = { ...s, photos: next };
+    if (sameAlbum) return { state: after, replies: [] };
+    const text = tr(group !== undefined ? "photo.receivedAlbum" : "photo.received", { count: next.length, max: q.max });
+    return withButtons(form, { state: after, replies: [ask(text)] }, tr);
+  } catch {
+    return null;
+  }
 }

@@ -28,7 +28,7 @@ export function conditionHolds(cond: Condition, value: AnswerValue): boolean {
     case "ne":
       return !sameValue(value, target);
     case "includes":
-      return Array.isArray(value) ? value.includes(String(target)) : sameValue(value, target);
+      return Array.isArray(value) ? (value as unknown[]).includes(String(target)) : sameValue(value, target);
     case "gt":
     case "gte":
     case "lt":
@@ -154,6 +154,8 @@ function unreadable(q: Question, text: string): ParseError {
       return { code: "unknown_choice", params: { input, count: q.choices.length } };
     case "text":
       return { code: "too_long", params: { length: [...text].length, maxLength: q.maxLength } };
+    case "photo":
+      return { code: "photo_expected", params: { input } };
   }
 }
 

@@ -63,6 +63,9 @@ const CHANGE = new Set(["sua", "doi", "sua lai", "chinh sua", "can sua", "muon s
 const HELP_OFFER_GUIDE = new Set(["xem", "xem huong dan", "huong dan", "giup", "guide", "see the guide", "see guide"]);
 const HELP_OFFER_RETRY = new Set(["tra loi lai", "lai", "thu lai", "hoi lai", "tiep", "tiep tuc", "tra loi", "answer again", "retry", "again"]);
 
+/** "Xong" on a photo question: she has sent all her photos. */
+const DONE = new Set(["xong", "xong roi", "da xong", "gui xong", "gui xong roi", "du roi", "het roi", "het", "vay thoi", "the thoi", "done"]);
+
 export const isCancel = (text: string): boolean => CANCEL.has(intentWords(text));
 
 /** Words that may follow "giúp" in a plea for help: "giúp em với", "hướng dẫn em với nhé". */
@@ -77,6 +80,8 @@ export function isHelp(text: string): boolean {
 }
 
 export const isSubmit = (text: string): boolean => SUBMIT.has(intentWords(text));
+/** "xong", "xong rồi ạ", "đủ rồi": the photos are all sent (a photo question). */
+export const isDone = (text: string): boolean => DONE.has(intentWords(text));
 export const isKeep = (text: string): boolean => KEEP.has(intentWords(text));
 export const isChangeWord = (text: string): boolean => CHANGE.has(intentWords(text));
 

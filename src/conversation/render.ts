@@ -19,6 +19,7 @@ export function translator(lng: Language = currentLanguage()): Tr {
 /** An answer for a summary: formatAnswer, with yes/no words of the language. */
 export function formatValue(q: Question, value: AnswerValue | null | undefined, tr: Tr): string {
   if (q.type === "yes_no" && typeof value === "boolean") return tr(value ? "parse:answer.yes" : "parse:answer.no");
+  if (q.type === "photo" && Array.isArray(value)) return tr("photo.count", { count: value.length });
   return formatAnswer(q, value);
 }
 
@@ -63,6 +64,7 @@ export function examples(q: Question, tr: Tr): string[] {
     case "date":
       return [quote("05/08/2023"), tr("example.today")];
     case "text":
+    case "photo":
       return [];
   }
 }
@@ -112,7 +114,8 @@ export function summaryLines(form: Form, state: Pick<ConversationState, "answers
   return applicableQuestions(form, state).map((q) => {
     const params = {
       n: questionNumber(form, q.key),
-      label: shortLabel(q),
+      // A photo question's text asks for photos; its label says what they are ("Ảnh minh chứng").
+      label: q.type === "photo" && q.label ? q.label : shortLabel(q),
       value: formatValue(q, state.answers[q.key], tr),
       old: formatValue(q, original?.[q.key], tr),
     };

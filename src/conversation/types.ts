@@ -4,7 +4,7 @@
  * (the "restart in the middle" guarantee), so no Dates, class instances, Maps or undefined-valued
  * keys that matter.
  */
-import type { AnswerValue, Answers } from "../plan/schema.js";
+import type { AnswerValue, Answers, PhotoRef } from "../plan/schema.js";
 import type { Language } from "../i18n.js";
 
 /**
@@ -59,6 +59,22 @@ export interface ConversationState {
    * the answer when she taps "Xong". Only while that question is asked.
    */
   picked?: string[];
+  /**
+   * A photo question: the photos received so far (each file once, by uniqueId), recorded as the
+   * answer at "Xong" or when the question's maximum is reached. Only while that question is asked.
+   */
+  photos?: PhotoRef[];
+  /** The album (Telegram media_group_id) of the last photo received: its other photos are taken silently. */
+  photoGroup?: string;
+}
+
+/**
+ * A photo she sent while a question is open: the channel's reference to it and, when it came as
+ * part of an album (several photos in one send, delivered as several messages), the album's id.
+ */
+export interface PhotoInput {
+  ref: PhotoRef;
+  group?: string;
 }
 
 /**

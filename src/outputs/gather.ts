@@ -34,7 +34,9 @@ export type Figure =
   | { type: "number"; key: string; label: string; value: number; unit: string | null; aggregate: "sum" | "latest" }
   | { type: "part"; key: string; label: string; part: number; total: number; partLabel: string; totalLabel: string }
   | { type: "yes"; key: string; label: string; yes: number; answered: number }
-  | { type: "choices"; key: string; label: string; counts: ChoiceCount[] };
+  | { type: "choices"; key: string; label: string; counts: ChoiceCount[] }
+  /** Photo answers (ảnh minh chứng): how many photos, from how many units, over the window. */
+  | { type: "photos"; key: string; label: string; photos: number; units: number };
 
 /**
  * One choice of a choices figure: the units that chose it and, for a choice with its own number
@@ -138,6 +140,16 @@ function figureOf(fw: FormWindow, q: Question, order: Map<string, number>, lng: 
       }
       const rows = q.choices.filter((c) => (counts.get(c.key) ?? 0) > 0).map((c) => ({ key: c.key, label: c.label, units: counts.get(c.key)! }));
       return rows.length > 0 ? { type: "choices", key: q.key, label, counts: rows } : null;
+    }
+    case "photo": {
+      let photos = 0;
+      let units = 0;
+      for (const list of byUnit.values()) {
+        const n = list.reduce<number>((s, a) => s + (Array.isArray(a) ? a.length : 0), 0);
+        photos += n;
+        if (n > 0) units++;
+      }
+      return photos > 0 ? { type: "photos", key: q.key, label, photos, units } : null;
     }
     default:
       return null;

@@ -123,6 +123,8 @@ function figureLine(f: Figure, lng: Language): string {
         label: f.label,
         list: f.counts.map((c) => t("outputs:report.figure.choice", { label: c.label, count: formatNumber(c.units) }, lng)).join("; "),
       }, lng);
+    case "photos":
+      return t("outputs:report.figure.photos", { label: f.label, count: formatNumber(f.photos), units: formatNumber(f.units) }, lng);
   }
 }
 

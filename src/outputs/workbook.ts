@@ -14,6 +14,9 @@
  *   values show even where formulas are not recalculated.
  * - A "Chỉ tiêu" sheet: every indicator of those forms, its value, target and đạt / chưa đạt,
  *   from the same Progress as /tiendo.
+ * - An "Ảnh minh chứng" sheet when photo answers exist: one row per photo (unit, form, question,
+ *   its number), the link to its copy on the web dashboard (`photoBaseUrl`; the dashboard checks
+ *   the viewer's subtree) and whether the copy is stored. A photo answer's cell says "3 ảnh".
  * Every header and word comes from locales/<lng>/outputs.json.
  */
 import { currentLanguage } from "../i18n.js";
@@ -26,7 +29,8 @@ import { percentText } from "../domain/progress-text.js";
 import type { IndicatorResult } from "../domain/progress.js";
 import type { UnitNode } from "../domain/types.js";
 import { formatDate, formatNumber, NO_WORD, YES_WORD } from "../domain/vi/format.js";
-import type { AnswerValue, Question } from "../plan/schema.js";
+import type { AnswerValue, PhotoRef, Question } from "../plan/schema.js";
+import { photoKey, photosOf, type PhotoFile } from "../store/photos.js";
 import type { Store } from "../store/database.js";
 import { safeFilePart } from "./files.js";
 import { loadExportData, reportingParams, type ExportData, type ExportOptions, type FormSection, type RowStatus } from "./data.js";
@@ -36,6 +40,21 @@ export const XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsh
 
 export interface WorkbookOptions extends ExportOptions {
   lng?: Language;
+  /** The web dashboard's base URL: photo links point at `<base>/web/anh/<id>`; absent: no links. */
+  photoBaseUrl?: string;
+}
+
+/** The photos of the workbook's photo answers: their stored rows and where the dashboard serves them. */
+export interface WorkbookPhotos {
+  rows: Map<string, PhotoFile>;
+  baseUrl?: string;
+}
+
+/** The photo references of an answer (a photo question's value). */
+function photoRefs(value: unknown): PhotoRef[] {
+  return Array.isArray(value)
+    ? (value as unknown[]).filter((x): x is PhotoRef => typeof x === "object" && x !== null && typeof (x as PhotoRef).uniqueId === "string")
+    : [];
 }
 
 /** Local wall-clock offset of the plan's time zone (UTC+7, no DST), for Excel's zone-less dates. */
@@ -133,6 +152,8 @@ function answerCell(col: AnswerColumn, value: AnswerValue | undefined): ExcelJS.
     }
     case "text":
       return String(value);
+    case "photo":
+      return Array.isArray(value) ? t("outputs:photos.count", { count: value.length }) : String(value);
   }
 }
 
@@ -343,8 +364,43 @@ function addIndicatorSheet(wb: ExcelJS.Workbook, data: ExportData, used: Set<str
   if (index === 0) ws.getCell(5, 1).value = t("outputs:indicators.none", {}, lng);
 }
 
-/** The workbook of already loaded export data. */
-export async function workbookFromData(data: ExportData, lng: Language = currentLanguage()): Promise<Uint8Array> {
+function addPhotoSheet(wb: ExcelJS.Workbook, data: ExportData, photos: WorkbookPhotos, used: Set<string>, lng: Language): void {
+  const items = data.sections.flatMap((section) =>
+    section.form.questions
+      .filter((q) => q.type === "photo")
+      .flatMap((q) => section.rows.flatMap((r) => photoRefs(r.report?.answers[q.key]).map((ref, i) => ({ section, q, r, ref, n: i + 1 })))),
+  );
+  if (items.length === 0) return;
+  const ws = wb.addWorksheet(sheetName(t("outputs:photos.sheet", {}, lng), used), { views: [{ state: "frozen", ySplit: 4 }] });
+  ws.columns = [6, 22, 34, 30, 34, 8, 48, 40].map((width) => ({ width }));
+  ws.getCell(1, 1).value = t("outputs:photos.title", { unit: data.root.name, period: periodLabel(data.reference, lng) }, lng);
+  ws.getCell(1, 1).font = { bold: true, size: 14 };
+  ws.getCell(2, 1).value = photos.baseUrl ? t("outputs:photos.note", {}, lng) : t("outputs:photos.noWeb", {}, lng);
+  ws.getCell(2, 1).font = { italic: true, color: { argb: "FF666666" } };
+  const header = ws.getRow(4);
+  header.values = ["index", "code", "name", "form", "question", "n", "link", "status"].map((k) => t(`outputs:photos.col.${k}`, {}, lng));
+  header.eachCell((cell) => {
+    cell.font = { bold: true };
+    cell.alignment = { wrapText: true, vertical: "middle", horizontal: "center" };
+    cell.fill = solid(FILL.header);
+  });
+  let rowNo = 5;
+  items.forEach(({ section, q, r, ref, n }, i) => {
+    const stored = photos.rows.get(photoKey(ref));
+    const url = stored && photos.baseUrl ? `${photos.baseUrl.replace(/\/+$/, "")}/web/anh/${stored.id}` : null;
+    const status = !stored
+      ? t("outputs:photos.status.unknown", {}, lng)
+      : stored.status === "failed"
+        ? t("outputs:photos.status.failed", { reason: t(`outputs:photos.reason.${(stored.reason ?? "").split(":")[0] || "gave_up"}`, { defaultValue: stored.reason ?? "" }, lng) }, lng)
+        : t(`outputs:photos.status.${stored.status}`, {}, lng);
+    const row = ws.getRow(rowNo++);
+    row.values = [i + 1, r.unit.code, r.unit.name, section.form.shortTitle ?? section.form.title, questionLabel(section.form, q, lng), n, url ? { text: url, hyperlink: url } : "—", status];
+    if (url) row.getCell(7).font = { color: { argb: "FF0563C1" }, underline: true };
+  });
+}
+
+/** The workbook of already loaded export data (with `photos`: the photo sheet's links and states). */
+export async function workbookFromData(data: ExportData, lng: Language = currentLanguage(), photos?: WorkbookPhotos): Promise<Uint8Array> {
   const wb = new ExcelJS.Workbook();
   wb.creator = "Vun Đắp";
   wb.created = data.now;
@@ -353,6 +409,7 @@ export async function workbookFromData(data: ExportData, lng: Language = current
   const used = new Set<string>();
   for (const section of data.sections) addFormSheet(wb, data, section, used, lng);
   addIndicatorSheet(wb, data, used, lng);
+  addPhotoSheet(wb, data, photos ?? { rows: new Map() }, used, lng);
   const buf: unknown = await wb.xlsx.writeBuffer();
   return buf instanceof Uint8Array ? buf : new Uint8Array(buf as ArrayBuffer);
 }
@@ -368,6 +425,10 @@ export async function exportWorkbook(
   opts: WorkbookOptions,
 ): Promise<{ data: Uint8Array; fileName: string; mime: string; export: ExportData }> {
   const exp = await loadExportData(store, opts);
-  const data = await workbookFromData(exp, opts.lng);
+  const refs = exp.sections.flatMap((s) =>
+    s.form.questions.filter((q) => q.type === "photo").flatMap((q) => s.rows.flatMap((r) => photoRefs(r.report?.answers[q.key]))),
+  );
+  const photos: WorkbookPhotos = { rows: await photosOf(store, refs), ...(opts.photoBaseUrl ? { baseUrl: opts.photoBaseUrl } : {}) };
+  const data = await workbookFromData(exp, opts.lng, photos);
   return { data, fileName: exportFileName(exp.root, exp.reference), mime: XLSX_MIME, export: exp };
 }

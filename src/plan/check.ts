@@ -193,6 +193,7 @@ export function checkPlan(plan: Plan, lng: Language = DEFAULT_LANGUAGE): CheckIs
         allowOps(ORDER_OPS);
         break;
       case "part_of_total":
+      case "photo":
         add([...ap, "question"], "askIfNotComparable", params);
         break;
     }

@@ -132,8 +132,9 @@ describe("default plan (52/KH-BTV, Nam Định)", () => {
   it("asks branch leaders the monthly questions the plan needs, with skip conditions", () => {
     const questions = Object.fromEntries(form("chi_hoi_thang").questions.map((q) => [q.key, q]));
     expect(Object.keys(questions)).toEqual([
-      "tuyen_truyen", "so_buoi", "so_nguoi", "gia_tri", "ho_dat_moi", "mo_hinh", "phat_hien_blgd", "nan_nhan_blgd", "ghi_chu",
+      "tuyen_truyen", "so_buoi", "so_nguoi", "gia_tri", "ho_dat_moi", "mo_hinh", "phat_hien_blgd", "nan_nhan_blgd", "ghi_chu", "anh_minh_chung",
     ]);
+    expect(questions["anh_minh_chung"]).toMatchObject({ type: "photo", optional: true, max: 5, label: "Ảnh minh chứng" });
     expect(questions["tuyen_truyen"]?.type).toBe("yes_no");
     expect(questions["so_buoi"]).toMatchObject({ type: "integer", min: 1, askIf: { question: "tuyen_truyen", value: true } });
     const values = questions["gia_tri"];

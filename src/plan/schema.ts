@@ -90,6 +90,15 @@ export const questionSchema = z.discriminatedUnion("type", [
   z.object({ ...questionBase, type: z.literal("date") }),
   z.object({
     ...questionBase,
+    type: z.literal("photo"),
+    /**
+     * Photos (ảnh minh chứng): she sends one or more photos, then "Xong". At most `max` are kept
+     * (reaching it ends the question); a required photo question needs at least one.
+     */
+    max: z.number().int().min(1).max(20).default(5),
+  }),
+  z.object({
+    ...questionBase,
     type: z.literal("part_of_total"),
     /** What the part counts, e.g. "được hỗ trợ". */
     partLabel: z.string().min(1),
@@ -290,5 +299,23 @@ export type AnswerValue =
   | boolean // yes_no
   | string // single_choice (choice key), text, date (YYYY-MM-DD)
   | string[] // multi_choice (choice keys)
-  | { part: number; total: number }; // part_of_total
+  | { part: number; total: number } // part_of_total
+  | PhotoRef[]; // photo
 export type Answers = Record<string, AnswerValue>;
+
+/**
+ * One photo of a photo answer, as the channel delivered it: the channel's reference to the file
+ * (Telegram file_id, or a Zalo attachment URL, which expires), the id that names the same file in
+ * every delivery (Telegram file_unique_id; the Zalo message id), and what is known of its size and
+ * type. The downloaded copy is kept apart (store/photos.ts), found by channel and uniqueId.
+ */
+export type PhotoRef = {
+  channel: string;
+  /** Telegram file_id; for Zalo the attachment URL. */
+  fileId: string;
+  /** Telegram file_unique_id; for Zalo the message id (and the attachment's index). */
+  uniqueId: string;
+  /** Bytes, when the channel said. */
+  size?: number;
+  mime?: string;
+};

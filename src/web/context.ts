@@ -13,6 +13,8 @@ export interface WebOptions {
   signInLimit?: number;
   /** Default 10 minutes. */
   signInWindowMs?: number;
+  /** The data folder whose photos/ the answer photos are served from (absent: no photo is served). */
+  dataDir?: string;
 }
 
 /** The signed-in person of a request. */

@@ -18,6 +18,7 @@ import { adminRoutes } from "./pages/admin.js";
 import { downloadRoutes } from "./pages/downloads.js";
 import { homeRoutes } from "./pages/home.js";
 import { peopleRoutes } from "./pages/people.js";
+import { photoRoutes } from "./pages/photos.js";
 import { progressRoutes } from "./pages/progress.js";
 import { reportRoutes } from "./pages/reports.js";
 import { signInRoutes } from "./pages/sign-in.js";
@@ -45,6 +46,7 @@ export function createWebApp(opts: WebOptions): Hono<WebEnv> {
   downloadRoutes(web);
   adminRoutes(web);
   peopleRoutes(web);
+  photoRoutes(web);
   web.notFound((c) => c.html(messagePage(t("web:not_found.title"), t("web:not_found.page"), c.get("viewer") ?? null), 404));
   web.onError((err, c) => {
     const unavailable = isStoreUnavailable(err);

@@ -22,7 +22,7 @@ const continuation = shipped.find((p) => p.id === "vun_dap_gia_dinh_2026_2030")!
 
 const admin: Who = { id: "admin", name: "Quản trị", chatId: "province-group" };
 const lan: Who = { id: "lan", name: "Chị Lan", chatId: "branch-group" };
-const MONTHLY_ANSWERS = ["co", "3", "45", "1,2", "2 ho", "bo qua", "ko", "bo qua"];
+const MONTHLY_ANSWERS = ["co", "3", "45", "1,2", "2 ho", "bo qua", "ko", "bo qua", "bo qua"];
 
 describe("plans by date (PGlite)", () => {
   let store: Store;

@@ -30,7 +30,7 @@ const NOW = localInstant(2024, 5, 10, 9, 0);
 const DATE = Math.floor(NOW.getTime() / 1000);
 
 /** The answers of a full monthly branch report, typed the way people type (as in test/app/report-flow). */
-const MONTHLY_ANSWERS = ["co", "3", "45", "1,2", "2 ho", "bo qua", "ko", "bo qua"];
+const MONTHLY_ANSWERS = ["co", "3", "45", "1,2", "2 ho", "bo qua", "ko", "bo qua", "bo qua"];
 
 type TgUser = { id: number; is_bot: boolean; first_name: string; last_name?: string; username?: string };
 const ADMIN: TgUser = { id: 5000000001, is_bot: false, first_name: "Quản trị", last_name: "Tỉnh" };

@@ -30,7 +30,7 @@ import { SAVED } from "../zalo/session-helpers.js";
 const plan = loadPlanFile(DEFAULT_PLAN_PATH);
 /** 10 May 2024, 09:00 local: the May 2024 monthly report (due 20/5) is being collected. */
 const NOW = localInstant(2024, 5, 10, 9, 0);
-const MONTHLY_ANSWERS = ["co", "3", "45", "1,2", "2 ho", "bo qua", "ko", "bo qua"];
+const MONTHLY_ANSWERS = ["co", "3", "45", "1,2", "2 ho", "bo qua", "ko", "bo qua", "bo qua"];
 
 interface Member {
   uid: string;

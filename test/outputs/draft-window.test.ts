@@ -40,12 +40,18 @@ function prng(seed: number): () => number {
 }
 const rand = prng(20240630);
 const int = (lo: number, hi: number) => lo + Math.floor(rand() * (hi - lo + 1));
+/** Photo answers draw from their own sequence, so that the other answers stay as they were. */
+const photoRand = prng(4711);
 
 function answerFor(q: Question, unitCode: string, period: Period, so_far: Answers): AnswerValue | undefined {
   if (q.askIf) {
     const prior = so_far[q.askIf.question];
     if (q.askIf.op === "eq" && prior !== q.askIf.value) return undefined;
-    if (q.askIf.op === "includes" && !(Array.isArray(prior) && prior.includes(String(q.askIf.value)))) return undefined;
+    if (q.askIf.op === "includes" && !(Array.isArray(prior) && (prior as readonly unknown[]).includes(String(q.askIf.value)))) return undefined;
+  }
+  if (q.type === "photo") {
+    const n = Math.floor(photoRand() * (q.max + 1));
+    return n === 0 ? undefined : Array.from({ length: n }, (_, i) => ({ channel: "telegram", fileId: `F-${unitCode}-${period.key}-${i}`, uniqueId: `U-${unitCode}-${period.key}-${i}` }));
   }
   if (q.optional && rand() < 0.3) return undefined;
   switch (q.type) {
@@ -201,6 +207,12 @@ async function expectedFigures(form: Form, keys: string[], path: string): Promis
       } else {
         lines.push(`- ${label}: ${chosen.map((c) => `${c.label} ${formatNumber(count.get(c.key)!)} đơn vị`).join("; ")}.`);
       }
+    } else if (q.type === "photo") {
+      const { photos, units } = await one<{ photos: number; units: number }>(
+        `SELECT coalesce(sum(jsonb_array_length(r."answers" -> $5)), 0)::int AS photos, count(DISTINCT r."unitId")::int AS units ${base} AND (r."answers" -> $5) IS NOT NULL`,
+        qp,
+      );
+      lines.push(`- ${label}: ${formatNumber(photos)} ảnh của ${formatNumber(units)} đơn vị (danh sách và liên kết trong tệp Excel /xuat).`);
     }
   }
   return { lines, texts, received: n };

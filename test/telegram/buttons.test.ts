@@ -134,7 +134,7 @@ describe("buttons on Telegram", () => {
     // The introduction and the first question in ONE message, with Có / Không.
     expect(sent(start)).toHaveLength(1);
     const q1 = lastBot(LAN.id);
-    expect(q1.text).toMatch(/Câu 1\/9/);
+    expect(q1.text).toMatch(/Câu 1\/10/);
     expect(labels(LAN.id, q1.id)).toEqual(["Có", "Không"]);
     for (const b of telegram.keyboardOf(LAN.id, q1.id).flat()) expect(Buffer.byteLength(b.callback_data)).toBeLessThanOrEqual(64);
 
@@ -147,14 +147,14 @@ describe("buttons on Telegram", () => {
     expect(labels(LAN.id, q1.id)).toEqual([]);
     expect(sent(yes)).toHaveLength(1);
     const q2 = lastBot(LAN.id);
-    expect(q2.text).toMatch(/^✓ Câu 1: Có\nCâu 2\/9/);
+    expect(q2.text).toMatch(/^✓ Câu 1: Có\nCâu 2\/10/);
     // A number to type: force_reply, no buttons.
     expect(q2.markup).toEqual({ force_reply: true });
 
     await deliver(text(LAN, me, "3"));
     await deliver(text(LAN, me, "45"));
     const q4 = lastBot(LAN.id);
-    expect(q4.text).toMatch(/Câu 4\/9/);
+    expect(q4.text).toMatch(/Câu 4\/10/);
     expect(labels(LAN.id, q4.id)).toEqual(["◻️ 1. An toàn", "◻️ 2. Trách nhiệm", "◻️ 3. Thịnh vượng", "◻️ 4. Bình đẳng", "Xong"]);
 
     // "Xong" with nothing ticked: a note, nothing else.
@@ -175,7 +175,7 @@ describe("buttons on Telegram", () => {
     expect(labels(LAN.id, q4.id)).toEqual(["✅ 1. An toàn", "◻️ 2. Trách nhiệm", "✅ 3. Thịnh vượng", "◻️ 4. Bình đẳng", "Xong"]);
     const done = await tap(LAN, me, q4.id, "Xong");
     expect(sent(done)).toHaveLength(1);
-    expect(lastBot(LAN.id).text).toMatch(/^✓ Câu 4: An toàn; Thịnh vượng\nCâu 5\/9/);
+    expect(lastBot(LAN.id).text).toMatch(/^✓ Câu 4: An toàn; Thịnh vượng\nCâu 5\/10/);
     expect(labels(LAN.id, q4.id)).toEqual([]);
 
     await deliver(text(LAN, me, "2"));
@@ -184,13 +184,18 @@ describe("buttons on Telegram", () => {
     expect(labels(LAN.id, q6.id).at(-1)).toBe("Bỏ qua");
     await tap(LAN, me, q6.id, "Bỏ qua");
     const q7 = lastBot(LAN.id);
-    expect(q7.text).toMatch(/^✓ Câu 6: bỏ qua\nCâu 7\/9/);
+    expect(q7.text).toMatch(/^✓ Câu 6: bỏ qua\nCâu 7\/10/);
     await tap(LAN, me, q7.id, "Không");
     // Question 8 depends on 7: not asked. Question 9 (optional text): "Bỏ qua" in a private chat.
     const q9 = lastBot(LAN.id);
-    expect(q9.text).toMatch(/^✓ Câu 7: Không\nCâu 9\/9/);
+    expect(q9.text).toMatch(/^✓ Câu 7: Không\nCâu 9\/10/);
     expect(labels(LAN.id, q9.id)).toEqual(["Bỏ qua"]);
     await tap(LAN, me, q9.id, "Bỏ qua");
+    // Question 10 (optional photos): "Xong" and "Bỏ qua"; she has no photo this month.
+    const q10 = lastBot(LAN.id);
+    expect(q10.text).toMatch(/^✓ Câu 9: bỏ qua\nCâu 10\/10/);
+    expect(labels(LAN.id, q10.id)).toEqual(["Xong", "Bỏ qua"]);
+    await tap(LAN, me, q10.id, "Bỏ qua");
 
     // The summary: Gửi / Sửa / Hủy.
     const summary = lastBot(LAN.id);
@@ -199,7 +204,7 @@ describe("buttons on Telegram", () => {
     await tap(LAN, me, summary.id, "Sửa");
     const pick = lastBot(LAN.id);
     expect(pick.text).toMatch(/sửa câu số mấy/);
-    expect(labels(LAN.id, pick.id)).toEqual(["1", "2", "3", "4", "5", "6", "7", "9", "Giữ nguyên"]);
+    expect(labels(LAN.id, pick.id)).toEqual(["1", "2", "3", "4", "5", "6", "7", "9", "10", "Giữ nguyên"]);
     await tap(LAN, me, pick.id, "1");
     const change = lastBot(LAN.id);
     expect(labels(LAN.id, change.id)).toEqual(["Có", "Không", "Giữ nguyên"]);
@@ -248,7 +253,7 @@ describe("buttons on Telegram", () => {
     expect(notice(b)).toMatch(STALE);
     expect(only([...a, ...b], "answerCallbackQuery")).toHaveLength(2);
     const q2 = lastBot(GROUP.id);
-    expect(q2.text).toMatch(/✓ Câu 1: Có\nCâu 2\/9/);
+    expect(q2.text).toMatch(/✓ Câu 1: Có\nCâu 2\/10/);
     // After a tap the question names her (a text_mention), so that selective force_reply reaches her.
     const q2call = sent(a)[0]!;
     expect(String(q2call.payload.text)).toMatch(/^Chị Lan Nguyễn Thị, ✓ Câu 1/);
@@ -278,12 +283,16 @@ describe("buttons on Telegram", () => {
     const q7 = lastBot(GROUP.id);
     expect(labels(GROUP.id, q7.id)).toEqual(["Có", "Không"]);
     await deliver(text(LAN, GROUP, "co", q7.id));
-    expect(lastBot(GROUP.id).text).toMatch(/^Câu 8\/9/);
+    expect(lastBot(GROUP.id).text).toMatch(/^Câu 8\/10/);
     await deliver(text(LAN, GROUP, "1/2", lastBot(GROUP.id).id));
     // Question 9, optional text in a group: typing is the way, so force_reply (the text says how to skip).
     const q9 = lastBot(GROUP.id);
     expect(q9.markup).toEqual({ force_reply: true, selective: true });
     await deliver(text(LAN, GROUP, "bo qua", q9.id));
+    // Question 10 (photos) in a group asks for a reply too (her photos must reply to it).
+    const q10 = lastBot(GROUP.id);
+    expect(q10.markup).toEqual({ force_reply: true, selective: true });
+    await deliver(text(LAN, GROUP, "bo qua", q10.id));
     const summary = lastBot(GROUP.id);
     expect(notice(await tap(HOA, GROUP, summary.id, "Gửi"))).toMatch(NOT_YOURS);
     expect(await reportOf("2024-05")).toBeNull();
@@ -317,7 +326,7 @@ describe("buttons on Telegram", () => {
     expect(await store.prisma.report.count()).toBe(1);
   });
 
-  it("a full nine-question report in a group is 11 bot messages; two leaders at one answer per 10 s never wait on the group's 20 per minute", async () => {
+  it("a full ten-question report in a group is 12 bot messages; two leaders at one answer per 10 s never wait on the group's 20 per minute", async () => {
     // Lan reports May, Hoa reports April, in the same group, each answering every 10 s (Hoa 5 s later).
     type Turn = { who: TgUser; at: number; act: "text" | "tap"; value: string };
     const script = (who: TgUser, offset: number, first: string): Turn[] =>
@@ -332,6 +341,8 @@ describe("buttons on Telegram", () => {
         { act: "tap", value: "Bỏ qua" },
         { act: "tap", value: "Có" },
         { act: "text", value: "1/2" },
+        { act: "text", value: "bo qua" },
+        // The photo question (10): in a group it asks for a reply, so "bỏ qua" is typed.
         { act: "text", value: "bo qua" },
         { act: "tap", value: "Gửi" },
       ].map((s, i) => ({ ...s, who, at: NOW.getTime() + offset + i * 10_000 }) as Turn);
@@ -354,8 +365,8 @@ describe("buttons on Telegram", () => {
     expect((await reportOf("2024-04"))?.answers).toMatchObject({ gia_tri: ["an_toan"], nan_nhan_blgd: { part: 1, total: 2 } });
 
     const toGroup = sends.filter((s) => s.chatId === String(GROUP.id));
-    // Per report: the question 1 with the introduction, questions 2–9, the summary, the receipt.
-    expect(toGroup).toHaveLength(2 * 11);
+    // Per report: the question 1 with the introduction, questions 2–10, the summary, the receipt.
+    expect(toGroup).toHaveLength(2 * 12);
     // No message waited for the group's window: each went out within the chat's 1 s spacing.
     expect(Math.max(...waits)).toBeLessThanOrEqual(1000);
     // And the busiest minute stays well inside 20.
@@ -415,7 +426,7 @@ describe("buttons over the local Bot API server (long polling)", () => {
     expect(telegram.keyboardOf(LAN.id, q1.messageId)).toEqual([]);
     await queued(2);
     await worker.drain();
-    expect([...telegram.messages.values()].at(-1)!.text).toMatch(/^✓ Câu 1: Có\nCâu 2\/9/);
+    expect([...telegram.messages.values()].at(-1)!.text).toMatch(/^✓ Câu 1: Có\nCâu 2\/10/);
     expect(telegram.unansweredQueries).toBe(0);
   });
 });

@@ -39,7 +39,7 @@ export interface WebFixture {
 }
 
 /** Starts the dashboard; `signInLimit` as in WebOptions. */
-export async function startWebFixture(opts: { signInLimit?: number; baseUrl?: string | null } = {}): Promise<WebFixture> {
+export async function startWebFixture(opts: { signInLimit?: number; baseUrl?: string | null; dataDir?: string } = {}): Promise<WebFixture> {
   const store = await openStore({ pgliteDir: "memory://" });
   await seedOutputs(store);
   const webhookCalls: string[] = [];
@@ -59,7 +59,7 @@ export async function startWebFixture(opts: { signInLimit?: number; baseUrl?: st
     ...(opts.baseUrl === null ? {} : { webBaseUrl: opts.baseUrl ?? baseUrl }),
   });
   await app.init();
-  const web = webRequestListener(createWebApp({ app: app.services, baseUrl, ...(opts.signInLimit ? { signInLimit: opts.signInLimit } : {}) }));
+  const web = webRequestListener(createWebApp({ app: app.services, baseUrl, ...(opts.signInLimit ? { signInLimit: opts.signInLimit } : {}), ...(opts.dataDir ? { dataDir: opts.dataDir } : {}) }));
   handler = webAndWebhook(web, (req, res) => {
     webhookCalls.push(`${req.method} ${req.url}`);
     res.writeHead(200, { "content-type": "application/json" }).end("{}");

@@ -1,7 +1,7 @@
 /** Telegram update → channel-neutral inbound message (pure; no I/O). */
 import type { CallbackQuery, Message, Update, UserFromGetMe } from "grammy/types";
 import { sanitizeInbound } from "../sanitize.js";
-import type { InboundMessage, MediaKind } from "../types.js";
+import type { InboundMessage, InboundPhoto, MediaKind } from "../types.js";
 
 /**
  * What an update means: a message for the app, a tap on a button (a callback query: the app gets
@@ -77,6 +77,30 @@ export function mediaOf(m: Message): MediaKind | undefined {
 }
 
 /**
+ * The photo of a message: the largest size of a photo (the last of `photo`, Telegram sends them
+ * smallest first), or an image sent as a file (a document whose type is image/*). Undefined for
+ * anything else.
+ */
+export function photoOf(m: Message): InboundPhoto | undefined {
+  const group = m.media_group_id !== undefined ? { group: String(m.media_group_id) } : {};
+  if (m.photo && m.photo.length > 0) {
+    const largest = [...m.photo].sort((a, b) => a.width * a.height - b.width * b.height || (a.file_size ?? 0) - (b.file_size ?? 0)).at(-1)!;
+    return {
+      fileId: largest.file_id,
+      uniqueId: largest.file_unique_id,
+      ...(largest.file_size !== undefined ? { size: largest.file_size } : {}),
+      mime: "image/jpeg",
+      ...group,
+    };
+  }
+  const d = m.document;
+  if (d && typeof d.mime_type === "string" && /^image\//i.test(d.mime_type) && !m.animation) {
+    return { fileId: d.file_id, uniqueId: d.file_unique_id, ...(d.file_size !== undefined ? { size: d.file_size } : {}), mime: d.mime_type, ...group };
+  }
+  return undefined;
+}
+
+/**
  * Decides what an update means for the app. New and edited messages in private chats and groups
  * become messages (edits with `kind: "edited"`, photos, stickers, voice… with `kind: "media"`);
  * channel posts, service messages and our own messages are ignored. Messages sent in the name of a
@@ -143,6 +167,8 @@ export function decideUpdate(update: Update, me: UserFromGetMe): InboundDecision
   else if (media !== undefined) {
     message.kind = "media";
     message.media = media;
+    const photo = photoOf(m);
+    if (photo) message.photo = photo;
   }
   if (senderIsChat) message.senderIsChat = true;
   return { kind: "message", message: sanitizeInbound(message, fallbackName) };

@@ -4,7 +4,7 @@
  */
 import { COMMAND_NAMES } from "../../commands/names.js";
 import { sanitizeInbound } from "../sanitize.js";
-import type { InboundMessage, MediaKind } from "../types.js";
+import type { InboundMessage, InboundPhoto, MediaKind } from "../types.js";
 import { ThreadType, type Message, type TGroupMessage } from "./zca.js";
 
 /** Command words accepted without a leading slash (only as the first word, case-insensitive): all the app's commands. */
@@ -108,6 +108,29 @@ export function zaloMediaKind(msgType: unknown): MediaKind {
 }
 
 /**
+ * The photo of a Zalo photo message (msgType "chat.photo"): zca-js 2.2.0 delivers its content as an
+ * attachment `{ title, description, href, thumb, params, … }`, `href` the photo on Zalo's CDN and
+ * `params` a JSON text that may hold a larger `hd` link. The link expires after a while, so the
+ * copy is downloaded soon after (src/photos/downloader.ts, which fetches only from Zalo's CDN hosts
+ * over https by default: a message cannot make the bot fetch anything else). The message id names
+ * the photo.
+ */
+export function zaloPhoto(msgType: unknown, content: unknown, msgId: string): InboundPhoto | undefined {
+  if (msgType !== "chat.photo" || typeof content !== "object" || content === null) return undefined;
+  const c = content as { href?: unknown; params?: unknown };
+  let hd: unknown;
+  if (typeof c.params === "string" && c.params.length < 10_000) {
+    try {
+      hd = (JSON.parse(c.params) as { hd?: unknown })?.hd;
+    } catch {
+      hd = undefined;
+    }
+  }
+  const url = [hd, c.href].find((u): u is string => typeof u === "string" && /^https?:\/\/\S+$/i.test(u) && u.length <= 2048);
+  return url ? { fileId: url, uniqueId: msgId } : undefined;
+}
+
+/**
  * A message (group or private) as an InboundMessage; undefined for our own messages. Text messages
  * keep their text; anything else (stickers, photos, files…) becomes `kind: "media"` with an empty
  * text, so that the app can say it cannot read it during an open question. Mentions of the bot are
@@ -142,6 +165,8 @@ export function toInbound(raw: Message, ownId: string, now: () => number = Date.
   if (!isText) {
     msg.kind = "media";
     msg.media = zaloMediaKind(d.msgType);
+    const photo = zaloPhoto(d.msgType, d.content, String(d.msgId));
+    if (photo) msg.photo = photo;
   }
   if (botMentions.length) msg.mentionsBot = true;
   if (d.quote) {

@@ -41,6 +41,8 @@ export const PARSE_ERROR_CODES = [
   "range", // { input }: "5-7", "5 đến 7", "5 hoặc 6"
   "later", // { input }: "sau nhé", "để em hỏi lại", "dạ chị chờ em tí"
   "choice_range", // { input, from, to, all }: "1-3" on a multiple choice (1, 2, 3 or 1 and 3?)
+  "photo_expected", // { input }: text where photos are asked
+  "photo_required", // {}: "Xong" before any photo on a required photo question
 ] as const;
 export type ParseErrorCode = (typeof PARSE_ERROR_CODES)[number];
 
@@ -250,5 +252,10 @@ export function parseAnswer(question: Question, text: string, opts: ParseOptions
       return parseDateAnswer(text, opts.today);
     case "part_of_total":
       return parsePartOfTotalAnswer(question, text);
+    case "photo":
+      // Photos arrive as photos (conversation/engine.ts handlePhoto, which also takes "xong" once
+      // some came); a text is never one, and "xong" alone means none was sent.
+      if (/^(?:da )?xong(?: roi)?$/.test(stripCourtesyText(normalize(text)))) return fail("photo_required");
+      return fail("photo_expected", { input: [...text.trim()].slice(0, 40).join("") });
   }
 }

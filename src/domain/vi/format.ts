@@ -63,6 +63,8 @@ export const YES_WORD = "Có";
 export const NO_WORD = "Không";
 /** Shown for a skipped (missing) answer. */
 export const NO_ANSWER = "—";
+/** What a photo answer counts: "3 ảnh". */
+export const PHOTO_WORD = "ảnh";
 
 function withUnit(text: string, unit: string | undefined): string {
   if (!unit) return text;
@@ -90,7 +92,7 @@ export function formatAnswer(question: Question, value: AnswerValue | null | und
     case "single_choice":
       return typeof value === "string" ? choiceLabel(question, value) : String(value);
     case "multi_choice":
-      return Array.isArray(value) ? value.map((k) => choiceLabel(question, k)).join("; ") : String(value);
+      return Array.isArray(value) ? value.map((k) => choiceLabel(question, String(k))).join("; ") : String(value);
     case "date":
       return typeof value === "string" && parseIsoDate(value) ? formatDate(value) : String(value);
     case "part_of_total":
@@ -99,5 +101,7 @@ export function formatAnswer(question: Question, value: AnswerValue | null | und
         : String(value);
     case "text":
       return String(value);
+    case "photo":
+      return Array.isArray(value) ? `${value.length} ${PHOTO_WORD}` : String(value);
   }
 }

@@ -21,6 +21,8 @@ export const ANSWER_LIMITS = {
   single_choice: 200,
   /** At least this, or twice all labels together plus a separator each. */
   multi_choice: 500,
+  /** "xong", "bỏ qua" and polite words (photos come as photos). */
+  photo: 200,
 } as const;
 
 /** Room for polite words and separators around a typed choice. */

@@ -84,6 +84,8 @@ describe("locale files", () => {
       [Q.model, "giáo dục"],
       [Q.model, "1, 3"],
       [Q.note, "x".repeat(21)],
+      [Q.photos, "ảnh ở trên"],
+      [Q.photos, "xong"],
     ];
     const seen = new Set<string>();
     for (const [q, text] of samples) {

@@ -33,6 +33,7 @@ export const EXPECTED_KEYS = [
   "expected.text",
   "expected.date",
   "expected.part_of_total",
+  "expected.photo",
 ] as const;
 
 /** Other keys of the namespace used by this module and its callers. */
@@ -68,6 +69,8 @@ export function describeExpected(question: Question): LocaleMessage {
         totalLabel: question.totalLabel,
         max: question.max,
       });
+    case "photo":
+      return msg("expected.photo", { max: question.max });
   }
 }
 

@@ -34,4 +34,5 @@ export const Q = {
     totalLabel: "được phát hiện",
     max: 1000,
   }),
+  photos: q({ key: "photos", text: "Ảnh minh chứng?", type: "photo", max: 5 }),
 } satisfies Record<string, Question>;

@@ -57,7 +57,7 @@ function downloadRoute(web: Hono<WebEnv>, path: string, what: string, produce: (
 /** Registers the downloads: the workbook, and the draft as .docx and as text. */
 export function downloadRoutes(web: Hono<WebEnv>): void {
   downloadRoute(web, "/web/donvi/:code/xuat", "workbook", async (app, input) => {
-    const out = await (await import("../../outputs/workbook.js")).exportWorkbook(app.store, input);
+    const out = await (await import("../../outputs/workbook.js")).exportWorkbook(app.store, { ...input, ...(app.webBaseUrl ? { photoBaseUrl: app.webBaseUrl } : {}) });
     return { name: out.fileName, mime: out.mime, body: out.data };
   });
 

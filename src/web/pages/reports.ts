@@ -16,6 +16,9 @@ import { unitPage } from "../guard.js";
 import { isProvinceAdmin } from "../admin-check.js";
 import { page } from "../layout.js";
 import { scopeQuery } from "../period.js";
+import { photoKey, photosOf } from "../../store/photos.js";
+import type { PhotoRef } from "../../plan/schema.js";
+import { photoPath } from "./photos.js";
 
 /** At most this many reports are listed. */
 export const REPORTS_SHOWN = 120;
@@ -62,6 +65,19 @@ export function reportRoutes(web: Hono<WebEnv>): void {
         )
       : [];
     const lng = currentLanguage();
+    // The photos of photo answers, linked to their copies (pages/photos.ts checks the subtree again).
+    const refsOf = (v: unknown): PhotoRef[] =>
+      Array.isArray(v) ? (v as unknown[]).filter((x): x is PhotoRef => typeof x === "object" && x !== null && "uniqueId" in x && "channel" in x) : [];
+    const photoRows = await photosOf(
+      app.store,
+      reports.flatMap((r) => Object.values(typeof r.answers === "string" ? (JSON.parse(r.answers) as Answers) : r.answers).flatMap(refsOf)),
+    );
+    const photoLinks = (v: unknown) => {
+      const links = refsOf(v).map((ref, i) => ({ row: photoRows.get(photoKey(ref)), n: i + 1 }));
+      return links.length
+        ? html` · ${links.map(({ row, n }, i) => html`${i > 0 ? " " : ""}${row ? html`<a href="${photoPath(row.id)}">${t("web:photos.link", { n })}</a>` : t("web:photos.link", { n })}`)}`
+        : "";
+    };
     const items = reports.map((r) => {
       const plan = planById(app.plans, r.planKey);
       const form = plan?.forms.find((f) => f.key === r.formKey);
@@ -81,7 +97,7 @@ export function reportRoutes(web: Hono<WebEnv>): void {
         <h2>${form?.title ?? r.formKey} — ${period ? periodLabel(period, lng) : r.periodKey}</h2>
         <p class="meta">${t("web:reports.sent", { at: when(new Date(r.submittedAt)), by: r.submitter ?? "?" })}${r.version > 1 ? ` · ${t("web:reports.version", { version: r.version })}` : ""}</p>
         <div class="table-wrap"><table><tbody>
-          ${questions.filter((q) => q.key in answers).map((q) => html`<tr><td>${label(q.key)}</td><td>${value(q.key, answers[q.key] ?? null)}</td></tr>`)}
+          ${questions.filter((q) => q.key in answers).map((q) => html`<tr><td>${label(q.key)}</td><td>${value(q.key, answers[q.key] ?? null)}${q.type === "photo" ? photoLinks(answers[q.key]) : ""}</td></tr>`)}
         </tbody></table></div>
         ${mine.length
           ? html`<h3>${t("web:reports.changes")}</h3><ul class="changes">${mine.map(
