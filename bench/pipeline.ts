@@ -6,6 +6,9 @@
  * OutboxWorker with the default Telegram limits, running alongside).
  *
  * Figures per store: updates per second and per-update latency (handleUpdate, arrival to commit);
+ * the handlers' own round trips to the database per update (mean and most; issue 13: at most two);
+ * this process's CPU per update (with PGlite the database's too: a figure that depends less than
+ * updates/s on what else the machine runs) and the load average at start and end;
  * SQL statements per update, counted at the driver (every query, BEGIN and COMMIT of the handlers
  * and of the outbox worker until everything is delivered); the time until the outbox has delivered
  * everything; the process's peak RSS. Each store runs in its own child process (this file with
@@ -18,7 +21,7 @@
 import { AsyncLocalStorage } from "node:async_hooks";
 import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Update } from "grammy/types";
 import { BOT } from "../test/telegram/fixtures.js";
@@ -61,9 +64,19 @@ function fakeFetch(): { fetch: typeof fetch; sends: () => number; texts: () => s
  * first two is not reported: a worker woken by an enqueue runs in the enqueuer's async context.
  */
 type Issuer = "update" | "worker" | "other";
-const issuer = new AsyncLocalStorage<Issuer>();
+/** The context a statement runs in; an update's own counts its round trips. */
+interface IssuerContext {
+  kind: Issuer;
+  roundTrips: number;
+}
+const issuer = new AsyncLocalStorage<IssuerContext>();
 const statements: Record<Issuer, number> = { update: 0, worker: 0, other: 0 };
-const count = (): void => void statements[issuer.getStore() ?? "other"]++;
+const count = (): void => {
+  const ctx = issuer.getStore();
+  statements[ctx?.kind ?? "other"]++;
+  if (ctx) ctx.roundTrips++;
+};
+const workerContext = (): IssuerContext => ({ kind: "worker", roundTrips: 0 });
 
 /**
  * Counts every statement sent to the database, at the drivers: pg's Client.query (the pool, Prisma's
@@ -154,8 +167,8 @@ async function run(kind: "pglite" | "postgres", store: Store) {
     log,
     onInbound: (msg) => app.handleInbound(msg),
   });
-  const worker = issuer.run("worker", () => new OutboxWorker({ store, log, senders: { telegram: telegram.channel } }));
-  issuer.run("worker", () => worker.start());
+  const worker = issuer.run(workerContext(), () => new OutboxWorker({ store, log, senders: { telegram: telegram.channel } }));
+  issuer.run(workerContext(), () => worker.start());
 
   let updateId = 1;
   let messageId = 1;
@@ -177,18 +190,25 @@ async function run(kind: "pglite" | "postgres", store: Store) {
     }) as Update;
 
   const before = { ...statements };
+  const roundTrips: number[] = [];
+  const loadBefore = loadavg()[0]!;
+  const cpuBefore = process.cpuUsage();
   const started = performance.now();
   await Promise.all(
     leaders.map(async (l) => {
       const script = ["/baocao", ...ANSWERS];
       for (let i = 0; i < script.length; i++) {
         const t0 = performance.now();
-        await issuer.run("update", () => telegram.handleUpdate(update(l, script[i]!, i > 0)));
+        const own: IssuerContext = { kind: "update", roundTrips: 0 };
+        await issuer.run(own, () => telegram.handleUpdate(update(l, script[i]!, i > 0)));
         latencies.push(performance.now() - t0);
+        roundTrips.push(own.roundTrips);
       }
     }),
   );
   const seconds = (performance.now() - started) / 1000;
+  const cpu = process.cpuUsage(cpuBefore);
+  const loadAfter = loadavg()[0]!;
   const handled = { update: statements.update - before.update, worker: statements.worker - before.worker };
   // Wait for the outbox to deliver everything (the default Telegram limit is 30 messages/s).
   let counts = await outboxCounts(store);
@@ -225,6 +245,12 @@ async function run(kind: "pglite" | "postgres", store: Store) {
     statementsPerUpdate: round1((worked.update + worked.worker) / latencies.length),
     /** The same, counted only while the updates were being handled (the worker delivers meanwhile). */
     statementsPerUpdateWhileHandling: round1((handled.update + handled.worker) / latencies.length),
+    /** The handlers' own statements per update (each one round trip to the database; BEGIN and COMMIT count): mean and most. */
+    roundTripsPerUpdate: round1(roundTrips.reduce((a, b) => a + b, 0) / roundTrips.length),
+    maxRoundTripsPerUpdate: Math.max(...roundTrips),
+    /** This process's CPU (user + system) while handling, per update; with PGlite the database's too. Less sensitive to other load than updates/s. */
+    cpuMsPerUpdate: round1((cpu.user + cpu.system) / 1000 / latencies.length),
+    loadAverage: { atStart: round1(loadBefore), atEnd: round1(loadAfter) },
     deliveredAfterSeconds: round1(deliveredSeconds),
     peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
     ok: mismatches.length === 0,
@@ -234,7 +260,9 @@ async function run(kind: "pglite" | "postgres", store: Store) {
     `${kind}: ${result.updates} updates from ${result.leaders} leaders in ${result.seconds}s → ${result.updatesPerSecond}/s, ` +
       `p50 ${result.p50Ms} ms, p95 ${result.p95Ms} ms, ${result.statementsPerUpdate} statements/update with the ` +
       `outbox's (${result.statementsPerUpdateWhileHandling} while handling), all delivered after ` +
-      `${result.deliveredAfterSeconds}s, peak RSS ${result.peakRssMb} MB`,
+      `${result.deliveredAfterSeconds}s, peak RSS ${result.peakRssMb} MB; the handlers' round trips per update ` +
+      `${result.roundTripsPerUpdate} (at most ${result.maxRoundTripsPerUpdate}), CPU ${result.cpuMsPerUpdate} ms/update, ` +
+      `load average ${result.loadAverage.atStart} → ${result.loadAverage.atEnd}`,
   );
   for (const m of mismatches) console.log(`  MISMATCH (${kind}): ${m}`);
   return result;

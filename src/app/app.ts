@@ -172,10 +172,10 @@ export class App {
           const ctx = await this.context(msg, uow, view, lean);
           if (tap) ctx.tapOutcome = tap;
           await this.route(ctx);
-          const outcome = await uow.commit(this.opts.store, claim);
+          const outcome = await uow.commit(this.opts.store, claim, { lean });
           // Handled meanwhile elsewhere: that handling answered; this one leaves the buttons alone.
           if (tap && outcome.kind !== "committed") for (const k of Object.keys(tap)) delete tap[k as keyof TapOutcome];
-          if (outcome.kind === "retry") {
+          if (outcome.kind === "retry" && lean) {
             log.debug({ channel: msg.channel, updateId: msg.updateId, reason: outcome.reason }, "not as read; handling the message again");
             continue;
           }

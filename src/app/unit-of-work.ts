@@ -121,10 +121,12 @@ export class UnitOfWork {
 
   /**
    * Commit (see the file comment). The claim (when given) decides first: an existing claim ends it
-   * as "duplicate" with nothing written.
+   * as "duplicate" with nothing written. `lean: false` takes the general path whatever was recorded
+   * (a message handled again after a "retry": its closures decide every outcome, so it ends).
    */
-  async commit(store: Store, claim?: UpdateClaim): Promise<CommitOutcome> {
-    const outcome = this.isLean ? await this.commitLean(store, claim) : await this.commitGeneral(store, claim);
+  async commit(store: Store, claim?: UpdateClaim, opts: { lean?: boolean } = {}): Promise<CommitOutcome> {
+    const lean = opts.lean !== false && this.isLean;
+    const outcome = lean ? await this.commitLean(store, claim) : await this.commitGeneral(store, claim);
     if (outcome.kind === "committed") {
       if (outcome.replies.length > 0) notifyEnqueued();
       for (const fn of this.afterCommit) fn();

@@ -5,7 +5,7 @@
  * open conversation in that chat. Read fresh for every message, not cached: a role removed, a
  * link moved or a name changed by any writer (a command, the CLI, the web admin pages, a
  * reorganisation, another instance, psql) counts from the very next message, with nothing to
- * invalidate. Raw SQL: this runs for every message.
+ * invalidate. One plpgsql function (its plan made once per connection): this runs for every message.
  */
 import { isRoleName, type Grant } from "../domain/permissions.js";
 import type { LoadedConversation } from "./conversations.js";
@@ -47,17 +47,8 @@ interface Row {
   conv_version: number | null;
 }
 
-const SQL = `
-SELECT
-  EXISTS (SELECT 1 FROM "ProcessedUpdate" WHERE channel = $1 AND "updateId" = $2) AS claimed,
-  p.id AS person_id, p."displayName" AS display_name,
-  (SELECT json_agg(json_build_array(r.role, r."unitId") ORDER BY r.id) FROM "Role" r WHERE r."personId" = p.id) AS roles,
-  (SELECT l."unitId" FROM "ChatLink" l WHERE l.channel = $1 AND l."chatId" = $4) AS chat_unit,
-  c.id AS conv_id, c.state AS conv_state, (EXTRACT(EPOCH FROM c."expiresAt") * 1000)::bigint AS conv_expires_ms,
-  c.version AS conv_version
-FROM (SELECT 1) AS one
-LEFT JOIN "Person" p ON p.channel = $1 AND p."externalId" = $3
-LEFT JOIN "Conversation" c ON c.channel = $1 AND c."chatId" = $4 AND c."personKey" = $3`;
+/** The statement: migration 20261202010000_lean_commit's vundap_inbound (its plan is kept per connection). */
+const SQL = `SELECT * FROM vundap_inbound($1, $2, $3, $4)`;
 
 /** Reads what a message needs (see the file comment), in one statement. */
 export async function loadInbound<S>(store: Store, key: InboundKey): Promise<InboundView<S>> {

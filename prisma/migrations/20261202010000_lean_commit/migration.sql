@@ -121,3 +121,24 @@ BEGIN
   RETURN jsonb_build_object('conv', CASE WHEN conv_id IS NULL THEN NULL ELSE jsonb_build_object('id', conv_id, 'version', conv_version) END);
 END
 $fn$;
+
+-- What an inbound message needs, in one statement (src/store/inbound.ts): whether its update was
+-- claimed, the sender and her roles, the chat's unit, her open conversation in the chat. A plpgsql
+-- function so that its plan is made once per connection, not at every message.
+CREATE OR REPLACE FUNCTION vundap_inbound(p_channel text, p_update_id text, p_external_id text, p_chat_id text)
+RETURNS TABLE (claimed boolean, person_id integer, display_name text, roles json, chat_unit integer,
+               conv_id integer, conv_state jsonb, conv_expires_ms bigint, conv_version integer)
+LANGUAGE plpgsql STABLE AS $fn$
+BEGIN
+  RETURN QUERY
+  SELECT
+    EXISTS (SELECT 1 FROM "ProcessedUpdate" u WHERE u.channel = p_channel AND u."updateId" = p_update_id),
+    p.id, p."displayName",
+    (SELECT json_agg(json_build_array(r.role, r."unitId") ORDER BY r.id) FROM "Role" r WHERE r."personId" = p.id),
+    (SELECT l."unitId" FROM "ChatLink" l WHERE l.channel = p_channel AND l."chatId" = p_chat_id),
+    c.id, c.state, (EXTRACT(EPOCH FROM c."expiresAt") * 1000)::bigint, c.version
+  FROM (SELECT 1) AS one
+  LEFT JOIN "Person" p ON p.channel = p_channel AND p."externalId" = p_external_id
+  LEFT JOIN "Conversation" c ON c.channel = p_channel AND c."chatId" = p_chat_id AND c."personKey" = p_external_id;
+END
+$fn$;
