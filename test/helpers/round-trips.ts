@@ -34,6 +34,24 @@ function note(sql: unknown): void {
 
 function install(): void {
   if (installed++ > 0) return;
+  // pg-pool runs a pooled query in the callback of whoever frees a client, which loses the caller's
+  // async context: the same query through connect/release with await keeps it (release(err) on a
+  // failed query destroys the client, as pg-pool's own query does).
+  const poolQuery = pg.Pool.prototype.query;
+  pg.Pool.prototype.query = function (this: pg.Pool, ...args: unknown[]) {
+    if (typeof args[0] !== "string" || args.some((a) => typeof a === "function")) return (poolQuery as (...a: unknown[]) => unknown).apply(this, args);
+    return (async () => {
+      const client = await this.connect();
+      try {
+        const result = await client.query(args[0] as string, args[1] as unknown[] | undefined);
+        client.release();
+        return result;
+      } catch (err) {
+        client.release(err as Error);
+        throw err;
+      }
+    })();
+  } as typeof poolQuery;
   const pgQuery = pg.Client.prototype.query;
   pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]) {
     note(args[0]);
@@ -69,6 +87,7 @@ function install(): void {
       .finally(() => note("COMMIT or ROLLBACK"));
   };
   restore = () => {
+    pg.Pool.prototype.query = poolQuery;
     pg.Client.prototype.query = pgQuery;
     Object.assign(proto, originals);
   };
