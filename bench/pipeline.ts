@@ -6,6 +6,9 @@
  * OutboxWorker with the default Telegram limits, running alongside).
  *
  * Figures per store: updates per second and per-update latency (handleUpdate, arrival to commit);
+ * the handlers' own round trips to the database per update (mean and most; issue 13: at most two);
+ * this process's CPU per update (with PGlite the database's too: a figure that depends less than
+ * updates/s on what else the machine runs) and the load average at start and end;
  * SQL statements per update, counted at the driver (every query, BEGIN and COMMIT of the handlers
  * and of the outbox worker until everything is delivered); the time until the outbox has delivered
  * everything; the process's peak RSS. Each store runs in its own child process (this file with
@@ -18,7 +21,7 @@
 import { AsyncLocalStorage } from "node:async_hooks";
 import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Update } from "grammy/types";
 import { BOT } from "../test/telegram/fixtures.js";
@@ -38,7 +41,7 @@ import { BENCH_EXPORTS, compareExports, exportsMix } from "./exports-mix.js";
 
 const LEADERS = Number(process.env.BENCH_LEADERS ?? 200);
 const PG_ADMIN_URL = process.env.TEST_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
-const ANSWERS = ["co", "3", "45", "1,2", "2 ho", "bo qua", "ko", "bo qua", "gui"];
+const ANSWERS = ["co", "3", "45", "1,2", "2 ho", "bo qua", "ko", "bo qua", "bo qua", "gui"];
 
 
 
@@ -62,9 +65,19 @@ function fakeFetch(): { fetch: typeof fetch; sends: () => number; texts: () => s
  * first two is not reported: a worker woken by an enqueue runs in the enqueuer's async context.
  */
 type Issuer = "update" | "worker" | "other";
-const issuer = new AsyncLocalStorage<Issuer>();
+/** The context a statement runs in; an update's own counts its round trips. */
+interface IssuerContext {
+  kind: Issuer;
+  roundTrips: number;
+}
+const issuer = new AsyncLocalStorage<IssuerContext>();
 const statements: Record<Issuer, number> = { update: 0, worker: 0, other: 0 };
-const count = (): void => void statements[issuer.getStore() ?? "other"]++;
+const count = (): void => {
+  const ctx = issuer.getStore();
+  statements[ctx?.kind ?? "other"]++;
+  if (ctx) ctx.roundTrips++;
+};
+const workerContext = (): IssuerContext => ({ kind: "worker", roundTrips: 0 });
 
 /**
  * Counts every statement sent to the database, at the drivers: pg's Client.query (the pool, Prisma's
@@ -72,6 +85,24 @@ const count = (): void => void statements[issuer.getStore() ?? "other"]++;
  * counted as the two statements they are, and every statement inside).
  */
 function countStatements(): void {
+  // pg-pool runs a pooled query in the callback of whoever frees a client, which loses the caller's
+  // async context: the same query through connect/release with await keeps it (release(err) on a
+  // failed query destroys the client, as pg-pool's own query does).
+  const poolQuery = pg.Pool.prototype.query;
+  pg.Pool.prototype.query = function (this: pg.Pool, ...args: unknown[]) {
+    if (typeof args[0] !== "string" || args.some((a) => typeof a === "function")) return (poolQuery as (...a: unknown[]) => unknown).apply(this, args);
+    return (async () => {
+      const client = await this.connect();
+      try {
+        const result = await client.query(args[0] as string, args[1] as unknown[] | undefined);
+        client.release();
+        return result;
+      } catch (err) {
+        client.release(err as Error);
+        throw err;
+      }
+    })();
+  } as typeof poolQuery;
   const pgQuery = pg.Client.prototype.query;
   pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]) {
     count();
@@ -156,8 +187,8 @@ async function run(kind: "pglite" | "postgres", store: Store) {
     log,
     onInbound: mix ? mix.inbound((msg) => app.handleInbound(msg)) : (msg) => app.handleInbound(msg),
   });
-  const worker = issuer.run("worker", () => new OutboxWorker({ store, log, senders: { telegram: telegram.channel } }));
-  issuer.run("worker", () => worker.start());
+  const worker = issuer.run(workerContext(), () => new OutboxWorker({ store, log, senders: { telegram: telegram.channel } }));
+  issuer.run(workerContext(), () => worker.start());
 
   let updateId = 1;
   let messageId = 1;
@@ -178,22 +209,29 @@ async function run(kind: "pglite" | "postgres", store: Store) {
       },
     }) as Update;
 
-  if (mix) await issuer.run("update", () => mix.start(store, telegram, tree, Math.floor(now.getTime() / 1000)));
+  if (mix) await issuer.run({ kind: "update", roundTrips: 0 }, () => mix.start(store, telegram, tree, Math.floor(now.getTime() / 1000)));
   const before = { ...statements };
+  const roundTrips: number[] = [];
+  const loadBefore = loadavg()[0]!;
+  const cpuBefore = process.cpuUsage();
   const started = performance.now();
   await Promise.all(
     leaders.map(async (l) => {
       const script = ["/baocao", ...ANSWERS];
       for (let i = 0; i < script.length; i++) {
         const t0 = performance.now();
+        const own: IssuerContext = { kind: "update", roundTrips: 0 };
         const u = update(l, script[i]!, i > 0);
-        await issuer.run("update", () => (mix ? mix.deliver(u) : telegram.handleUpdate(u)));
+        await issuer.run(own, () => (mix ? mix.deliver(u) : telegram.handleUpdate(u)));
         latencies.push(performance.now() - t0);
+        roundTrips.push(own.roundTrips);
       }
     }),
   );
   const seconds = (performance.now() - started) / 1000;
   const exportFigures = mix ? await mix.stop(telegram) : null;
+  const cpu = process.cpuUsage(cpuBefore);
+  const loadAfter = loadavg()[0]!;
   const handled = { update: statements.update - before.update, worker: statements.worker - before.worker };
   // Wait for the outbox to deliver everything (the default Telegram limit is 30 messages/s).
   let counts = await outboxCounts(store);
@@ -230,6 +268,12 @@ async function run(kind: "pglite" | "postgres", store: Store) {
     statementsPerUpdate: round1((worked.update + worked.worker) / latencies.length),
     /** The same, counted only while the updates were being handled (the worker delivers meanwhile). */
     statementsPerUpdateWhileHandling: round1((handled.update + handled.worker) / latencies.length),
+    /** The handlers' own statements per update (each one round trip to the database; BEGIN and COMMIT count): mean and most. */
+    roundTripsPerUpdate: round1(roundTrips.reduce((a, b) => a + b, 0) / roundTrips.length),
+    maxRoundTripsPerUpdate: Math.max(...roundTrips),
+    /** This process's CPU (user + system) while handling, per update; with PGlite the database's too. Less sensitive to other load than updates/s. */
+    cpuMsPerUpdate: round1((cpu.user + cpu.system) / 1000 / latencies.length),
+    loadAverage: { atStart: round1(loadBefore), atEnd: round1(loadAfter) },
     deliveredAfterSeconds: round1(deliveredSeconds),
     peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
     ok: mismatches.length === 0,
@@ -240,7 +284,9 @@ async function run(kind: "pglite" | "postgres", store: Store) {
     `${kind}: ${result.updates} updates from ${result.leaders} leaders in ${result.seconds}s → ${result.updatesPerSecond}/s, ` +
       `p50 ${result.p50Ms} ms, p95 ${result.p95Ms} ms, ${result.statementsPerUpdate} statements/update with the ` +
       `outbox's (${result.statementsPerUpdateWhileHandling} while handling), all delivered after ` +
-      `${result.deliveredAfterSeconds}s, peak RSS ${result.peakRssMb} MB`,
+      `${result.deliveredAfterSeconds}s, peak RSS ${result.peakRssMb} MB; the handlers' round trips per update ` +
+      `${result.roundTripsPerUpdate} (at most ${result.maxRoundTripsPerUpdate}), CPU ${result.cpuMsPerUpdate} ms/update, ` +
+      `load average ${result.loadAverage.atStart} → ${result.loadAverage.atEnd}`,
   );
   for (const m of mismatches) console.log(`  MISMATCH (${kind}): ${m}`);
   return result;

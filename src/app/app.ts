@@ -21,13 +21,13 @@ import { t } from "../i18n.js";
 import type { Logger } from "../log.js";
 import { defaultPlan, planOn, sortPlans } from "../plan/calendar.js";
 import type { Form, Plan } from "../plan/schema.js";
-import { loadConversation, deleteConversation, takeExpiredConversations } from "../store/conversations.js";
+import { deleteConversation, takeExpiredConversations, type LoadedConversation } from "../store/conversations.js";
 import type { Store } from "../store/database.js";
 import { enqueueIn, notifyEnqueued } from "../outbox/queue.js";
-import { isUpdateClaimed } from "../store/processed-updates.js";
 import { isStoreUnavailable, StoreUnavailableError } from "../store/unavailable.js";
-import { UnitOfWork, type UpdateClaim } from "./unit-of-work.js";
-import { linkedUnitOf, personWithRoles } from "../store/people.js";
+import { UnitOfWork, type CommitOutcome, type UpdateClaim } from "./unit-of-work.js";
+import type { ChannelName } from "../channels/types.js";
+import { createPerson, loadInbound, type InboundView } from "../store/inbound.js";
 import { loadUnitTree } from "../store/units.js";
 import { applyStep, conversationKey, formOf } from "./conversation-runner.js";
 import { startFromPasteFor } from "./paste.js";
@@ -135,43 +135,62 @@ export class App {
     return tap;
   }
 
+  /**
+   * One message, in two round trips on the hot path: one statement reads what it needs
+   * (loadInbound: the claim, the sender and her roles, the chat's unit, her open conversation),
+   * one statement commits (UnitOfWork, lean). When the commit finds something other than what
+   * the handling assumed (see unit-of-work.ts), the message is handled again on the general path.
+   */
   private async handleOne(msg: InboundMessage, tap?: TapOutcome): Promise<void> {
     const claim: UpdateClaim | undefined = msg.updateId ? { channel: msg.channel, updateId: msg.updateId } : undefined;
     const log = this.opts.log;
     try {
-      // A known redelivery is skipped before any work; the claim in the commit decides races.
-      if (claim && (await isUpdateClaimed(this.opts.store, claim.channel, claim.updateId))) {
-        log.info({ channel: msg.channel, updateId: msg.updateId }, "update already handled; skipped");
-        return;
-      }
-      // Sent as a chat (anonymous admin, channel): no person to register or give a role to.
-      if (msg.senderIsChat) {
-        const note = chatSenderNote(msg);
-        const refusal = new UnitOfWork();
-        if (note) {
-          log.info({ channel: msg.channel, chatId: msg.chatId }, "message sent as a chat; refused");
-          refusal.reply({ ...replyAddress(msg), text: note });
+      for (let lean = true; ; lean = false) {
+        const view = await loadInbound<ConversationState>(this.opts.store, {
+          channel: msg.channel,
+          ...(msg.updateId ? { updateId: msg.updateId } : {}),
+          externalId: msg.sender.id,
+          chatId: msg.chatId,
+        });
+        // A known redelivery is skipped before any work; the claim in the commit decides races.
+        if (claim && view.claimed) {
+          log.info({ channel: msg.channel, updateId: msg.updateId }, "update already handled; skipped");
+          return;
         }
-        this.committed(msg, await refusal.commit(this.opts.store, claim));
-        return;
-      }
-      const uow = new UnitOfWork();
-      try {
-        const ctx = await this.context(msg, uow);
-        if (tap) ctx.tapOutcome = tap;
-        await this.route(ctx);
-        const outcome = await uow.commit(this.opts.store, claim);
-        // Handled meanwhile elsewhere: that handling answered; this one leaves the buttons alone.
-        if (tap && outcome.kind === "duplicate") for (const k of Object.keys(tap)) delete tap[k as keyof TapOutcome];
-        this.committed(msg, outcome);
-        return;
-      } catch (err) {
-        if (isStoreUnavailable(err)) throw err;
-        // The text is not logged: it may hold an invite code or personal details.
-        log.error(
-          { err, channel: msg.channel, chatId: msg.chatId, updateId: msg.updateId, command: parseCommand(msg.text)?.name ?? null },
-          "failed to handle a message",
-        );
+        // Sent as a chat (anonymous admin, channel): no person to register or give a role to.
+        if (msg.senderIsChat) {
+          const note = chatSenderNote(msg);
+          const refusal = new UnitOfWork();
+          if (note) {
+            log.info({ channel: msg.channel, chatId: msg.chatId }, "message sent as a chat; refused");
+            refusal.reply({ ...replyAddress(msg), text: note });
+          }
+          this.committed(msg, await refusal.commit(this.opts.store, claim));
+          return;
+        }
+        const uow = new UnitOfWork();
+        try {
+          const ctx = await this.context(msg, uow, view, lean);
+          if (tap) ctx.tapOutcome = tap;
+          await this.route(ctx);
+          const outcome = await uow.commit(this.opts.store, claim, { lean });
+          // Handled meanwhile elsewhere: that handling answered; this one leaves the buttons alone.
+          if (tap && outcome.kind !== "committed") for (const k of Object.keys(tap)) delete tap[k as keyof TapOutcome];
+          if (outcome.kind === "retry" && lean) {
+            log.debug({ channel: msg.channel, updateId: msg.updateId, reason: outcome.reason }, "not as read; handling the message again");
+            continue;
+          }
+          this.committed(msg, outcome);
+          return;
+        } catch (err) {
+          if (isStoreUnavailable(err)) throw err;
+          // The text is not logged: it may hold an invite code or personal details.
+          log.error(
+            { err, channel: msg.channel, chatId: msg.chatId, updateId: msg.updateId, command: parseCommand(msg.text)?.name ?? null },
+            "failed to handle a message",
+          );
+        }
+        break;
       }
       // A bug or bad input: apologise and record the update as handled, so that it is not
       // redelivered forever (nothing the failed handler recorded is written).
@@ -185,37 +204,62 @@ export class App {
     }
   }
 
-  private committed(msg: InboundMessage, outcome: Awaited<ReturnType<UnitOfWork["commit"]>>): void {
+  private committed(msg: InboundMessage, outcome: CommitOutcome): void {
     if (outcome.kind === "duplicate") {
       this.opts.log.info({ channel: msg.channel, updateId: msg.updateId }, "update handled meanwhile elsewhere; skipped");
       return;
     }
-    if (outcome.replies.length > 0) this.opts.onCommitted?.(outcome.replies);
+    if (outcome.kind === "committed" && outcome.replies.length > 0) this.opts.onCommitted?.(outcome.replies);
   }
 
-  private async context(msg: InboundMessage, uow: UnitOfWork): Promise<CommandContext> {
+  /**
+   * The command context of a message from what loadInbound read. `speculate`: the first handling,
+   * where reportExists assumes "no" and the commit checks it (see CommandContext.reportExists).
+   */
+  private async context(msg: InboundMessage, uow: UnitOfWork, view: InboundView<ConversationState>, speculate: boolean): Promise<CommandContext> {
     const s = this.services;
-    const { person, grants } = await personWithRoles(s.store, msg.channel, msg.sender.id, msg.sender.name);
-    const chatUnitId = msg.chatType === "group" ? await linkedUnitOf(s.store, msg.channel, msg.chatId) : null;
+    let person = view.person;
+    if (!person) person = await createPerson(s.store, msg.channel, msg.sender.id, msg.sender.name);
+    else if (person.displayName !== msg.sender.name) {
+      // Her name as the channel shows it now; stored with the message's commit.
+      uow.renamePerson(person.id, msg.sender.name);
+      person = { ...person, displayName: msg.sender.name };
+    }
+    const message: CommandContext["message"] = (text, opts) => ({
+      ...replyAddress(msg),
+      text,
+      ...(opts?.ask ? { askPerson: { id: msg.sender.id, name: msg.sender.name } } : {}),
+      ...(opts?.choices ? { choices: opts.choices } : {}),
+    });
+    let assumed = false;
     return {
       app: s,
       msg,
       person,
-      grants,
+      grants: view.person ? view.grants : [],
       args: "",
-      chatUnitId,
+      chatUnitId: msg.chatType === "group" ? view.chatUnitId : null,
+      conversation: view.conversation,
       async reply(text, opts) {
-        uow.reply({
-          ...replyAddress(msg),
-          text,
-          ...(opts?.ask ? { askPerson: { id: msg.sender.id, name: msg.sender.name } } : {}),
-          ...(opts?.choices ? { choices: opts.choices } : {}),
-        });
+        uow.reply(message(text, opts));
+      },
+      message,
+      async reportExists(key) {
+        if (speculate && !assumed) {
+          assumed = true;
+          uow.assumeNoReport(key);
+          return false;
+        }
+        const rows = await s.store.sql.query(
+          `SELECT 1 FROM "Report" WHERE "planKey" = $1 AND "formKey" = $2 AND "periodKey" = $3 AND "unitId" = $4`,
+          [key.planKey, key.formKey, key.periodKey, key.unitId],
+        );
+        return rows.length > 0;
       },
       async sendFile(file, caption) {
         uow.reply({ channel: msg.channel, chatId: msg.chatId, chatType: msg.chatType, text: caption ?? "", file });
       },
-      write: (fn) => uow.write(fn),
+      write: (fn, lean) => uow.write(fn, lean),
       onCommitted: (fn) => uow.onCommitted(fn),
     };
   }
@@ -230,7 +274,7 @@ export class App {
     if (command) return this.runCommand(ctx, command.name, command.args);
 
     const key = conversationKey(msg);
-    const open = await loadConversation<ConversationState>(ctx.app.store, key);
+    const open = ctx.conversation;
     if (open) {
       if (!this.isAddressedToBot(msg)) return;
       const form = await this.formToContinue(ctx, key, open);
@@ -266,7 +310,7 @@ export class App {
       return;
     }
     const key = conversationKey(msg);
-    const open = await loadConversation<ConversationState>(ctx.app.store, key);
+    const open = ctx.conversation;
     if (!open || open.id !== data.conversationId) return stale();
     if (open.version !== data.version && !isPhotoQuestionTap(ctx, open.state, data.action)) return stale();
     // The buttons are answered: they go, whatever comes next.
@@ -292,7 +336,7 @@ export class App {
   private async formToContinue(
     ctx: CommandContext,
     key: Parameters<typeof deleteConversation>[1],
-    open: NonNullable<Awaited<ReturnType<typeof loadConversation<ConversationState>>>>,
+    open: LoadedConversation<ConversationState>,
     version?: number,
   ): Promise<Form | null> {
     const end = async (text: string) => {

@@ -9,7 +9,8 @@ import { formatDate } from "../domain/vi/index.js";
 import { t } from "../i18n.js";
 import type { Form, Plan } from "../plan/schema.js";
 import { deleteConversation, saveConversationRow, type ConversationKey } from "../store/conversations.js";
-import { choicesFor } from "./tap-data.js";
+import { choicesFor, PROMPT_PLACEHOLDER, promptTemplate } from "./tap-data.js";
+import type { LeanReport } from "../store/lean-commit.js";
 import { isDeepStrictEqual } from "node:util";
 import { correctReportIn, getReport, insertReportIn, reportWritten } from "../store/reports.js";
 import type { TxWrite } from "./unit-of-work.js";
@@ -63,13 +64,13 @@ export async function applyStep(
   const state = before?.state ?? step.state ?? undefined;
   // Reads first, outside the transaction.
   const effect = hasEffect && state ? await prepareEffect(ctx, state, step) : null;
-  ctx.write(async (tx) => {
+  const expiresAt = new Date(now.getTime() + ctx.app.conversationTtlHours * 3600_000);
+  const reply = oneReply(step.replies);
+  const general: TxWrite = async (tx) => {
     // Stored first: a report is stored once whatever happens concurrently (unique per form,
     // period and unit); a refused one keeps its answer in the chat.
-    if (effect) await effect(tx);
-    const saved = step.state
-      ? await saveConversationRow(tx, key, step.state, new Date(now.getTime() + ctx.app.conversationTtlHours * 3600_000), before?.version)
-      : null;
+    if (effect) await effect.write(tx);
+    const saved = step.state ? await saveConversationRow(tx, key, step.state, expiresAt, before?.version) : null;
     const written = step.state ? saved !== null : await deleteConversation(tx, key, before?.version);
     if (!written && before && !hasEffect) {
       ctx.app.log.warn({ channel: key.channel, chatId: key.chatId }, "conversation changed meanwhile; answer not applied");
@@ -83,10 +84,33 @@ export async function applyStep(
     }
     const prompt = saved ? { personId: key.personKey, conversationId: saved.id, version: saved.version } : null;
     if (step.buttons && ctx.tapOutcome && prompt) ctx.tapOutcome.choices = choicesFor(step.buttons, prompt) ?? null;
-    const reply = oneReply(step.replies);
     if (!reply) return;
     const choices = reply.buttons && prompt ? choicesFor(reply.buttons, prompt) : undefined;
     await ctx.reply(reply.text, { ask: reply.expectsAnswer, ...(choices ? { choices } : {}) });
+  };
+  // The same step for the one-statement commit, in the outcome where everything is as read: the
+  // report (if any) is new and its period open, the conversation still at the version read. The
+  // buttons carry a placeholder for the saved row's id and version, filled in by the store.
+  if (effect && !effect.lean) return ctx.write(general);
+  const placeholder = { personId: key.personKey, ...PROMPT_PLACEHOLDER };
+  const replies = effect?.lean ? [ctx.message(effect.lean.receipt)] : [];
+  if (reply) {
+    const choices = reply.buttons && step.state ? choicesFor(reply.buttons, placeholder) : undefined;
+    replies.push(ctx.message(reply.text, { ask: reply.expectsAnswer, ...(choices ? { choices } : {}) }));
+  }
+  const version = before?.version ?? null;
+  ctx.write(general, {
+    ...(effect?.lean ? { report: effect.lean.report } : {}),
+    conv: step.state
+      ? { op: "save", ...key, state: step.state, expiresAt, expectedVersion: version }
+      : { op: "delete", ...key, expectedVersion: version },
+    replies,
+    template: promptTemplate(key.personKey),
+    committed(saved) {
+      effect?.lean?.committed();
+      const prompt = saved ? { personId: key.personKey, conversationId: saved.id, version: saved.version } : null;
+      if (step.buttons && ctx.tapOutcome && prompt) ctx.tapOutcome.choices = choicesFor(step.buttons, prompt) ?? null;
+    },
   });
 }
 
@@ -95,8 +119,14 @@ export async function beginConversation(ctx: CommandContext, step: Step): Promis
   await applyStep(ctx, step);
 }
 
+/** What a finishing step's effect writes: the general write, and for a new report its lean form too. */
+interface PreparedEffect {
+  write: TxWrite;
+  lean?: { report: LeanReport; receipt: string; committed(): void };
+}
+
 /** Reads what a finishing step's effect needs; returns the write that stores it and replies. */
-async function prepareEffect(ctx: CommandContext, state: ConversationState, step: Step): Promise<TxWrite | null> {
+async function prepareEffect(ctx: CommandContext, state: ConversationState, step: Step): Promise<PreparedEffect | null> {
   const plan = planOfState(ctx.app, state);
   const form = formOf(ctx.app, state.formKey, state);
   const effect = step.effect;
@@ -112,17 +142,29 @@ async function prepareEffect(ctx: CommandContext, state: ConversationState, step
   };
   const where = { planKey: plan.id, formKey: form.key, periodKey: state.periodKey, unitId: state.unitId };
   if (effect.type === "submit") {
-    return async (tx) => {
-      const outcome = await insertReportIn(tx, { ...where, answers: effect.answers, personId: ctx.person.id, submittedAt: now });
-      if (!outcome.ok) {
-        await ctx.reply(outcome.reason === "exists" ? t("bot:report.already_sent_now") : t("bot:report.locked_new", { period: common.periodLabel }));
-        return;
-      }
+    const receipt = receiptText({ ...common, onTime: due ? isOnTime(now, due) : true, answersCount: Object.keys(effect.answers).length });
+    const stored = () =>
       ctx.app.log.info({ plan: plan.id, form: form.key, period: state.periodKey, unitId: state.unitId, personId: ctx.person.id }, "report stored");
-      ctx.onCommitted(() => reportWritten(ctx.app.store, { ...where, submittedAt: now, answers: effect.answers }));
-      await ctx.reply(
-        receiptText({ ...common, onTime: due ? isOnTime(now, due) : true, answersCount: Object.keys(effect.answers).length }),
-      );
+    const written = () => reportWritten(ctx.app.store, { ...where, submittedAt: now, answers: effect.answers });
+    return {
+      write: async (tx) => {
+        const outcome = await insertReportIn(tx, { ...where, answers: effect.answers, personId: ctx.person.id, submittedAt: now });
+        if (!outcome.ok) {
+          await ctx.reply(outcome.reason === "exists" ? t("bot:report.already_sent_now") : t("bot:report.locked_new", { period: common.periodLabel }));
+          return;
+        }
+        stored();
+        ctx.onCommitted(written);
+        await ctx.reply(receipt);
+      },
+      lean: {
+        report: { ...where, answers: effect.answers, personId: ctx.person.id, at: now },
+        receipt,
+        committed() {
+          stored();
+          written();
+        },
+      },
     };
   }
   if (effect.type !== "correct") return null;
@@ -130,23 +172,25 @@ async function prepareEffect(ctx: CommandContext, state: ConversationState, step
   // overwrite their change with answers read before it.
   const current = await getReport(ctx.app.store, plan.id, form.key, state.periodKey, state.unitId);
   if (!current || !isDeepStrictEqual(current.answers, state.original ?? {})) {
-    return async () => void (await ctx.reply(t("bot:report.changed_meanwhile")));
+    return { write: async () => void (await ctx.reply(t("bot:report.changed_meanwhile"))) };
   }
-  return async (tx) => {
-    const outcome = await correctReportIn(tx, {
-      ...where,
-      expectedVersion: current.version,
-      personId: ctx.person.id,
-      changes: effect.changes,
-      answers: effect.answers,
-      at: now,
-    });
-    if (!outcome.ok) {
-      await ctx.reply(outcome.reason === "locked" ? t("bot:report.locked", { period: common.periodLabel }) : t("bot:report.changed_meanwhile"));
-      return;
-    }
-    ctx.app.log.info({ form: form.key, period: state.periodKey, unitId: state.unitId, changes: effect.changes.length }, "report corrected");
-    ctx.onCommitted(() => reportWritten(ctx.app.store, { ...where, submittedAt: current.submittedAt, answers: effect.answers }));
-    await ctx.reply(correctionReceiptText({ ...common, changesCount: effect.changes.length }));
+  return {
+    write: async (tx) => {
+      const outcome = await correctReportIn(tx, {
+        ...where,
+        expectedVersion: current.version,
+        personId: ctx.person.id,
+        changes: effect.changes,
+        answers: effect.answers,
+        at: now,
+      });
+      if (!outcome.ok) {
+        await ctx.reply(outcome.reason === "locked" ? t("bot:report.locked", { period: common.periodLabel }) : t("bot:report.changed_meanwhile"));
+        return;
+      }
+      ctx.app.log.info({ form: form.key, period: state.periodKey, unitId: state.unitId, changes: effect.changes.length }, "report corrected");
+      ctx.onCommitted(() => reportWritten(ctx.app.store, { ...where, submittedAt: current.submittedAt, answers: effect.answers }));
+      await ctx.reply(correctionReceiptText({ ...common, changesCount: effect.changes.length }));
+    },
   };
 }

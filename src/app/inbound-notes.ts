@@ -7,8 +7,6 @@
 import type { InboundMessage } from "../channels/types.js";
 import type { CommandContext } from "../commands/types.js";
 import { t } from "../i18n.js";
-import { loadConversation } from "../store/conversations.js";
-import { conversationKey } from "./conversation-runner.js";
 
 /** True when the message speaks to the bot: a private chat, a command, a mention, a reply to the bot. */
 function speaksToBot(msg: InboundMessage): boolean {
@@ -31,7 +29,7 @@ export function chatSenderNote(msg: InboundMessage): string | null {
  */
 export async function answerNonText(ctx: CommandContext, addressed: boolean): Promise<void> {
   const { msg } = ctx;
-  const open = await loadConversation(ctx.app.store, conversationKey(msg));
+  const open = ctx.conversation;
   const what = t(`bot:input.media.${msg.media ?? "other"}`);
   if (open && open.expiresAt.getTime() >= ctx.app.now().getTime() && addressed) {
     const note = msg.kind === "edited" ? t("bot:input.edited_in_question") : t("bot:input.media_in_question", { what });

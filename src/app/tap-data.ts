@@ -31,6 +31,22 @@ export function choicesFor(buttons: ReplyButtons, prompt: { personId: string; co
   return buttons.extra ? { rows, extra: true } : { rows };
 }
 
+/**
+ * The stand-in id and version of button data built before the conversation is saved (the lean
+ * commit, src/store/lean-commit.ts, fills in the saved row's id and version). Their widest values:
+ * data that fits with them fits with the real ones.
+ */
+export const PROMPT_PLACEHOLDER = { conversationId: 999999999999, version: 9999999999 } as const;
+
+/**
+ * What the lean commit replaces in the payload's JSON text: `text` (the opening of a button's data
+ * with the placeholder) by `prefix` + "<id>.<version>.". Both start with the JSON string's quote,
+ * so only data values that begin with it match.
+ */
+export function promptTemplate(personId: string): { text: string; prefix: string } {
+  return { text: `"r${personId}.${PROMPT_PLACEHOLDER.conversationId}.${PROMPT_PLACEHOLDER.version}.`, prefix: `"r${personId}.` };
+}
+
 /** The parts of a button's data, or null when it is not one of ours. */
 export function parseTapData(data: string): TapData | null {
   if (Buffer.byteLength(data) > TAP_DATA_LIMIT) return null;

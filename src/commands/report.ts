@@ -11,7 +11,7 @@ import { normalize, vietnamToday } from "../domain/vi/index.js";
 import { t } from "../i18n.js";
 import type { Form, Plan } from "../plan/schema.js";
 import { noCurrentPlanText } from "./plan-status.js";
-import { deleteConversation, loadConversation } from "../store/conversations.js";
+import { deleteConversation } from "../store/conversations.js";
 import { getReport, isPeriodLocked } from "../store/reports.js";
 import { beginConversation, conversationKey } from "../app/conversation-runner.js";
 import { otherUnitsGroupNote } from "./group-unit.js";
@@ -107,8 +107,10 @@ async function resolveTarget(ctx: CommandContext, wantExisting: boolean): Promis
     const choices = named ? [named] : wantExisting ? [current, previousPeriod(current)] : [current];
     for (const period of choices) {
       if (!period) continue;
-      const existing = await getReport(ctx.app.store, plan.id, form.key, period.key, unit.id);
-      if (Boolean(existing) === wantExisting) return { plan, unit, form, period };
+      const where = { planKey: plan.id, formKey: form.key, periodKey: period.key, unitId: unit.id };
+      // A new report: not read first on the hot path (the commit checks that none exists).
+      const existing = wantExisting ? Boolean(await getReport(ctx.app.store, plan.id, form.key, period.key, unit.id)) : await ctx.reportExists(where);
+      if (existing === wantExisting) return { plan, unit, form, period };
     }
   }
   if (periodText && !candidates.some((f) => parsePeriodText(periodText, f.period, now))) {
@@ -192,7 +194,7 @@ export const cancelCommand: Command = {
   async run(ctx) {
     const key = conversationKey(ctx.msg);
     // The hint reopens the same period ("/baocao tháng 10/2024"), so read what is cancelled first.
-    const open = await loadConversation<ConversationState>(ctx.app.store, key);
+    const open = ctx.conversation;
     const command = open ? reopenCommand(open.state, translator()) : "/baocao";
     ctx.write(async (tx) => {
       const deleted = await deleteConversation(tx, key);

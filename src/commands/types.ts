@@ -1,8 +1,11 @@
 /** What every command handler receives, and the command table's shape. */
-import type { DeleteOutcome, InboundMessage, OutboundChoices, OutboundFile, TapOutcome } from "../channels/types.js";
+import type { DeleteOutcome, InboundMessage, OutboundChoices, OutboundFile, OutboundMessage, TapOutcome } from "../channels/types.js";
 import type { Action, Grant } from "../domain/permissions.js";
 import type { UnitTree } from "../domain/units/tree.js";
-import type { TxWrite } from "../app/unit-of-work.js";
+import type { LeanStep, TxWrite } from "../app/unit-of-work.js";
+import type { ConversationState } from "../conversation/index.js";
+import type { LoadedConversation } from "../store/conversations.js";
+import type { ReportKey } from "../store/lean-commit.js";
 import type { Logger } from "../log.js";
 import type { Plan } from "../plan/schema.js";
 import type { Store } from "../store/database.js";
@@ -46,6 +49,16 @@ export interface CommandContext {
    * sender; `choices` are buttons she may tap instead of typing.
    */
   reply(text: string, opts?: { ask?: boolean; choices?: OutboundChoices }): Promise<void>;
+  /** The message `reply` would send, without sending it (a lean write's replies, see LeanStep). */
+  message(text: string, opts?: { ask?: boolean; choices?: OutboundChoices }): OutboundMessage;
+  /** Her open conversation in this chat, read with the message (null: none). */
+  conversation: LoadedConversation<ConversationState> | null;
+  /**
+   * Whether the unit has a report of the form for the period. On the first handling of a message
+   * it is not read: the answer is "no", and the commit checks that (a report there makes the
+   * message be handled again, reading it).
+   */
+  reportExists(key: ReportKey): Promise<boolean>;
   /** For a tap (msg.kind "tap"): what the channel tells her and does with the tapped buttons; filled by the handler. */
   tapOutcome?: TapOutcome;
   /** Send a file (a picture, a workbook) in the chat, with an optional caption. */
@@ -53,9 +66,10 @@ export interface CommandContext {
   /**
    * A store write that must commit with this message's claim and replies (one transaction, see
    * src/app/unit-of-work.ts). It runs after the handler returns, in order with the replies; it may
-   * reply, and must use only the `tx` it is given.
+   * reply, and must use only the `tx` it is given. With `lean`, its declarative form: the whole
+   * message then commits in one statement (src/app/unit-of-work.ts).
    */
-  write(fn: TxWrite): void;
+  write(fn: TxWrite, lean?: LeanStep): void;
   /** Run `fn` after the message's transaction committed (e.g. tell caches about a new report). */
   onCommitted(fn: () => void): void;
 }

@@ -56,19 +56,34 @@ function pad2(n: number): string {
   return n < 10 ? `0${n}` : String(n);
 }
 
+// Vietnam has kept UTC+7 without daylight saving since 13 June 1975: instants from 1976 to 9999 are
+// computed with that fixed offset (plain Date arithmetic: dayjs's time-zone plugin costs about a
+// millisecond per call on the hot path, e.g. currentPeriod at every /baocao). Earlier instants (the
+// zone's history) and the far bounds go through dayjs as before.
+const OFFSET_MS = 7 * 3600_000;
+const FIXED_FROM = Date.UTC(1976, 0, 1);
+const FIXED_UNTIL = Date.UTC(9999, 0, 1);
+const fixedOffset = (utcMs: number): boolean => utcMs >= FIXED_FROM && utcMs < FIXED_UNTIL;
+
 /** The local calendar date of an instant. */
 export function localDateOf(instant: Date): LocalDate {
+  if (fixedOffset(instant.getTime())) {
+    const d = new Date(instant.getTime() + OFFSET_MS);
+    return { year: d.getUTCFullYear(), month: d.getUTCMonth() + 1, day: d.getUTCDate() };
+  }
   const d = dayjs(instant).tz(TIME_ZONE);
   return { year: d.year(), month: d.month() + 1, day: d.date() };
 }
 
 /** "YYYY-MM-DD" of an instant's local date. */
 export function localIsoDate(instant: Date): string {
+  if (fixedOffset(instant.getTime())) return new Date(instant.getTime() + OFFSET_MS).toISOString().slice(0, 10);
   return dayjs(instant).tz(TIME_ZONE).format("YYYY-MM-DD");
 }
 
 /** "HH:mm" of an instant in local time. */
 export function localTimeText(instant: Date): string {
+  if (fixedOffset(instant.getTime())) return new Date(instant.getTime() + OFFSET_MS).toISOString().slice(11, 16);
   return dayjs(instant).tz(TIME_ZONE).format("HH:mm");
 }
 
@@ -77,6 +92,12 @@ export function localInstant(year: number, month: number, day = 1, hour = 0, min
   const m0 = year * 12 + (month - 1);
   const y = Math.floor(m0 / 12);
   const m = (m0 - y * 12) + 1;
+  if (y >= 1976 && y < 9999) {
+    const utc = Date.UTC(y, m - 1, 1, hour, minute) + (day - 1) * 86_400_000 - OFFSET_MS;
+    // As dayjs parses "YYYY-MM-DD HH:mm": a day past the month's end is not rolled over there either
+    // (it is invalid); keep dayjs for anything outside the month.
+    if (day >= 1 && day <= daysInMonth(y, m)) return new Date(utc);
+  }
   const text = `${String(y).padStart(4, "0")}-${pad2(m)}-${pad2(day)} ${pad2(hour)}:${pad2(minute)}`;
   return dayjs.tz(text, TIME_ZONE).toDate();
 }

@@ -104,6 +104,14 @@ export function notifyEnqueued(): void {
   wakeWorkers();
 }
 
+/**
+ * The outbox rows of `msgs` (each split into parts, in order) with their payloads as JSON text,
+ * for a commit that writes them itself (src/store/lean-commit.ts). No dedupe keys, no notBefore.
+ */
+export function outboxRowsOf(msgs: readonly OutboundMessage[]): { channel: string; chatId: string; payload: string }[] {
+  return msgs.flatMap((msg) => rowsOf({ msg })).map((r) => ({ channel: r.channel, chatId: r.chatId, payload: JSON.stringify(r.payload) }));
+}
+
 /** Inserts the rows (each message split into parts); returns the new rows' ids in order. */
 async function insertRows(sql: SqlConnection, items: readonly EnqueueItem[]): Promise<number[]> {
   const rows = items.flatMap(rowsOf);

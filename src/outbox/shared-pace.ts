@@ -11,6 +11,8 @@
  * - slots are also at least perMs/count apart ("nextAt"), so sends are spread, not bursts;
  * - a channel-wide 429 moves "nextAt" past the pause, so every instance waits.
  *
+ * The request is one statement (the plpgsql function vundap_pace_acquire), one round trip per send.
+ *
  * The instants are the workers' clocks (hosts need synchronised clocks, as for the leases).
  */
 import type { Store } from "../store/database.js";
@@ -43,31 +45,15 @@ export class SharedPace {
   async acquire(id: number, now: number, maxAheadMs: number): Promise<SlotGrant> {
     if (this.rate.perMs === 0) return { granted: true, at: now };
     await this.ensureRow();
-    return this.store.sql.transaction(async (tx) => {
-      const [pace] = await tx.query<{ nextAt: number }>(`SELECT "nextAt" FROM "OutboxPace" WHERE channel = $1 FOR UPDATE`, [this.channel]);
-      const [counts] = await tx.query<{ inflight: number }>(
-        `SELECT count(*)::int AS inflight FROM "OutboxMessage"
-          WHERE channel = $1 AND status = 'sending' AND "launchedAt" IS NOT NULL AND id <> $2`,
-        [this.channel, id],
-      );
-      const inflight = counts?.inflight ?? 0;
-      const room = this.rate.count - inflight;
-      if (room <= 0) return { granted: false, retryAt: now + Math.max(1, Math.ceil(this.spacingMs)) } as SlotGrant;
-      // The answered sends that may still be inside the window, newest first.
-      const answers = await tx.query<{ sentAt: Date }>(
-        `SELECT "sentAt" FROM "OutboxMessage"
-          WHERE channel = $1 AND "sentAt" > $2::timestamptz ORDER BY "sentAt" DESC LIMIT $3`,
-        [this.channel, new Date(now - this.rate.perMs).toISOString(), room],
-      );
-      let at = Math.max(now, Math.ceil(Number(pace?.nextAt ?? 0)));
-      // Fewer than `room` answers may lie within perMs before the slot: the room-th newest must not.
-      const oldestAllowed = answers[room - 1];
-      if (oldestAllowed) at = Math.max(at, new Date(oldestAllowed.sentAt).getTime() + this.rate.perMs + 1);
-      if (at > now + maxAheadMs) return { granted: false, retryAt: at } as SlotGrant;
-      await tx.query(`UPDATE "OutboxMessage" SET "launchedAt" = $2::timestamptz WHERE id = $1`, [id, new Date(at).toISOString()]);
-      await tx.query(`UPDATE "OutboxPace" SET "nextAt" = $2::float8 WHERE channel = $1`, [this.channel, at + this.spacingMs]);
-      return { granted: true, at } as SlotGrant;
-    });
+    // One statement (migration 20261202010100_outbox_pace_acquire): lock the pace row, count the
+    // sends in flight, read the answers of the last window, take the slot.
+    const [row] = await this.store.sql.query<{ granted: boolean; at_ms: number }>(
+      `SELECT granted, at_ms FROM vundap_pace_acquire($1, $2, $3, $4, $5, $6, $7)`,
+      [this.channel, id, now, this.rate.count, this.rate.perMs, this.spacingMs, maxAheadMs],
+    );
+    if (!row) throw new Error("vundap_pace_acquire returned nothing");
+    const at = Number(row.at_ms);
+    return row.granted ? { granted: true, at } : { granted: false, retryAt: at };
   }
 
   /** No instance sends on this channel before `until` (a channel-wide 429). */

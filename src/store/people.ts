@@ -36,36 +36,6 @@ export async function upsertPerson(
   return row!;
 }
 
-/**
- * The person behind a sender with her roles, in one query on the hot path (every inbound message);
- * creates her, or refreshes her display name, only when needed.
- */
-export async function personWithRoles(
-  store: Store,
-  channel: ChannelName,
-  externalId: string,
-  displayName: string,
-): Promise<{ person: PersonRecord; grants: Grant[] }> {
-  // Raw SQL: this runs for every inbound message (see bench:pipeline).
-  const rows = await store.sql.query<{ id: number; displayName: string; role: string | null; unitId: number | null }>(
-    `SELECT p.id, p."displayName", r.role, r."unitId"
-       FROM "Person" p LEFT JOIN "Role" r ON r."personId" = p.id
-      WHERE p.channel = $1 AND p."externalId" = $2`,
-    [channel, externalId],
-  );
-  const first = rows[0];
-  if (!first) return { person: await upsertPerson(store, channel, externalId, displayName), grants: [] };
-  const person: PersonRecord = { id: first.id, channel, externalId, displayName: first.displayName };
-  if (person.displayName !== displayName) {
-    await store.sql.query(`UPDATE "Person" SET "displayName" = $2 WHERE id = $1`, [person.id, displayName]);
-    person.displayName = displayName;
-  }
-  const grants: Grant[] = [];
-  for (const r of rows)
-    if (r.role !== null && r.unitId !== null && isRoleName(r.role)) grants.push({ role: r.role, unitId: Number(r.unitId) });
-  return { person, grants };
-}
-
 export async function rolesOf(store: Store, personId: number): Promise<Grant[]> {
   const rows = await store.prisma.role.findMany({ where: { personId }, select: { role: true, unitId: true } });
   return rows.filter((r) => isRoleName(r.role)).map((r) => ({ role: r.role as RoleName, unitId: r.unitId }));

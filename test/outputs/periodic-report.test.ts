@@ -140,6 +140,11 @@ function context(grants: Grant[], args: string, chatUnitCode: string | null = nu
     args,
     chatUnitId: chatUnitCode ? tree.byCode(chatUnitCode)!.id : null,
     reply: async (text: string) => void replies.push(text),
+    message: (text: string) => ({ channel: "local", chatId: "g1", text }),
+    conversation: null,
+    reportExists: async () => {
+      throw new Error("/xuat and /baocaotonghop ask for no report");
+    },
     sendFile: async (file: OutboundFile, caption?: string) => void files.push({ file, caption }),
     write: () => {
       throw new Error("/xuat and /baocaotonghop write nothing");
