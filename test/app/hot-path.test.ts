@@ -22,7 +22,7 @@ import { createLogger } from "../../src/log.js";
 import { makeHarness, plan, type Harness } from "./harness.js";
 
 const NOW = localInstant(2024, 5, 10, 9, 0);
-const ANSWERS_AFTER_FIRST = ["3", "45", "1,2", "2 ho", "bo qua", "ko", "bo qua", "gui"];
+const ANSWERS_AFTER_FIRST = ["3", "45", "1,2", "2 ho", "bo qua", "ko", "bo qua", "bo qua", "gui"];
 const LAN = { id: "501", name: "Chị Lan", chatId: "-1001", channel: "telegram" as const, chatType: "group" as const };
 const HOA = { id: "502", name: "Chị Hoà", chatId: "-1002", channel: "telegram" as const, chatType: "group" as const };
 

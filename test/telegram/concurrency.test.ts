@@ -135,9 +135,9 @@ describe("long polling: no chat waits for another", () => {
     await waitFor(() => leaders.every((l) => repliesTo(l).length === 3), 30_000);
     for (const l of leaders) {
       const got = repliesTo(l);
-      expect(got[0]).toMatch(/Câu 1\/9/);
-      expect(got[1]).toMatch(/Câu 2\/9/);
-      expect(got[2]).toMatch(/Câu 3\/9/);
+      expect(got[0]).toMatch(/Câu 1\/10/);
+      expect(got[1]).toMatch(/Câu 2\/10/);
+      expect(got[2]).toMatch(/Câu 3\/10/);
     }
     // Everything after the export is handled, and still nothing from the export on is confirmed.
     expect(repliesTo(officer)).toEqual([]);
