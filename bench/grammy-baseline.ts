@@ -19,7 +19,7 @@
  * The Prisma client of its own schema (bench/grammy-baseline/schema.prisma) is generated into
  * bench/grammy-baseline/generated when missing or older than the schema (prisma generate, offline).
  */
-import { execFileSync, spawn } from "node:child_process";
+import { execFileSync } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
@@ -38,6 +38,8 @@ import { conditionHolds } from "../src/conversation/flow.js";
 import { DEFAULT_PLAN_PATH, loadPlanFile } from "../src/plan/load.js";
 import type { AnswerValue, Question } from "../src/plan/schema.js";
 import { BOT } from "../test/telegram/fixtures.js";
+import { hookDriverStatements } from "../test/helpers/driver-hook.js";
+import { benchChild } from "./child.js";
 
 const LEADERS = Number(process.env.BENCH_LEADERS ?? 200);
 const PG_ADMIN_URL = process.env.TEST_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
@@ -103,40 +105,7 @@ function fakeFetch(): { fetch: typeof fetch; sends: () => number; byChat: Map<st
 /** Statements counted at the drivers, exactly as bench/pipeline.ts counts them. */
 let statements = 0;
 function countStatements(): void {
-  const pgQuery = pg.Client.prototype.query;
-  pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]) {
-    statements++;
-    return (pgQuery as (...a: unknown[]) => unknown).apply(this, args);
-  } as typeof pgQuery;
-  const proto = PGlite.prototype as unknown as Record<string, (...a: unknown[]) => Promise<unknown>>;
-  for (const name of ["query", "exec", "sql"] as const) {
-    const orig = proto[name]!;
-    proto[name] = function (this: unknown, ...args: unknown[]) {
-      statements++;
-      return orig.apply(this, args);
-    };
-  }
-  const transaction = proto.transaction!;
-  proto.transaction = function (this: unknown, fn: unknown) {
-    statements++; // BEGIN
-    return transaction
-      .call(this, async (tx: Record<string, (...a: unknown[]) => Promise<unknown>>) => {
-        const counted = new Proxy(tx, {
-          get(target, key, receiver) {
-            const v = Reflect.get(target, key, receiver) as unknown;
-            if (typeof v !== "function") return v;
-            if (key === "query" || key === "exec" || key === "sql")
-              return (...a: unknown[]) => {
-                statements++;
-                return (v as (...b: unknown[]) => unknown).apply(target, a);
-              };
-            return (v as (...b: unknown[]) => unknown).bind(target);
-          },
-        });
-        return (fn as (t: unknown) => Promise<unknown>)(counted);
-      })
-      .finally(() => statements++); // COMMIT or ROLLBACK
-  };
+  hookDriverStatements(() => void statements++);
 }
 
 type BotContext = ConversationFlavor<Context>;
@@ -333,25 +302,7 @@ async function runOne(kind: "pglite" | "postgres") {
 
 /** Runs this file again with BENCH_STORE=kind; resolves with its last JSON line. */
 function child(kind: "pglite" | "postgres", env: Record<string, string> = {}): Promise<Record<string, unknown>> {
-  return new Promise((resolve, reject) => {
-    const proc = spawn(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url)], {
-      env: { ...process.env, ...env, BENCH_STORE: kind },
-      stdio: ["ignore", "pipe", "inherit"],
-    });
-    let out = "";
-    proc.stdout.setEncoding("utf8").on("data", (d: string) => {
-      out += d;
-      process.stdout.write(d.split("\n").filter((l) => !l.startsWith("{")).join("\n"));
-    });
-    proc.on("close", (code) => {
-      const last = out.trim().split("\n").at(-1) ?? "";
-      try {
-        resolve({ ...(JSON.parse(last) as Record<string, unknown>), exitCode: code });
-      } catch {
-        reject(new Error(`${kind}: the baseline process ended with ${code} and no result`));
-      }
-    });
-  });
+  return benchChild(fileURLToPath(import.meta.url), kind, env);
 }
 
 async function main() {

@@ -19,14 +19,14 @@
  * Last line: one JSON object. Targets (issue 13): ≥ 300 updates/s on PGlite, ≥ 1,000 on PostgreSQL.
  */
 import { AsyncLocalStorage } from "node:async_hooks";
-import { spawn } from "node:child_process";
+import { hookDriverStatements } from "../test/helpers/driver-hook.js";
+import { benchChild } from "./child.js";
 import { mkdtempSync, rmSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Update } from "grammy/types";
 import { BOT } from "../test/telegram/fixtures.js";
 import pg from "pg";
-import { PGlite } from "@electric-sql/pglite";
 import { App } from "../src/app/app.js";
 import { createTelegramChannel } from "../src/channels/telegram/index.js";
 import { localInstant } from "../src/domain/periods.js";
@@ -85,58 +85,7 @@ const workerContext = (): IssuerContext => ({ kind: "worker", roundTrips: 0 });
  * counted as the two statements they are, and every statement inside).
  */
 function countStatements(): void {
-  // pg-pool runs a pooled query in the callback of whoever frees a client, which loses the caller's
-  // async context: the same query through connect/release with await keeps it (release(err) on a
-  // failed query destroys the client, as pg-pool's own query does).
-  const poolQuery = pg.Pool.prototype.query;
-  pg.Pool.prototype.query = function (this: pg.Pool, ...args: unknown[]) {
-    if (typeof args[0] !== "string" || args.some((a) => typeof a === "function")) return (poolQuery as (...a: unknown[]) => unknown).apply(this, args);
-    return (async () => {
-      const client = await this.connect();
-      try {
-        const result = await client.query(args[0] as string, args[1] as unknown[] | undefined);
-        client.release();
-        return result;
-      } catch (err) {
-        client.release(err as Error);
-        throw err;
-      }
-    })();
-  } as typeof poolQuery;
-  const pgQuery = pg.Client.prototype.query;
-  pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]) {
-    count();
-    return (pgQuery as (...a: unknown[]) => unknown).apply(this, args);
-  } as typeof pgQuery;
-  const proto = PGlite.prototype as unknown as Record<string, (...a: unknown[]) => Promise<unknown>>;
-  for (const name of ["query", "exec", "sql"] as const) {
-    const orig = proto[name]!;
-    proto[name] = function (this: unknown, ...args: unknown[]) {
-      count();
-      return orig.apply(this, args);
-    };
-  }
-  const transaction = proto.transaction!;
-  proto.transaction = function (this: unknown, fn: unknown) {
-    count(); // BEGIN
-    return transaction
-      .call(this, async (tx: Record<string, (...a: unknown[]) => Promise<unknown>>) => {
-        const counted = new Proxy(tx, {
-          get(target, key, receiver) {
-            const v = Reflect.get(target, key, receiver) as unknown;
-            if (typeof v !== "function") return v;
-            if (key === "query" || key === "exec" || key === "sql")
-              return (...a: unknown[]) => {
-                count();
-                return (v as (...b: unknown[]) => unknown).apply(target, a);
-              };
-            return (v as (...b: unknown[]) => unknown).bind(target);
-          },
-        });
-        return (fn as (t: unknown) => Promise<unknown>)(counted);
-      })
-      .finally(() => count()); // COMMIT or ROLLBACK
-  };
+  hookDriverStatements(count);
 }
 
 function percentile(sorted: number[], p: number): number {
@@ -329,25 +278,7 @@ async function runOne(kind: "pglite" | "postgres") {
 
 /** Runs this file again with BENCH_STORE=kind; resolves with its last JSON line. */
 function child(kind: "pglite" | "postgres"): Promise<Record<string, unknown>> {
-  return new Promise((resolve, reject) => {
-    const proc = spawn(process.execPath, [...process.execArgv, import.meta.filename], {
-      env: { ...process.env, BENCH_STORE: kind },
-      stdio: ["ignore", "pipe", "inherit"],
-    });
-    let out = "";
-    proc.stdout.setEncoding("utf8").on("data", (d: string) => {
-      out += d;
-      process.stdout.write(d.split("\n").filter((l) => !l.startsWith("{")).join("\n"));
-    });
-    proc.on("close", (code) => {
-      const last = out.trim().split("\n").at(-1) ?? "";
-      try {
-        resolve({ ...(JSON.parse(last) as Record<string, unknown>), exitCode: code });
-      } catch {
-        reject(new Error(`${kind}: the bench process ended with ${code} and no result`));
-      }
-    });
-  });
+  return benchChild(import.meta.filename, kind);
 }
 
 async function main() {

@@ -1,0 +1,28 @@
+/**
+ * Runs a benchmark file again as a child process with BENCH_STORE=<store> (one store per process, so
+ * each store's RSS is its own): the child's human lines pass through, its last line is its result.
+ */
+import { spawn } from "node:child_process";
+
+/** Runs `file` with BENCH_STORE=kind (and `env`); resolves with its last JSON line plus its exit code. */
+export function benchChild(file: string, kind: "pglite" | "postgres", env: Record<string, string> = {}): Promise<Record<string, unknown>> {
+  return new Promise((resolve, reject) => {
+    const proc = spawn(process.execPath, [...process.execArgv, file], {
+      env: { ...process.env, ...env, BENCH_STORE: kind },
+      stdio: ["ignore", "pipe", "inherit"],
+    });
+    let out = "";
+    proc.stdout.setEncoding("utf8").on("data", (d: string) => {
+      out += d;
+      process.stdout.write(d.split("\n").filter((l) => !l.startsWith("{")).join("\n"));
+    });
+    proc.on("close", (code) => {
+      const last = out.trim().split("\n").at(-1) ?? "";
+      try {
+        resolve({ ...(JSON.parse(last) as Record<string, unknown>), exitCode: code });
+      } catch {
+        reject(new Error(`${kind}: the bench process (${file}) ended with ${code} and no result`));
+      }
+    });
+  });
+}
