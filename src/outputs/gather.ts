@@ -122,6 +122,8 @@ function figureOf(fw: FormWindow, q: Question, order: Map<string, number>, lng: 
           total += p.total;
         }
       }
+      // "0/0" says nothing an upward report needs (and reads as an error): no line, as when nobody answered.
+      if (total === 0) return null;
       return { type: "part", key: q.key, label, part, total, partLabel: q.partLabel, totalLabel: q.totalLabel };
     }
     case "yes_no": {

@@ -179,7 +179,7 @@ async function expectedFigures(form: Form, keys: string[], path: string): Promis
         `SELECT coalesce(sum((a ->> 'part')::numeric), 0)::float8 AS p, coalesce(sum((a ->> 'total')::numeric), 0)::float8 AS t FROM (${inner}) s`,
         qp,
       );
-      lines.push(`- ${label}: ${formatNumber(p)}/${formatNumber(t)} (${q.partLabel}/${q.totalLabel}).`);
+      if (t > 0) lines.push(`- ${label}: ${formatNumber(p)}/${formatNumber(t)} (${q.partLabel}/${q.totalLabel}).`);
     } else if (q.type === "multi_choice" || q.type === "single_choice") {
       const rows = await sql<{ k: string; c: number }>(
         `SELECT k, count(*)::int AS c FROM (SELECT DISTINCT ON (r."unitId") r."answers" -> $5 AS a ${base} AND (r."answers" -> $5) IS NOT NULL ORDER BY r."unitId", r."periodKey" DESC) s,
