@@ -10,7 +10,7 @@ import { DEFAULT_PLAN_PATH, loadPlanFile } from "../../src/plan/load.js";
 
 const plan = loadPlanFile(DEFAULT_PLAN_PATH);
 const form = plan.forms.find((f) => f.questions.some((q) => q.key === "can_bo_tap_huan"))!;
-const period = makePeriod(form.period as "half_year", 2024, 1);
+const period = makePeriod(form.period as Exclude<typeof form.period, "once">, 2024, 1);
 const units = [1, 2, 3].map((id) => ({ id, code: `U${id}`, name: `Đơn vị ${id}`, kind: form.unitKinds[0], parentId: null }) as unknown as UnitNode);
 const reportOf = (unitId: number, part: number, total: number): WindowReport => ({
   unitId,
