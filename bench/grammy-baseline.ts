@@ -29,7 +29,6 @@ import { PrismaAdapter } from "@grammyjs/storage-prisma";
 import { PGlite } from "@electric-sql/pglite";
 import { PrismaPg } from "@prisma/adapter-pg";
 import { Bot, type Context } from "grammy";
-import type { Update } from "grammy/types";
 import pg from "pg";
 import { PrismaPGlite } from "pglite-prisma-adapter";
 import { localInstant } from "../src/domain/periods.js";
@@ -38,13 +37,13 @@ import { conditionHolds } from "../src/conversation/flow.js";
 import { DEFAULT_PLAN_PATH, loadPlanFile } from "../src/plan/load.js";
 import type { AnswerValue, Question } from "../src/plan/schema.js";
 import { BOT } from "../test/telegram/fixtures.js";
+import { ANSWERS, fakeBotApi, leaderUpdates, percentile, round1 } from "./report-flow.js";
 import { hookDriverStatements } from "../test/helpers/driver-hook.js";
 import { benchChild } from "./child.js";
 
 const LEADERS = Number(process.env.BENCH_LEADERS ?? 200);
 const PG_ADMIN_URL = process.env.TEST_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
 /** The same answers as bench/pipeline.ts. */
-const ANSWERS = ["co", "3", "45", "1,2", "2 ho", "bo qua", "ko", "bo qua", "bo qua", "gui"];
 const HERE = dirname(fileURLToPath(import.meta.url));
 const SCHEMA = join(HERE, "grammy-baseline", "schema.prisma");
 const CLIENT = join(HERE, "grammy-baseline", "generated", "client.ts");
@@ -83,24 +82,6 @@ function ensureClient(): void {
   });
 }
 
-/** The same fake Bot API transport as bench/pipeline.ts: every call succeeds at once; sent texts kept per chat. */
-function fakeFetch(): { fetch: typeof fetch; sends: () => number; byChat: Map<string, string[]> } {
-  let n = 0;
-  const byChat = new Map<string, string[]>();
-  const f = async (url: unknown, init?: { body?: unknown }) => {
-    n++;
-    const body = typeof init?.body === "string" ? JSON.parse(init.body) : {};
-    if (/\/send[A-Z]/.test(String(url))) {
-      const key = String(body.chat_id);
-      const list = byChat.get(key) ?? [];
-      list.push(String(body.text ?? body.caption ?? ""));
-      byChat.set(key, list);
-    }
-    const result = { message_id: 100000 + n, date: Math.floor(Date.now() / 1000), chat: { id: body.chat_id, type: "supergroup" }, text: body.text };
-    return new Response(JSON.stringify({ ok: true, result }), { headers: { "content-type": "application/json" } });
-  };
-  return { fetch: f as unknown as typeof fetch, sends: () => [...byChat.values()].reduce((a, l) => a + l.length, 0), byChat };
-}
 
 /** Statements counted at the drivers, exactly as bench/pipeline.ts counts them. */
 let statements = 0;
@@ -167,36 +148,15 @@ function buildBot(prisma: BaselinePrisma, transport: typeof fetch, periodKey: st
   return bot;
 }
 
-function percentile(sorted: number[], p: number): number {
-  if (sorted.length === 0) return 0;
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
-}
-const round1 = (x: number) => Math.round(x * 10) / 10;
 
 async function run(kind: "pglite" | "postgres", prisma: BaselinePrisma) {
   const leaders = Array.from({ length: LEADERS }, (_, i) => ({ userId: 6_000_000_000 + i, chatId: -1_001_000_000_000 - i, unitCode: `B-${i}` }));
   await prisma.leader.createMany({ data: leaders.map((l) => ({ telegramId: String(l.userId), unitCode: l.unitCode })) });
   const now = localInstant(2024, 5, 10, 9, 0);
-  const transport = fakeFetch();
+  const transport = fakeBotApi();
   const bot = buildBot(prisma, transport.fetch, "5/2024");
 
-  let updateId = 1;
-  let messageId = 1;
-  const update = (l: { userId: number; chatId: number }, text: string, reply: boolean): Update =>
-    ({
-      update_id: updateId++,
-      message: {
-        message_id: messageId++,
-        date: Math.floor(now.getTime() / 1000),
-        chat: { id: l.chatId, type: "supergroup", title: "Chi hội" },
-        from: { id: l.userId, is_bot: false, first_name: "Chị", last_name: String(l.userId) },
-        text,
-        ...(text.startsWith("/") ? { entities: [{ type: "bot_command", offset: 0, length: text.length }] } : {}),
-        ...(reply
-          ? { reply_to_message: { message_id: 1, date: 0, chat: { id: l.chatId, type: "supergroup", title: "Chi hội" }, from: { id: BOT.id, is_bot: true, first_name: "Vun Đắp", username: BOT.username }, text: "?" } }
-          : {}),
-      },
-    }) as Update;
+  const update = leaderUpdates(now);
 
   const latencies: number[] = [];
   const before = statements;

@@ -24,8 +24,8 @@ import { benchChild } from "./child.js";
 import { mkdtempSync, rmSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
-import type { Update } from "grammy/types";
 import { BOT } from "../test/telegram/fixtures.js";
+import { ANSWERS, fakeBotApi, leaderUpdates, percentile, round1 } from "./report-flow.js";
 import pg from "pg";
 import { App } from "../src/app/app.js";
 import { createTelegramChannel } from "../src/channels/telegram/index.js";
@@ -41,23 +41,9 @@ import { BENCH_EXPORTS, compareExports, exportsMix } from "./exports-mix.js";
 
 const LEADERS = Number(process.env.BENCH_LEADERS ?? 200);
 const PG_ADMIN_URL = process.env.TEST_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
-const ANSWERS = ["co", "3", "45", "1,2", "2 ho", "bo qua", "ko", "bo qua", "bo qua", "gui"];
 
 
 
-/** A fake Bot API transport: every call succeeds at once, with a fresh message id; sendMessage texts kept. */
-function fakeFetch(): { fetch: typeof fetch; sends: () => number; texts: () => string[] } {
-  let n = 0;
-  const texts: string[] = [];
-  const f = async (url: unknown, init?: { body?: unknown }) => {
-    n++;
-    const body = typeof init?.body === "string" ? JSON.parse(init.body) : {};
-    if (/\/send[A-Z]/.test(String(url))) texts.push(String(body.text ?? body.caption ?? ""));
-    const result = { message_id: 100000 + n, date: Math.floor(Date.now() / 1000), chat: { id: body.chat_id, type: "supergroup" }, text: body.text };
-    return new Response(JSON.stringify({ ok: true, result }), { headers: { "content-type": "application/json" } });
-  };
-  return { fetch: f as unknown as typeof fetch, sends: () => texts.length, texts: () => [...texts] };
-}
 
 /**
  * Who issued a statement: an update's handling or the outbox worker (together: the figure), or
@@ -88,12 +74,7 @@ function countStatements(): void {
   hookDriverStatements(count);
 }
 
-function percentile(sorted: number[], p: number): number {
-  if (sorted.length === 0) return 0;
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
-}
 
-const round1 = (x: number) => Math.round(x * 10) / 10;
 
 async function run(kind: "pglite" | "postgres", store: Store) {
   const plan = loadPlanFile(DEFAULT_PLAN_PATH);
@@ -120,7 +101,7 @@ async function run(kind: "pglite" | "postgres", store: Store) {
     leaders.push({ userId, chatId });
   }
 
-  const transport = fakeFetch();
+  const transport = fakeBotApi();
   const mix = BENCH_EXPORTS === null ? null : exportsMix(BENCH_EXPORTS); // BENCH_EXPORTS: through long polling, officers exporting
   const log = createLogger("silent");
   const now = localInstant(2024, 5, 10, 9, 0);
@@ -139,24 +120,8 @@ async function run(kind: "pglite" | "postgres", store: Store) {
   const worker = issuer.run(workerContext(), () => new OutboxWorker({ store, log, senders: { telegram: telegram.channel } }));
   issuer.run(workerContext(), () => worker.start());
 
-  let updateId = 1;
-  let messageId = 1;
   const latencies: number[] = [];
-  const update = (l: { userId: number; chatId: number }, text: string, reply: boolean): Update =>
-    ({
-      update_id: updateId++,
-      message: {
-        message_id: messageId++,
-        date: Math.floor(now.getTime() / 1000),
-        chat: { id: l.chatId, type: "supergroup", title: "Chi hội" },
-        from: { id: l.userId, is_bot: false, first_name: "Chị", last_name: String(l.userId) },
-        text,
-        ...(text.startsWith("/") ? { entities: [{ type: "bot_command", offset: 0, length: text.length }] } : {}),
-        ...(reply
-          ? { reply_to_message: { message_id: 1, date: 0, chat: { id: l.chatId, type: "supergroup", title: "Chi hội" }, from: { id: BOT.id, is_bot: true, first_name: "Vun Đắp", username: BOT.username }, text: "?" } }
-          : {}),
-      },
-    }) as Update;
+  const update = leaderUpdates(now);
 
   if (mix) await issuer.run({ kind: "update", roundTrips: 0 }, () => mix.start(store, telegram, tree, Math.floor(now.getTime() / 1000)));
   const before = { ...statements };
