@@ -144,7 +144,7 @@ export class UnitOfWork {
         replies.push(...step.replies);
       }
     }
-    const result = await leanCommit(store.sql, {
+    const result = await leanCommit(store, {
       claim: claim ?? null,
       noReport: this.noReport,
       report: step?.report ?? null,

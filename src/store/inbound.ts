@@ -6,11 +6,14 @@
  * link moved or a name changed by any writer (a command, the CLI, the web admin pages, a
  * reorganisation, another instance, psql) counts from the very next message, with nothing to
  * invalidate. One plpgsql function (its plan made once per connection): this runs for every message.
+ * Reads of messages arriving together go as one statement (coalesce.ts, vundap_inbound_many).
  */
 import { isRoleName, type Grant } from "../domain/permissions.js";
 import type { LoadedConversation } from "./conversations.js";
 import type { Store } from "./database.js";
 import type { PersonRecord } from "./people.js";
+import { Coalescer } from "./coalesce.js";
+import type { SqlConnection } from "./sql.js";
 
 /** Who sent a message, where, and which delivery it is. */
 export interface InboundKey {
@@ -49,11 +52,51 @@ interface Row {
 
 /** The statement: migration 20261202010000_lean_commit's vundap_inbound (its plan is kept per connection). */
 const SQL = `SELECT * FROM vundap_inbound($1, $2, $3, $4)`;
+/** Several reads in one statement: migration 20261203010000_batched_hot_path's vundap_inbound_many. */
+const SQL_MANY = `SELECT * FROM vundap_inbound_many($1::jsonb)`;
 
-/** Reads what a message needs (see the file comment), in one statement. */
+type Params = [channel: string, updateId: string | null, externalId: string, chatId: string];
+
+/** One coalescer per connection (a store's, or a test's wrapper of it). */
+const coalescers = new WeakMap<SqlConnection, Coalescer<Params, Row>>();
+
+function coalescer(store: Store): Coalescer<Params, Row> {
+  let c = coalescers.get(store.sql);
+  if (!c) {
+    const sql = store.sql;
+    c = new Coalescer<Params, Row>({
+      name: "vundap_inbound",
+      one: async (params) => {
+        const [row] = await sql.query<Row>(SQL, params);
+        if (!row) throw new Error("loadInbound: no row");
+        return row;
+      },
+      many: async (list) => {
+        const rows = await sql.query<Row & { n: number }>(SQL_MANY, [JSON.stringify(list)]);
+        const byPosition: Row[] = [];
+        for (const row of rows) byPosition[Number(row.n) - 1] = row;
+        for (let i = 0; i < list.length; i++) if (!byPosition[i]) throw new Error(`vundap_inbound_many: no row ${i + 1}`);
+        return byPosition;
+      },
+      // PGlite runs one statement at a time: everything waiting goes with the next one.
+      maxInFlight: store.kind === "pglite" ? 1 : 2,
+      maxBatch: 100,
+      // A read keeps nothing: any failure but an outage is tried again alone.
+      retryAlone: () => true,
+    });
+    coalescers.set(sql, c);
+  }
+  return c;
+}
+
+/** Reads what a message needs (see the file comment), in one statement (shared with messages arriving together). */
 export async function loadInbound<S>(store: Store, key: InboundKey): Promise<InboundView<S>> {
-  const [row] = await store.sql.query<Row>(SQL, [key.channel, key.updateId ?? null, key.externalId, key.chatId]);
-  if (!row) throw new Error("loadInbound: no row");
+  const row = await coalescer(store).run([key.channel, key.updateId ?? null, key.externalId, key.chatId]);
+  return viewOf<S>(row, key);
+}
+
+/** The row of vundap_inbound as what a handler reads. */
+function viewOf<S>(row: Row, key: InboundKey): InboundView<S> {
   const person: PersonRecord | null =
     row.person_id === null ? null : { id: Number(row.person_id), channel: key.channel, externalId: key.externalId, displayName: row.display_name ?? "" };
   const grants: Grant[] = [];

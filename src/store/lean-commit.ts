@@ -11,7 +11,16 @@
  * nothing and answers "retry", and the app handles the update again on the general path
  * (src/app/unit-of-work.ts), which decides those cases as it always did. Outbox rows wake the
  * other instances by NOTIFY on "vundap_outbox" (OUTBOX_NOTIFY_CHANNEL), as enqueueIn's do.
+ *
+ * Commits of messages arriving together go as ONE statement (coalesce.ts, vundap_commit_many of
+ * migration 20261203010000_batched_hot_path): one transaction in which each message's part is
+ * its own subtransaction, so a "retry" of one undoes only its own writes. If that statement fails
+ * because the database refused it (a deadlock between two such statements, a constraint), nothing
+ * of it was kept and each message commits alone; on an outage every message fails as its own
+ * statement would have, and its update is handled again when redelivered (its claim decides).
  */
+import { Coalescer, isStatementRefused } from "./coalesce.js";
+import type { Store } from "./database.js";
 import type { SqlConnection } from "./sql.js";
 
 /** A report a finishing conversation stores (new; never a correction). */
@@ -63,8 +72,41 @@ export type LeanCommitResult =
   | { kind: "duplicate" }
   | { kind: "retry"; reason: string };
 
-/** Commits `input` in one statement on `sql` (the store's own connection, not inside a transaction). */
-export async function leanCommit(sql: SqlConnection, input: LeanCommitInput): Promise<LeanCommitResult> {
+/** One coalescer per connection (a store's, or a test's wrapper of it). */
+const coalescers = new WeakMap<SqlConnection, Coalescer<string, LeanCommitResult>>();
+
+function coalescer(store: Store): Coalescer<string, LeanCommitResult> {
+  let c = coalescers.get(store.sql);
+  if (!c) {
+    const sql = store.sql;
+    c = new Coalescer<string, LeanCommitResult>({
+      name: "vundap_commit",
+      one: async (param) => {
+        const [row] = await sql.query<{ r: unknown }>(`SELECT vundap_commit($1::jsonb) AS r`, [param]);
+        if (!row) throw new Error("vundap_commit returned nothing");
+        return resultOf(row.r);
+      },
+      many: async (params) => {
+        const [row] = await sql.query<{ r: unknown }>(`SELECT vundap_commit_many($1::jsonb) AS r`, [`[${params.join(",")}]`]);
+        const answers = (typeof row?.r === "string" ? JSON.parse(row.r) : row?.r) as unknown[] | undefined;
+        if (!Array.isArray(answers)) throw new Error("vundap_commit_many returned no array");
+        return answers.map(resultOf);
+      },
+      // PGlite runs one statement at a time: everything waiting goes with the next one.
+      maxInFlight: store.kind === "pglite" ? 1 : 2,
+      maxBatch: 100,
+      retryAlone: isStatementRefused,
+    });
+    coalescers.set(sql, c);
+  }
+  return c;
+}
+
+/**
+ * Commits `input` in one statement on the store's own connection (not inside a transaction),
+ * shared with the commits of other messages waiting at the same time (see the file comment).
+ */
+export async function leanCommit(store: Store, input: LeanCommitInput): Promise<LeanCommitResult> {
   const param = {
     claim: input.claim,
     expect: input.noReport ? { noReport: input.noReport } : null,
@@ -80,9 +122,14 @@ export async function leanCommit(sql: SqlConnection, input: LeanCommitInput): Pr
     outbox: input.outbox,
     template: input.template,
   };
-  const [row] = await sql.query<{ r: unknown }>(`SELECT vundap_commit($1::jsonb) AS r`, [JSON.stringify(param)]);
-  const r = (typeof row?.r === "string" ? JSON.parse(row.r) : row?.r) as
+  return coalescer(store).run(JSON.stringify(param));
+}
+
+/** vundap_commit's answer as a result. */
+function resultOf(value: unknown): LeanCommitResult {
+  const r = (typeof value === "string" ? JSON.parse(value) : value) as
     | { duplicate?: boolean; retry?: string; conv?: { id: number; version: number } | null }
+    | null
     | undefined;
   if (!r) throw new Error("vundap_commit returned nothing");
   if (r.duplicate) return { kind: "duplicate" };
