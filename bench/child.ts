@@ -6,9 +6,14 @@ import { spawn } from "node:child_process";
 
 /** Runs `file` with BENCH_STORE=kind (and `env`); resolves with its last JSON line plus its exit code. */
 export function benchChild(file: string, kind: "pglite" | "postgres", env: Record<string, string> = {}): Promise<Record<string, unknown>> {
+  return benchRun(file, { ...env, BENCH_STORE: kind }, kind);
+}
+
+/** Runs the bench `file` in a child process with `env` added; resolves with its last JSON line plus its exit code. */
+export function benchRun(file: string, env: Record<string, string> = {}, label = file): Promise<Record<string, unknown>> {
   return new Promise((resolve, reject) => {
     const proc = spawn(process.execPath, [...process.execArgv, file], {
-      env: { ...process.env, ...env, BENCH_STORE: kind },
+      env: { ...process.env, ...env },
       stdio: ["ignore", "pipe", "inherit"],
     });
     let out = "";
@@ -21,7 +26,7 @@ export function benchChild(file: string, kind: "pglite" | "postgres", env: Recor
       try {
         resolve({ ...(JSON.parse(last) as Record<string, unknown>), exitCode: code });
       } catch {
-        reject(new Error(`${kind}: the bench process (${file}) ended with ${code} and no result`));
+        reject(new Error(`${label}: the bench process (${file}) ended with ${code} and no result`));
       }
     });
   });
