@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { Coalescer, isStatementRefused } from "./coalesce.js";
 
 /** A statement the test finishes by hand: each call of `one` or `many` waits in `sent`. */
-function fakeStatements(opts: { maxInFlight: number; maxBatch?: number; retryAlone?: (err: unknown) => boolean }) {
+function fakeStatements(opts: { maxInFlight: number; maxBatch?: number; slowMs?: number; retryAlone?: (err: unknown) => boolean }) {
   const sent: { inputs: number[]; alone: boolean; finish: (fail?: unknown) => void }[] = [];
   const send = (inputs: number[], alone: boolean) =>
     new Promise<number[]>((resolve, reject) => {
@@ -16,6 +16,7 @@ function fakeStatements(opts: { maxInFlight: number; maxBatch?: number; retryAlo
     maxInFlight: opts.maxInFlight,
     maxBatch: opts.maxBatch ?? 100,
     retryAlone: opts.retryAlone ?? (() => false),
+    ...(opts.slowMs !== undefined ? { slowMs: opts.slowMs } : {}),
   });
   return { c, sent };
 }
@@ -112,6 +113,28 @@ describe("Coalescer", () => {
     expect(await first).toBe(10);
     expect(await Promise.all(rest)).toEqual(["unexpected answer", "unexpected answer"]);
     expect(sent).toHaveLength(2);
+  });
+
+  it("does not let a hung statement hold back every call after it: past slowMs the next one goes", async () => {
+    const { c, sent } = fakeStatements({ maxInFlight: 1, slowMs: 50 });
+    const hung = c.run(1);
+    const next = [2, 3].map((x) => c.run(x));
+    await tick();
+    expect(sent).toHaveLength(1);
+    await new Promise((r) => setTimeout(r, 80));
+    expect(sent.map((s) => s.inputs)).toEqual([[1], [2, 3]]);
+    sent[1]!.finish();
+    expect(await Promise.all(next)).toEqual([20, 30]);
+    // The hung one still gets its own answer when it comes, and frees nothing twice.
+    sent[0]!.finish();
+    expect(await hung).toBe(10);
+    const later = [4, 5].map((x) => c.run(x));
+    await tick();
+    expect(sent.slice(2).map((s) => s.inputs)).toEqual([[4]]);
+    sent[2]!.finish();
+    await tick();
+    sent[3]!.finish();
+    expect(await Promise.all(later)).toEqual([40, 50]);
   });
 
   it("goes on sending after failures: the running count is released", async () => {

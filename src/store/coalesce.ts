@@ -9,6 +9,9 @@
  * - No call waits for a batch to fill: a call is sent at once while fewer than `maxInFlight`
  *   statements run; it waits only behind running ones, and goes with the next statement.
  * - A batch of one is sent as the single statement (`one`), the path a message alone has always taken.
+ * - A statement running longer than `slowMs` stops counting against `maxInFlight`: a statement hung
+ *   on a dead connection holds its own calls only, never every call after it (the pool's size
+ *   bounds the statements at once, as it does without coalescing).
  * - Each caller gets its own answer, at its position: `many` returns them in the order given.
  * - When a batch fails as a whole: on an outage (isStoreUnavailable) every call fails with that
  *   error, as its own statement would have; on any other error for which `retryAlone(err)` holds
@@ -30,6 +33,8 @@ export interface CoalescerOptions<I, O> {
   maxInFlight: number;
   /** Calls one statement carries at most. */
   maxBatch: number;
+  /** After this long a running statement no longer holds back the next one (default 1,000 ms). */
+  slowMs?: number;
   /** A failed batch whose calls may each be sent again alone (see the file comment). */
   retryAlone(err: unknown): boolean;
 }
@@ -72,10 +77,17 @@ export class Coalescer<I, O> {
     while (this.running < this.opts.maxInFlight && this.waiting.length > 0) {
       const batch = this.waiting.splice(0, this.opts.maxBatch);
       this.running++;
-      void this.send(batch).finally(() => {
+      let counted = true;
+      const release = () => {
+        if (!counted) return;
+        counted = false;
+        clearTimeout(slow);
         this.running--;
         this.pump();
-      });
+      };
+      const slow = setTimeout(release, this.opts.slowMs ?? 1_000);
+      slow.unref();
+      void this.send(batch).finally(release);
     }
   }
 
