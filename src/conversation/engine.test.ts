@@ -484,7 +484,7 @@ describe("resume, expiry, receipts", () => {
     expect(onTime).toMatch(/^Dạ, em đã nhận/);
     expect(onTime).toContain("lúc 20:15 18/05/2024 (đúng hạn)");
     expect(onTime).toContain("7 câu trả lời");
-    expect(receiptText({ ...base, onTime: false })).toContain("(nộp muộn)");
+    expect(receiptText({ ...base, onTime: false })).toContain("(trễ hạn)");
     expect(receiptText({ ...base, onTime: true, answersCount: 1, lng: "en" })).toContain("with 1 answer.");
   });
 

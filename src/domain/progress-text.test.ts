@@ -68,7 +68,7 @@ describe("renderProgressText", () => {
     expect(lines).toContain("Đã báo cáo: 3/4 đơn vị (75%)");
     expect(lines).toContain("Đúng hạn: 2/4 đơn vị (50%)");
     expect(lines).toContain("Chưa báo cáo (1): Chi hội Đông Tâm");
-    expect(lines).toContain("Nộp muộn (1): Chi hội Cầu");
+    expect(lines).toContain("Trễ hạn (1): Chi hội Cầu");
     expect(text).not.toContain("Theo đơn vị trực thuộc"); // each child is one branch: the lists say it all
     expect(lines).toContain("Chỉ tiêu:");
     expect(lines).toContain("• Hộ đạt 5K3S (từ đầu năm): 1/1 cơ sở Hội đạt từ 5 trở lên (100%): đạt");

@@ -203,7 +203,7 @@ describe.each(FLAVOURS)("report flow on %s", (flavour) => {
     expect(texts(await h.say(lan(), "/huy"))).toContain("/baocao tháng 5/2024");
     expect(texts(await h.say(lan(), "/baocao tháng 5/2024"))).toMatch(/Trong tháng 5\/2024, chi hội/);
     await answerAll(lan(), MONTHLY_ANSWERS);
-    expect(texts(await h.say(lan(), "gui"))).toMatch(/nộp muộn/);
+    expect(texts(await h.say(lan(), "gui"))).toMatch(/trễ hạn/);
     expect(await store.prisma.report.count({ where: { periodKey: "2024-05" } })).toBe(1);
     // /sua without a period finds May (June has no report yet).
     expect(texts(await h.say(lan(), "/sua"))).toMatch(/tháng 5\/2024/);

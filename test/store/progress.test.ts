@@ -132,7 +132,7 @@ describe.each(FLAVOURS)("loadProgress on %s", (flavour) => {
           "Đã báo cáo: 2/3 đơn vị (66,7%)",
           "Đúng hạn: 1/3 đơn vị (33,3%)",
           "Chưa báo cáo (1): Chi hội thôn Nam",
-          "Nộp muộn (1): Chi hội thôn Tây",
+          "Trễ hạn (1): Chi hội thôn Tây",
         ]),
       );
     });
