@@ -42,6 +42,7 @@ import {
   type Tr,
 } from "./render.js";
 import { buttonsFor, parseAction } from "./buttons.js";
+import { jsonCopy } from "./json-copy.js";
 import {
   PHASES,
   type ButtonAction,
@@ -95,10 +96,6 @@ function baseState(form: Form, ctx: StartContext, mode: ConversationState["mode"
   };
 }
 
-/** A deep copy through JSON: what a stored state becomes. */
-function jsonCopy<T>(value: T): T {
-  return JSON.parse(JSON.stringify(value)) as T;
-}
 
 // ---------------------------------------------------------------------------------------------
 // Prompts
