@@ -17,6 +17,9 @@ export type Applicability = "yes" | "no" | "unknown";
 
 /** Equality of answer values as they survive JSON (0 and -0 are the same, key order matters not for arrays). */
 export function sameValue(a: AnswerValue | null | undefined, b: AnswerValue | null | undefined): boolean {
+  // Strings, booleans and finite numbers: equal JSON exactly when equal (0 and -0 both write "0").
+  const ta = typeof a;
+  if (ta === typeof b && (ta === "string" || ta === "boolean" || (ta === "number" && Number.isFinite(a) && Number.isFinite(b)))) return a === b;
   return JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
 }
 
