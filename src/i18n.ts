@@ -6,6 +6,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import i18next, { type TFunction } from "i18next";
+import { scanResources, TranslationMemo } from "./i18n-memo.js";
 
 export const LOCALES_DIR = join(dirname(fileURLToPath(import.meta.url)), "..", "locales");
 export const DEFAULT_LANGUAGE = "vi";
@@ -51,47 +52,24 @@ function ensureReady(): void {
     interpolation: { escapeValue: false },
     returnNull: false,
   });
+  // The resources never change after this: nothing outside this file reaches the instance.
+  memo = new TranslationMemo((key, options) => instance.t(key, options), scanResources(resources));
   ready = true;
 }
 
-/**
- * Translations already made, by language, key and options. The resources are loaded once and
- * never change afterwards (nothing outside this file reaches the instance), so the same call
- * always gives the same text. Only calls whose options are all primitives are kept; the map is
- * emptied when it grows past MEMO_LIMIT entries (interpolated values such as names vary).
- */
-const memo = new Map<string, string>();
-const MEMO_LIMIT = 50_000;
-
-/** The memo's key of a call, or null when an option is not a primitive (an object, a function). */
-function memoKey(key: string, options: Record<string, unknown> | undefined, lng: Language): string | null {
-  let k = `${lng}\u0000${key}`;
-  if (options) {
-    for (const name in options) {
-      const v = options[name];
-      const type = typeof v;
-      if (v !== null && (type === "object" || type === "function" || type === "symbol")) return null;
-      // The type's initial keeps 1 and "1" (and null and "null") apart.
-      k += `\u0000${name}\u0001${v === null ? "n" : type[0]}${String(v)}`;
-    }
-  }
-  return k;
-}
+/** The memo in front of i18next (src/i18n-memo.ts); made with the instance. */
+let memo: TranslationMemo | undefined;
 
 /** A translation function for a language (Vietnamese by default). Keys are "namespace:key.path". */
 export function t(key: string, options?: Record<string, unknown>, lng: Language = processLanguage): string {
   ensureReady();
-  const k = memoKey(key, options, lng);
-  if (k !== null) {
-    const hit = memo.get(k);
-    if (hit !== undefined) return hit;
-  }
-  const text = instance.t(key, { ...options, lng }) as string;
-  if (k !== null && typeof text === "string") {
-    if (memo.size >= MEMO_LIMIT) memo.clear();
-    memo.set(k, text);
-  }
-  return text;
+  return memo!.translate(key, options, lng);
+}
+
+/** @internal i18next's own translation, without the memo (tests compare the two). */
+export function translateUncached(key: string, options?: Record<string, unknown>, lng: Language = processLanguage): string {
+  ensureReady();
+  return instance.t(key, { ...options, lng }) as string;
 }
 
 /** A translation function fixed to a language: {@link t} with that language (memoised the same way). */

@@ -32,6 +32,8 @@ export const MAX_NAME_LENGTH = 128;
  */
 export function sanitizeName(name: string): string {
   const flat = sanitizeText(name).replace(/\s+/g, " ").trim();
+  // No more UTF-16 units than the limit: no more characters either.
+  if (flat.length <= MAX_NAME_LENGTH) return flat;
   const chars = [...flat];
   return chars.length > MAX_NAME_LENGTH ? chars.slice(0, MAX_NAME_LENGTH).join("").trimEnd() : flat;
 }
