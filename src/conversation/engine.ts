@@ -335,7 +335,7 @@ function sanitize(input: unknown, form: Form): ConversationState {
 function repair(form: Form, state: ConversationState): ConversationState | null {
   const status = applicability(form, state);
   const applies = (key: string | null | undefined) => key !== null && key !== undefined && status.get(key) === "yes";
-  const next = nextQuestion(form, state);
+  const next = nextQuestion(form, state, status);
   switch (state.phase) {
     case "asking":
       if (applies(state.questionKey) && !isResolved(state, state.questionKey!) && next?.key === state.questionKey) return null;
