@@ -96,7 +96,6 @@ function baseState(form: Form, ctx: StartContext, mode: ConversationState["mode"
   };
 }
 
-
 // ---------------------------------------------------------------------------------------------
 // Prompts
 

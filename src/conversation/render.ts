@@ -43,6 +43,7 @@ function perQuestion(cache: WeakMap<Form, WeakMap<Question, Map<Language, string
   return text;
 }
 
+/** questionBlock's texts (see perQuestion). */
 const questionBlocks = new WeakMap<Form, WeakMap<Question, Map<Language, string>>>();
 
 /** An answer for a summary: formatAnswer, with yes/no words of the language. */
