@@ -9,7 +9,8 @@
  *   {{name}} (never formatted, as the resources are checked to show) and holds no "{", "}" or "$"
  *   (no nesting, no placeholder syntax in it); the first filled template of each shape is checked
  *   against i18next's own text, and a shape whose check fails is never filled again.
- * Both maps are emptied when they grow past their limit (interpolated values vary).
+ * Both maps are emptied when they grow past their limit (5,000 texts: a few megabytes at most;
+ * interpolated values vary).
  */
 
 /** i18next's own translation of a key with its options (the language among them). */
@@ -70,7 +71,7 @@ export class TranslationMemo {
   constructor(
     private readonly raw: RawTranslate,
     private readonly resources: { formatted: ReadonlySet<string>; nests: boolean },
-    private readonly limit = 50_000,
+    private readonly limit = 5_000,
   ) {}
 
   /** Option names already judged: a plain identifier, not reserved, never formatted. */
