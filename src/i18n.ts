@@ -6,6 +6,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import i18next, { type TFunction } from "i18next";
+import { scanResources, TranslationMemo } from "./i18n-memo.js";
 
 export const LOCALES_DIR = join(dirname(fileURLToPath(import.meta.url)), "..", "locales");
 export const DEFAULT_LANGUAGE = "vi";
@@ -51,18 +52,30 @@ function ensureReady(): void {
     interpolation: { escapeValue: false },
     returnNull: false,
   });
+  // The resources never change after this: nothing outside this file reaches the instance.
+  memo = new TranslationMemo((key, options) => instance.t(key, options), scanResources(resources));
   ready = true;
 }
+
+/** The memo in front of i18next (src/i18n-memo.ts); made with the instance. */
+let memo: TranslationMemo | undefined;
 
 /** A translation function for a language (Vietnamese by default). Keys are "namespace:key.path". */
 export function t(key: string, options?: Record<string, unknown>, lng: Language = processLanguage): string {
   ensureReady();
+  return memo!.translate(key, options, lng);
+}
+
+/** @internal i18next's own translation, without the memo (tests compare the two). */
+export function translateUncached(key: string, options?: Record<string, unknown>, lng: Language = processLanguage): string {
+  ensureReady();
   return instance.t(key, { ...options, lng }) as string;
 }
 
+/** A translation function fixed to a language: {@link t} with that language (memoised the same way). */
 export function getT(lng: Language = processLanguage): TFunction {
   ensureReady();
-  return instance.getFixedT(lng);
+  return ((key: string, options?: Record<string, unknown>) => t(key, options, lng)) as unknown as TFunction;
 }
 
 /** True when the key exists in the language (used by tests that check locales are complete). */

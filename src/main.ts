@@ -12,8 +12,6 @@ import { createServer } from "node:http";
 import { TerminalChat, TerminalSender } from "./channels/local/terminal.js";
 import { acquireLeadership } from "./store/leadership.js";
 import type { Deleters } from "./app/delete-message.js";
-import { conversationKey } from "./app/conversation-runner.js";
-import { hasOpenConversation } from "./store/conversations.js";
 import { enqueue, listenForEnqueues, outboxCounts, OutboxWorker, type OutboxWorkerOptions } from "./outbox/index.js";
 import { Scheduler } from "./scheduler/index.js";
 import type { ChannelName, ChannelSender, OutboundMessage } from "./channels/types.js";
@@ -203,7 +201,7 @@ async function main(): Promise<void> {
 
   if (env.ZALO_ENABLED) {
     // zca-js loads only when Zalo is on.
-    const { acquireZaloLeadership, isForBot, ZaloChatTypes, ZaloSender, ZaloSession } = await import("./channels/zalo/index.js");
+    const { acquireZaloLeadership, reachesApp, ZaloChatTypes, ZaloSender, ZaloSession } = await import("./channels/zalo/index.js");
     const { zaloWorkerSendLimits } = await import("./channels/zalo/timeouts.js");
     // Alerts about the Zalo session go to the admins on Telegram (private chats), when configured.
     const alertAdmins = async (text: string): Promise<void> => {
@@ -219,8 +217,7 @@ async function main(): Promise<void> {
       onInbound: async (msg) => {
         await chatTypes.remember(msg.chatId, msg.chatType);
         // A personal account sees all group chatter: only commands, replies, mentions and open answers go on.
-        const open = await hasOpenConversation(store, conversationKey(msg));
-        if (!isForBot(msg, { hasOpenQuestion: open })) return;
+        if (!(await reachesApp(store.sql, msg))) return;
         // The app claims msg.updateId in the transaction that handles it.
         await app.handleInbound(msg);
       },

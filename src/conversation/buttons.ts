@@ -15,8 +15,21 @@ const PER_ROW = 5;
 /** Longest choice label on a button (Telegram shows about this much on a phone). */
 const MAX_LABEL = 40;
 
+/** shortChoice of the labels met so far (plan labels: a few dozen). */
+const shortChoices = new Map<string, string>();
+
 /** A choice's label cut at a word to fit a button (the message lists it whole). */
 function shortChoice(label: string): string {
+  let short = shortChoices.get(label);
+  if (short === undefined) {
+    short = cutChoice(label);
+    if (shortChoices.size >= 10_000) shortChoices.clear();
+    shortChoices.set(label, short);
+  }
+  return short;
+}
+
+function cutChoice(label: string): string {
   const chars = [...label.replace(/\s+/g, " ").trim()];
   if (chars.length <= MAX_LABEL) return chars.join("");
   const cut = chars.slice(0, MAX_LABEL - 1).join("");

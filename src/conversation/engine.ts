@@ -42,6 +42,7 @@ import {
   type Tr,
 } from "./render.js";
 import { buttonsFor, parseAction } from "./buttons.js";
+import { jsonCopy } from "./json-copy.js";
 import {
   PHASES,
   type ButtonAction,
@@ -93,11 +94,6 @@ function baseState(form: Form, ctx: StartContext, mode: ConversationState["mode"
     questionKey: null,
     failures: 0,
   };
-}
-
-/** A deep copy through JSON: what a stored state becomes. */
-function jsonCopy<T>(value: T): T {
-  return JSON.parse(JSON.stringify(value)) as T;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -338,7 +334,7 @@ function sanitize(input: unknown, form: Form): ConversationState {
 function repair(form: Form, state: ConversationState): ConversationState | null {
   const status = applicability(form, state);
   const applies = (key: string | null | undefined) => key !== null && key !== undefined && status.get(key) === "yes";
-  const next = nextQuestion(form, state);
+  const next = nextQuestion(form, state, status);
   switch (state.phase) {
     case "asking":
       if (applies(state.questionKey) && !isResolved(state, state.questionKey!) && next?.key === state.questionKey) return null;

@@ -17,6 +17,9 @@ export type Applicability = "yes" | "no" | "unknown";
 
 /** Equality of answer values as they survive JSON (0 and -0 are the same, key order matters not for arrays). */
 export function sameValue(a: AnswerValue | null | undefined, b: AnswerValue | null | undefined): boolean {
+  // Strings, booleans and finite numbers: equal JSON exactly when equal (0 and -0 both write "0").
+  const ta = typeof a;
+  if (ta === typeof b && (ta === "string" || ta === "boolean" || (ta === "number" && Number.isFinite(a) && Number.isFinite(b)))) return a === b;
   return JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
 }
 
@@ -54,7 +57,6 @@ interface Resolution {
 /** The applicability of every question of the form, in form order. */
 export function applicability(form: Form, res: Resolution): Map<string, Applicability> {
   const out = new Map<string, Applicability>();
-  const skipped = new Set(res.skipped);
   for (const q of form.questions) {
     const cond = q.askIf;
     if (!cond) {
@@ -71,7 +73,7 @@ export function applicability(form: Form, res: Resolution): Map<string, Applicab
     // A tentative answer to an "unknown" question decides nothing yet.
     if (refStatus === "unknown") out.set(q.key, "unknown");
     else if (hasAnswer) out.set(q.key, conditionHolds(cond, res.answers[cond.question]!) ? "yes" : "no");
-    else if (skipped.has(cond.question)) out.set(q.key, "no");
+    else if (res.skipped.includes(cond.question)) out.set(q.key, "no");
     else out.set(q.key, "unknown");
   }
   return out;
@@ -95,9 +97,11 @@ export function prune(form: Form, res: Resolution): { answers: Answers; skipped:
   return { answers, skipped: [...new Set(skipped)] };
 }
 
-/** The first question that applies and has no answer yet, or null when the report is complete. */
-export function nextQuestion(form: Form, res: Resolution): Question | null {
-  const status = applicability(form, res);
+/**
+ * The first question that applies and has no answer yet, or null when the report is complete.
+ * `status`: the applicability of `res` when the caller has it already.
+ */
+export function nextQuestion(form: Form, res: Resolution, status: Map<string, Applicability> = applicability(form, res)): Question | null {
   return form.questions.find((q) => status.get(q.key) === "yes" && !isResolved(res, q.key)) ?? null;
 }
 

@@ -7,10 +7,17 @@ import { normalize, stripCourtesy, words } from "../domain/vi/index.js";
 
 /** Lower case, no diacritics, no punctuation, polite words at the ends dropped; "/huy@Bot" → "huy". */
 export function intentWords(text: string): string {
+  // Asked several times for one message (cancel? help? submit?…): the last result is kept.
+  if (text === lastIntent.text) return lastIntent.words;
   const n = normalize(text).replace(/^\/([a-z0-9_]+)@\S+/, "/$1");
   const ws = words(n);
-  return ws.length === 0 ? "" : stripCourtesy(ws).join(" ");
+  const result = ws.length === 0 ? "" : stripCourtesy(ws).join(" ");
+  lastIntent = { text, words: result };
+  return result;
 }
+
+/** The last text intentWords() was given, and its result. */
+let lastIntent = { text: "", words: "" };
 
 const CANCEL = new Set([
   "huy",

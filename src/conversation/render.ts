@@ -11,10 +11,40 @@ import type { ConversationState } from "./types.js";
 
 export type Tr = (key: string, params?: Record<string, unknown>) => string;
 
+/** The translator of each language (made once), and the language of each. */
+const translators = new Map<Language, Tr>();
+const languageOf = new WeakMap<Tr, Language>();
+
 /** Translator for the "conversation" namespace; keys of other namespaces keep their prefix. */
 export function translator(lng: Language = currentLanguage()): Tr {
-  return (key, params) => t(key.includes(":") ? key : `conversation:${key}`, params, lng);
+  let tr = translators.get(lng);
+  if (!tr) {
+    tr = (key, params) => t(key.includes(":") ? key : `conversation:${key}`, params, lng);
+    translators.set(lng, tr);
+    languageOf.set(tr, lng);
+  }
+  return tr;
 }
+
+/**
+ * A text that depends only on a form, one of its questions and the language, made once per
+ * form, question and language (plans are not changed once loaded). `make` runs every time when
+ * `tr` is not one of {@link translator}'s (its language is then unknown).
+ */
+function perQuestion(cache: WeakMap<Form, WeakMap<Question, Map<Language, string>>>, form: Form, q: Question, tr: Tr, make: () => string): string {
+  const lng = languageOf.get(tr);
+  if (lng === undefined) return make();
+  let byQuestion = cache.get(form);
+  if (!byQuestion) cache.set(form, (byQuestion = new WeakMap()));
+  let byLanguage = byQuestion.get(q);
+  if (!byLanguage) byQuestion.set(q, (byLanguage = new Map()));
+  let text = byLanguage.get(lng);
+  if (text === undefined) byLanguage.set(lng, (text = make()));
+  return text;
+}
+
+/** questionBlock's texts (see perQuestion). */
+const questionBlocks = new WeakMap<Form, WeakMap<Question, Map<Language, string>>>();
 
 /** An answer for a summary: formatAnswer, with yes/no words of the language. */
 export function formatValue(q: Question, value: AnswerValue | null | undefined, tr: Tr): string {
@@ -30,6 +60,10 @@ export function expectedText(q: Question, tr: Tr): string {
 
 /** "Câu 3/9: <text>", the hint, the choices numbered 1..n, the expected form, the skip hint. */
 export function questionBlock(form: Form, q: Question, tr: Tr): string {
+  return perQuestion(questionBlocks, form, q, tr, () => composeQuestionBlock(form, q, tr));
+}
+
+function composeQuestionBlock(form: Form, q: Question, tr: Tr): string {
   const lines = [`${tr("question.number", { n: questionNumber(form, q.key), total: form.questions.length })} ${q.text.trim()}`];
   if (q.hint) lines.push(tr("question.hint", { hint: q.hint.trim() }));
   if (q.type === "single_choice" || q.type === "multi_choice") {
@@ -93,6 +127,15 @@ const MAX_LABEL = 90;
  * parentheses dropped, cut at the first question mark, at most 90 characters.
  */
 export function shortLabel(q: Question): string {
+  let label = shortLabels.get(q);
+  if (label === undefined) shortLabels.set(q, (label = composeShortLabel(q)));
+  return label;
+}
+
+/** shortLabel of each question, made once (plans are not changed once loaded). */
+const shortLabels = new WeakMap<Question, string>();
+
+function composeShortLabel(q: Question): string {
   if (q.label?.trim()) return q.label.trim();
   let s = q.text.replace(/\s+/g, " ").trim();
   s = s.replace(/\s*\([^)]*\)/g, "");

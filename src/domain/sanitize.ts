@@ -16,9 +16,14 @@ const UNWANTED = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u061c\u20
 /** Line breaks written another way: CR LF, a lone CR, U+2028, U+2029. */
 const LINE_BREAKS = /\r\n?|[\u2028\u2029]/g;
 
+/** Texts sanitizeText leaves as they are, recognised without its three passes. */
+const PLAIN = /^[\t\n\u0020-\u007e]*$/;
+
 /** A message's text, cleaned (newlines and tabs kept). */
 export function sanitizeText(text: string): string {
   if (typeof text !== "string") return "";
+  // Printable ASCII, newlines and tabs: nothing to remove, already NFC.
+  if (PLAIN.test(text)) return text;
   return text.replace(LINE_BREAKS, "\n").replace(UNWANTED, "").normalize("NFC");
 }
 
@@ -32,6 +37,8 @@ export const MAX_NAME_LENGTH = 128;
  */
 export function sanitizeName(name: string): string {
   const flat = sanitizeText(name).replace(/\s+/g, " ").trim();
+  // No more UTF-16 units than the limit: no more characters either.
+  if (flat.length <= MAX_NAME_LENGTH) return flat;
   const chars = [...flat];
   return chars.length > MAX_NAME_LENGTH ? chars.slice(0, MAX_NAME_LENGTH).join("").trimEnd() : flat;
 }

@@ -18,7 +18,7 @@
  */
 import type { OutboundMessage } from "../channels/types.js";
 import { currentLanguage } from "../i18n.js";
-import { askPrefix, isPrivateChatId, planSend } from "../channels/telegram/send-plan.js";
+import { askPrefix, isPrivateChatId, sendsAsOne } from "../channels/telegram/send-plan.js";
 import { CAPTION_LIMIT, TEXT_LIMIT, splitText as splitTelegramText, withMentions } from "../channels/telegram/text.js";
 import { ZALO_TEXT_LIMIT, composeText, splitText as splitZaloText } from "../channels/zalo/outbound.js";
 
@@ -35,7 +35,7 @@ export function splitIntoParts(msg: OutboundMessage): OutboundMessage[] {
 
 function telegramParts(msg: OutboundMessage): OutboundMessage[] {
   const language = currentLanguage();
-  if (planSend(msg, language).length <= 1) return [msg];
+  if (sendsAsOne(msg, language)) return [msg];
   const text = (msg.text ?? "").normalize("NFC");
   const group = !isPrivateChatId(msg.chatId);
   const prefix = msg.askPerson && group && !msg.replyToMessageId ? askPrefix(msg.askPerson, language).text.length : 0;

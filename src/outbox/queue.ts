@@ -109,7 +109,14 @@ export function notifyEnqueued(): void {
  * for a commit that writes them itself (src/store/lean-commit.ts). No dedupe keys, no notBefore.
  */
 export function outboxRowsOf(msgs: readonly OutboundMessage[]): { channel: string; chatId: string; payload: string }[] {
-  return msgs.flatMap((msg) => rowsOf({ msg })).map((r) => ({ channel: r.channel, chatId: r.chatId, payload: JSON.stringify(r.payload) }));
+  const rows: { channel: string; chatId: string; payload: string }[] = [];
+  for (const msg of msgs) {
+    for (const part of splitIntoParts(msg)) {
+      // Without a file the stored payload is the message itself (encodePayload only copies it).
+      rows.push({ channel: part.channel, chatId: part.chatId, payload: JSON.stringify(part.file === undefined ? part : encodePayload(part)) });
+    }
+  }
+  return rows;
 }
 
 /** Inserts the rows (each message split into parts); returns the new rows' ids in order. */

@@ -19,9 +19,8 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { Update } from "grammy/types";
 import { type GroupMessage } from "zca-js";
 import { App } from "../../src/app/app.js";
-import { conversationKey } from "../../src/app/conversation-runner.js";
 import { createTelegramChannel, type TelegramChannel } from "../../src/channels/telegram/index.js";
-import { isForBot, ZaloChatTypes, ZaloSender, ZaloSession } from "../../src/channels/zalo/index.js";
+import { reachesApp, ZaloChatTypes, ZaloSender, ZaloSession } from "../../src/channels/zalo/index.js";
 import { credentialsPath, saveCredentials } from "../../src/channels/zalo/credentials.js";
 import { localInstant, parsePeriodKey } from "../../src/domain/periods.js";
 import { DEFAULT_UNITS_PATH } from "../../src/domain/units/import.js";
@@ -31,7 +30,6 @@ import { exportWorkbook } from "../../src/outputs/workbook.js";
 import { PhotoDownloader } from "../../src/photos/downloader.js";
 import { DEFAULT_PLAN_PATH, loadPlanFile } from "../../src/plan/load.js";
 import type { PhotoRef } from "../../src/plan/schema.js";
-import { hasOpenConversation } from "../../src/store/conversations.js";
 import type { Store } from "../../src/store/database.js";
 import { grantRole, linkChat, upsertPerson } from "../../src/store/people.js";
 import { photosOf, photoKey } from "../../src/store/photos.js";
@@ -322,8 +320,7 @@ describe.each(FLAVOURS)("photo answers end to end on %s", (flavour) => {
         onInbound: async (msg) => {
           try {
             await chatTypes.remember(msg.chatId, msg.chatType);
-            const open = await hasOpenConversation(store, conversationKey(msg));
-            if (!isForBot(msg, { hasOpenQuestion: open })) return;
+            if (!(await reachesApp(store.sql, msg))) return;
             await app.handleInbound(msg);
           } finally {
             handled++;

@@ -1,6 +1,6 @@
 /**
  * End to end through Zalo, wired as src/main.ts wires it: messages from the zca-js stand-in's
- * listener → ZaloSession → (hasOpenConversation → isForBot) → the app core (claims the update id in its transaction) →
+ * listener → ZaloSession → (reachesApp: isForBot, else her open conversation) → the app core (claims the update id in its transaction) →
  * the conversation engine → the durable outbox → an OutboxWorker delivering through ZaloSender →
  * api.sendMessage calls recorded by the stand-in. A personal account sees all group chatter, so
  * commands are typed without a slash, answers are plain messages (her open question makes them
@@ -10,14 +10,12 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { PNG } from "pngjs";
 import { ThreadType, type GroupMessage, type UserMessage } from "zca-js";
 import { App } from "../../src/app/app.js";
-import { conversationKey } from "../../src/app/conversation-runner.js";
-import { isForBot, ZaloChatTypes, ZaloSender, ZaloSession } from "../../src/channels/zalo/index.js";
+import { reachesApp, ZaloChatTypes, ZaloSender, ZaloSession } from "../../src/channels/zalo/index.js";
 import { localInstant } from "../../src/domain/periods.js";
 import { DEFAULT_UNITS_PATH } from "../../src/domain/units/import.js";
 import { createLogger } from "../../src/log.js";
 import { outboxCounts, OutboxWorker, VirtualClock } from "../../src/outbox/index.js";
 import { DEFAULT_PLAN_PATH, loadPlanFile } from "../../src/plan/load.js";
-import { hasOpenConversation } from "../../src/store/conversations.js";
 import type { Store } from "../../src/store/database.js";
 import { ensureEnvAdmins } from "../../src/store/people.js";
 import { loadUnitTree, seedUnitsIfEmpty } from "../../src/store/units.js";
@@ -96,8 +94,7 @@ describe.each(FLAVOURS)("Zalo end to end on %s", (flavour) => {
         try {
           if (storeDown) throw new Error("connect ECONNREFUSED 127.0.0.1:5432");
           await chatTypes.remember(msg.chatId, msg.chatType);
-          const open = await hasOpenConversation(store, conversationKey(msg));
-          if (!isForBot(msg, { hasOpenQuestion: open })) return;
+          if (!(await reachesApp(store.sql, msg))) return;
           reachedApp.push(msg.text);
           await app.handleInbound(msg);
         } finally {

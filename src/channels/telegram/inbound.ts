@@ -39,19 +39,32 @@ export function mentionsBot(message: Pick<Message, "text" | "entities">, me: Use
         (e.type === "text_mention" && e.user.id === me.id),
     );
   }
-  return botMentionPattern(me.username).test(text);
+  return botMentionPatterns(me.username).find.test(text);
 }
 
-/** "@botname" as a whole word, any case. */
-function botMentionPattern(username: string): RegExp {
-  const escaped = username.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-  return new RegExp(`(^|[^A-Za-z0-9_])@${escaped}(?![A-Za-z0-9_])`, "gi");
+/** The patterns of "@botname", made once per bot username (a process has one or two). */
+const mentionPatterns = new Map<string, { find: RegExp; all: RegExp }>();
+
+/**
+ * "@botname" as a whole word, any case: `find` to test a text (not global, so it keeps no
+ * position between calls), `all` to replace every occurrence (replace starts it from 0 each time).
+ */
+function botMentionPatterns(username: string): { find: RegExp; all: RegExp } {
+  let patterns = mentionPatterns.get(username);
+  if (!patterns) {
+    const escaped = username.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+    const source = `(^|[^A-Za-z0-9_])@${escaped}(?![A-Za-z0-9_])`;
+    patterns = { find: new RegExp(source, "i"), all: new RegExp(source, "gi") };
+    if (mentionPatterns.size >= 16) mentionPatterns.clear();
+    mentionPatterns.set(username, patterns);
+  }
+  return patterns;
 }
 
 /** Remove "@botname" (any case) from a text, and the spaces it leaves. */
 export function withoutBotMention(text: string, username: string): string {
   return text
-    .replace(botMentionPattern(username), "$1")
+    .replace(botMentionPatterns(username).all, "$1")
     .replace(/[ \t]{2,}/g, " ")
     .trim();
 }

@@ -76,6 +76,27 @@ function keyboardOf(msg: OutboundMessage, group: boolean): InlineKeyboardMarkup 
   return inlineKeyboard(choices);
 }
 
+/**
+ * True when the message goes out as one Bot API call or cannot be planned at all — the same as
+ * `planSend(msg, language).length <= 1` when planSend returns, and true when it throws — without
+ * building the calls for the common case: no file, no mentions, a text that fits with the
+ * "Chị <name>, " address. Used at enqueue, for every reply, to tell whether it must be split.
+ */
+export function sendsAsOne(msg: OutboundMessage, language: Language = "vi"): boolean {
+  if (msg.file || (msg.mentions !== undefined && msg.mentions.length > 0)) {
+    try {
+      return planSend(msg, language).length <= 1;
+    } catch {
+      return true;
+    }
+  }
+  // As planSend: the address goes before the text in a group when the question quotes no message.
+  const quotes = msg.replyToMessageId !== undefined && /^\d+$/.test(msg.replyToMessageId);
+  const prefix = msg.askPerson && !quotes && !isPrivateChatId(msg.chatId) ? askPrefix(msg.askPerson, language).text.length : 0;
+  // More than fits: planSend splits it (or throws when the address alone leaves no room).
+  return (msg.text ?? "").normalize("NFC").length + prefix <= TEXT_LIMIT || prefix > TEXT_LIMIT - 2;
+}
+
 export function planSend(msg: OutboundMessage, language: Language = "vi"): SendStep[] {
   const group = !isPrivateChatId(msg.chatId);
   const body = withMentions((msg.text ?? "").normalize("NFC"), msg.mentions);

@@ -39,6 +39,19 @@ export type MultiChoiceMatch =
 const NUMBER_PREFIX = /^(?:so|chon|y|muc|phuong an|lua chon|dap an|cau|phan)\s*(?=\d)/;
 const MIN_FUZZY_LENGTH = 3;
 
+/** comparable() of the choice labels met so far (a plan's labels: a few dozen), made once each. */
+const comparableLabels = new Map<string, string>();
+
+function comparableLabel(label: string): string {
+  let c = comparableLabels.get(label);
+  if (c === undefined) {
+    c = comparable(label);
+    if (comparableLabels.size >= 10_000) comparableLabels.clear();
+    comparableLabels.set(label, c);
+  }
+  return c;
+}
+
 function fromTier(matches: readonly Choice[]): ChoiceMatch | null {
   if (matches.length === 1) return { ok: true, key: matches[0]!.key };
   if (matches.length > 1) return { ok: false, code: "ambiguous_choice", candidates: matches.map((c) => c.key) };
@@ -73,7 +86,7 @@ function matchComparable(choices: readonly Choice[], s: string): ChoiceMatch {
     const choice = choices[n - 1];
     return choice && n >= 1 ? { ok: true, key: choice.key } : { ok: false, code: "choice_out_of_range", n };
   }
-  const labels = choices.map((c) => ({ choice: c, label: comparable(c.label) }));
+  const labels = choices.map((c) => ({ choice: c, label: comparableLabel(c.label) }));
   // A label that itself starts with a number ("5 không 3 sạch") is matched as a label first.
   const exact = fromTier(labels.filter(({ label }) => label === s).map(({ choice }) => choice));
   if (exact) return exact;
@@ -149,7 +162,7 @@ function choiceRange(text: string): { from: number; to: number; spelled: boolean
  * hạnh phúc, …") is recognised as one choice.
  */
 export function matchChoices(choices: readonly Choice[], text: string): MultiChoiceMatch {
-  if (isAllChoices(choices, text) && !choices.some((c) => comparable(c.label) === comparable(text))) {
+  if (isAllChoices(choices, text) && !choices.some((c) => comparableLabel(c.label) === comparable(text))) {
     return { ok: true, keys: choices.map((c) => c.key) };
   }
   const range = choiceRange(text);
@@ -190,7 +203,7 @@ export function matchChoices(choices: readonly Choice[], text: string): MultiCho
  */
 function matchPieces(choices: readonly Choice[], pieces: readonly string[], seps: readonly string[]): MultiChoiceMatch {
   const byLabel = new Map<string, string>();
-  for (const c of choices) if (!byLabel.has(comparable(c.label))) byLabel.set(comparable(c.label), c.key);
+  for (const c of choices) if (!byLabel.has(comparableLabel(c.label))) byLabel.set(comparableLabel(c.label), c.key);
   const longestLabel = Math.max(...[...byLabel.keys()].map((l) => l.length));
   const maxRaw = 2 * Math.max(...choices.map((c) => c.label.length)) + 20;
   const cmp = pieces.map((p) => comparable(p));

@@ -36,10 +36,18 @@ export function stripDiacritics(text: string): string {
  * to one space, trimmed. "  Dạ  CÓ ạ " → "da co a"; "１２" → "12".
  */
 export function normalize(text: string): string {
-  return stripDiacritics(foldWidthAndDashes(text.replace(ZERO_WIDTH, "")).toLowerCase())
+  // One message is normalised several times in a row (each intent check, then the parser): the
+  // last result is kept (a pure function of an immutable string).
+  if (text === lastNormalized.text) return lastNormalized.result;
+  const result = stripDiacritics(foldWidthAndDashes(text.replace(ZERO_WIDTH, "")).toLowerCase())
     .replace(/\s+/g, " ")
     .trim();
+  lastNormalized = { text, result };
+  return result;
 }
+
+/** The last text normalize() was given, and its result. */
+let lastNormalized = { text: "", result: "" };
 
 /** Splits normalised text into words of letters and digits; punctuation separates words. */
 export function words(normalized: string): string[] {

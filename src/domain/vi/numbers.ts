@@ -306,6 +306,20 @@ function joinSpaceGroups(s: string): string {
   return s.replace(/(?<![\d.,])\d{1,3}(?: \d{3})+(?![\d.,])/g, (m) => m.replace(/ /g, ""));
 }
 
+/** The words allowed after a number with these extra units (made once per list of units; only read). */
+const unitSets = new Map<string, ReadonlySet<string>>();
+
+function unitWords(extra: readonly string[]): ReadonlySet<string> {
+  const key = extra.join("\u0000");
+  let set = unitSets.get(key);
+  if (!set) {
+    set = new Set([...UNIT_WORDS, ...extra.flatMap((u) => normalize(u).split(/[^a-z0-9]+/))]);
+    if (unitSets.size >= 1000) unitSets.clear();
+    unitSets.set(key, set);
+  }
+  return set;
+}
+
 /**
  * Reads a number typed in chat, or says why it is not one (see {@link NumberProblem}).
  * Accepts: "5", "1.234", "1,234", "1.234.567", "2 000 000", "86,4", ",5", "86,4%", "-3", "–3"
@@ -325,7 +339,7 @@ export function readNumber(text: string, opts: NumberOptions = {}): NumberRead {
   }
   const tokens = numberTokens(s);
   if (!tokens) return fail(rangeOrLater(s, text, opts));
-  const units = new Set([...UNIT_WORDS, ...(opts.units ?? []).flatMap((u) => normalize(u).split(/[^a-z0-9]+/))]);
+  const units = unitWords(opts.units ?? []);
   let start = 0;
   let end = tokens.length;
   let percent = false;
