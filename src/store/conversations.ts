@@ -119,7 +119,15 @@ export async function takeExpiredConversations<S>(db: Db, now: Date): Promise<(C
   }));
 }
 
-/** People with an open conversation in a chat (Zalo uses it to tell answers from chatter). */
-export async function hasOpenConversation(store: Store, key: ConversationKey): Promise<boolean> {
-  return (await store.prisma.conversation.count({ where: key })) > 0;
+/**
+ * Whether the person has a stored conversation in the chat, expired or not (an expired one is ended
+ * with a note by the app): Zalo uses it to tell answers from chatter. One indexed statement.
+ */
+export async function hasOpenConversation(db: Db, key: ConversationKey): Promise<boolean> {
+  const rows = await sqlOf(db).query(`SELECT 1 FROM "Conversation" WHERE channel = $1 AND "chatId" = $2 AND "personKey" = $3 LIMIT 1`, [
+    key.channel,
+    key.chatId,
+    key.personKey,
+  ]);
+  return rows.length > 0;
 }

@@ -5,7 +5,8 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { InboundMessage } from "../../src/channels/types.js";
-import { hasOpenConversationIn, reachesApp } from "../../src/channels/zalo/index.js";
+import { reachesApp } from "../../src/channels/zalo/index.js";
+import { hasOpenConversation } from "../../src/store/conversations.js";
 import type { Store } from "../../src/store/database.js";
 import { saveConversation } from "../../src/store/conversations.js";
 import type { SqlConnection } from "../../src/store/sql.js";
@@ -62,12 +63,12 @@ describe.each(FLAVOURS)("reachesApp on %s", (flavour) => {
     expect(await reachesApp(store.sql, message())).toBe(true);
     expect(await reachesApp(store.sql, message({ sender: { id: HOA, name: "Trần Thị Hoa" } }))).toBe(false);
     expect(await reachesApp(store.sql, message({ chatId: "5550009998887776" }))).toBe(false);
-    expect(await hasOpenConversationIn(store.sql, message({ channel: "telegram" }))).toBe(false);
+    expect(await hasOpenConversation(store.sql, { channel: "telegram", chatId: GROUP, personKey: LAN })).toBe(false);
   });
 
   it("an expired conversation still counts (the app ends it with a note)", async () => {
     await saveConversation(store, { channel: "zalo", chatId: GROUP, personKey: LAN }, { phase: "asking" }, new Date("2020-01-01T00:00:00Z"));
-    expect(await hasOpenConversationIn(store.sql, message())).toBe(true);
+    expect(await hasOpenConversation(store.sql, { channel: "zalo", chatId: GROUP, personKey: LAN })).toBe(true);
   });
 
   it("what is for the bot goes on without reading the store", async () => {

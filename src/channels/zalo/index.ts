@@ -11,7 +11,7 @@ export type { InboundJournalOptions } from "./journal.js";
 export { ZALO_TIMEOUTS, ZaloTimeoutError, withTimeout, fetchWithTimeout } from "./timeouts.js";
 export type { ZaloSenderOptions } from "./sender.js";
 export { isForBot, normalizeCommand, toInbound, ZALO_COMMANDS } from "./inbound.js";
-export { hasOpenConversationIn, reachesApp } from "./reaches-app.js";
+export { reachesApp } from "./reaches-app.js";
 export { composeText, splitText, imageSize, ZALO_TEXT_LIMIT } from "./outbound.js";
 export { mapZaloError } from "./errors.js";
 export { acquireZaloLeadership, ZALO_LEADER_LOCK } from "./leadership.js";
