@@ -1,9 +1,11 @@
 /**
- * Once per `vitest run`, before any test file: compiles src/ to dist/ (the CLI and bot tests run
- * the compiled programs with node, as `npm start` does), makes the installation's PGlite template
- * unless it is current (src/store/pglite-template.ts), and makes from a copy of that template (with
- * any newer migration applied) the data-folder tarball every test's fresh PGlite store starts from
- * (test/helpers/db.ts), instead of each test running PGlite's initdb and every migration again.
+ * Once per `vitest run`, before any test file: compiles src/ to dist/ when a source is newer than
+ * the build (the CLI and bot tests run the compiled programs with node, as `npm start` does; a
+ * current build is kept, so a second run at the same time never replaces dist/ under the first),
+ * makes the installation's PGlite template unless it is current (src/store/pglite-template.ts), and
+ * makes from a copy of that template (with any newer migration applied) the data-folder tarball
+ * every test's fresh PGlite store starts from (test/helpers/db.ts), instead of each test running
+ * PGlite's initdb and every migration again.
  */
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -11,7 +13,7 @@ import { join } from "node:path";
 import { PGlite } from "@electric-sql/pglite";
 import pg from "pg";
 import type { TestProject } from "vitest/node";
-import { build, buildPgliteTemplate } from "../scripts/build.mjs";
+import { build, buildPgliteTemplate, isStale } from "../scripts/build.mjs";
 import { applyMigrations } from "../src/store/migrate.js";
 import { migratePglite, PGLITE_START_PARAMS } from "../src/store/pglite-create.js";
 import { copyTemplate, DEFAULT_TEMPLATE_DIR } from "../src/store/pglite-template.js";
@@ -31,7 +33,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
   const pgTemplate = `vundap_template_${process.pid}_${Math.random().toString(36).slice(2, 8)}`;
   // The CLI and bot tests' new data folders are copies of the installation's template (made once).
   const [tarball] = await Promise.all([
-    build()
+    (isStale() ? build() : Promise.resolve())
       .then(() => buildPgliteTemplate())
       .then(() => migratedPgliteTarball(dir)),
     migratedPgTemplate(pgTemplate),
