@@ -1,5 +1,4 @@
 import { defineConfig } from "vitest/config";
-import { WaitingSpreadSequencer } from "./test/sequencer.js";
 
 export default defineConfig({
   test: {
@@ -12,8 +11,6 @@ export default defineConfig({
     // on a shared 2-core machine at load ~7: 247 s with 3 workers, 316 s with 2, the same CPU time.
     // Store tests open PGlite (WASM, ~1 s and ~300 MB each): memory stays far below the machine's.
     maxWorkers: 3,
-    // The files that mostly wait start early, spread among the others (test/sequencer.ts).
-    sequence: { sequencer: WaitingSpreadSequencer },
     // Test files share their worker's module graph (no test mocks modules or keeps state in one):
     // importing Prisma, grammY, exceljs… once per worker instead of once per file.
     isolate: false,
