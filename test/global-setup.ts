@@ -1,9 +1,11 @@
 /**
- * Once per `vitest run`, before any test file: compiles src/ to dist/ (the CLI and bot tests run
- * the compiled programs with node, as `npm start` does), makes the installation's PGlite template
- * unless it is current (src/store/pglite-template.ts), and migrates one in-memory PGlite whose
- * data-folder tarball every test's fresh PGlite store starts from (test/helpers/db.ts), instead of
- * each test running PGlite's initdb and every migration again.
+ * Once per `vitest run`, before any test file: compiles src/ to dist/ when a source is newer than
+ * the build (the CLI and bot tests run the compiled programs with node, as `npm start` does; a
+ * current build is kept, so a second run at the same time never replaces dist/ under the first),
+ * makes the installation's PGlite template unless it is current (src/store/pglite-template.ts), and
+ * makes from a copy of that template (with any newer migration applied) the data-folder tarball
+ * every test's fresh PGlite store starts from (test/helpers/db.ts), instead of each test running
+ * PGlite's initdb and every migration again.
  */
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -11,9 +13,10 @@ import { join } from "node:path";
 import { PGlite } from "@electric-sql/pglite";
 import pg from "pg";
 import type { TestProject } from "vitest/node";
-import { build, buildPgliteTemplate } from "../scripts/build.mjs";
+import { build, buildPgliteTemplate, isStale } from "../scripts/build.mjs";
 import { applyMigrations } from "../src/store/migrate.js";
-import { migratePglite } from "../src/store/pglite-create.js";
+import { migratePglite, PGLITE_START_PARAMS } from "../src/store/pglite-create.js";
+import { copyTemplate, DEFAULT_TEMPLATE_DIR } from "../src/store/pglite-template.js";
 import { PG_ADMIN_URL } from "./helpers/pg-admin.js";
 
 declare module "vitest" {
@@ -29,7 +32,12 @@ export default async function setup(project: TestProject): Promise<() => Promise
   const dir = mkdtempSync(join(tmpdir(), "vundap-template-"));
   const pgTemplate = `vundap_template_${process.pid}_${Math.random().toString(36).slice(2, 8)}`;
   // The CLI and bot tests' new data folders are copies of the installation's template (made once).
-  const [, tarball] = await Promise.all([build().then(() => buildPgliteTemplate()), migratedPgliteTarball(), migratedPgTemplate(pgTemplate)]);
+  const [tarball] = await Promise.all([
+    (isStale() ? build() : Promise.resolve())
+      .then(() => buildPgliteTemplate())
+      .then(() => migratedPgliteTarball(dir)),
+    migratedPgTemplate(pgTemplate),
+  ]);
   const file = join(dir, "pglite.tar");
   writeFileSync(file, Buffer.from(await tarball.arrayBuffer()));
   project.provide("pgliteTemplate", file);
@@ -74,12 +82,19 @@ async function migratedPgTemplate(name: string): Promise<void> {
   }
 }
 
-async function migratedPgliteTarball(): Promise<Blob> {
-  const db = new PGlite();
+/**
+ * The tarball of a migrated PGlite data folder: a copy of the installation's template (made or
+ * checked just before) with the newer migrations applied — opening it costs well under a second,
+ * PGlite's initdb several. Without a fitting template (never after buildPgliteTemplate), initdb.
+ */
+async function migratedPgliteTarball(parent: string): Promise<Blob> {
+  const folder = join(parent, "pglite-folder");
+  const db = copyTemplate(DEFAULT_TEMPLATE_DIR, folder) ? new PGlite(folder, { startParams: PGLITE_START_PARAMS }) : new PGlite();
   try {
     await migratePglite(db);
     return await db.dumpDataDir("none");
   } finally {
     await db.close();
+    rmSync(folder, { recursive: true, force: true });
   }
 }

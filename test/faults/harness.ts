@@ -7,7 +7,7 @@ import { createServer } from "node:net";
 import type { AddressInfo } from "node:net";
 import type { Update } from "grammy/types";
 import pg from "pg";
-import { afterEach } from "vitest";
+import { afterEach, type TestContext } from "vitest";
 import { LocalBotApi, type ApiCall } from "../telegram/fake-api.js";
 import { BOT, TOKEN } from "../telegram/fixtures.js";
 import { createPgDatabase, tempDir } from "../helpers/db.js";
@@ -190,5 +190,15 @@ export class FaultHarness {
 export function faultHarness(): FaultHarness {
   const h = new FaultHarness();
   afterEach(() => h.cleanup());
+  return h;
+}
+
+/**
+ * A FaultHarness of one test alone, cleaned up when that test ends: for tests of one file that run
+ * at the same time (`it.concurrent`), each with its own Bot API, database, data folder and processes.
+ */
+export function testHarness(context: Pick<TestContext, "onTestFinished">): FaultHarness {
+  const h = new FaultHarness();
+  context.onTestFinished(() => h.cleanup());
   return h;
 }

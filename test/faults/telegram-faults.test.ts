@@ -7,11 +7,14 @@
  * Each update is a "/huy" in a private chat: its unit of work deletes (nothing), claims the update
  * and queues one reply quoting the message, so "handled exactly once" is visible in the store
  * (one claim, one outbox row per message) and at the Bot API (one delivered reply per message).
+ *
+ * The four tests run at the same time (most of their time is waiting: for a lease, a leadership
+ * retry, a restart), each in its own world: its own Bot API, database, data folder and processes.
  */
 import type { Update } from "grammy/types";
-import { describe, expect, it } from "vitest";
+import { describe, it } from "vitest";
 import { PG_ADMIN_URL } from "../helpers/db.js";
-import { deliveries, deliveryOrderByChat, faultHarness, freePort, huy, sleep, storeView, withDb } from "./harness.js";
+import { deliveries, deliveryOrderByChat, freePort, huy, sleep, storeView, testHarness, withDb } from "./harness.js";
 import { TcpProxy } from "./tcp-proxy.js";
 
 const STARTED = "telegram long polling started";
@@ -19,14 +22,12 @@ const OUTAGE_START = "store unreachable";
 const OUTAGE_END = "store reachable again";
 const LEADERSHIP_LOST = "Telegram polling: leadership lost";
 
-const h = faultHarness();
-const until = h.until.bind(h);
-const start = h.start.bind(h);
-const setUp = h.setUp.bind(h);
-
-describe("the bot under real faults (real processes, PostgreSQL)", () => {
-  it("kill -9 at random points under traffic: every update handled once, every reply queued once and delivered", async () => {
-    const { api, db, env } = await setUp();
+describe.concurrent("the bot under real faults (real processes, PostgreSQL)", () => {
+  it("kill -9 at random points under traffic: every update handled once, every reply queued once and delivered", async ({ expect, onTestFinished }) => {
+    const h = testHarness({ onTestFinished });
+    const until = h.until.bind(h);
+    const start = h.start.bind(h);
+    const { api, db, env } = await h.setUp();
     let bot = start(env, "bot#1");
     await bot.waitForLog(STARTED, 120_000);
 
@@ -84,8 +85,11 @@ describe("the bot under real faults (real processes, PostgreSQL)", () => {
     );
   }, 400_000);
 
-  it("a PostgreSQL outage while polling: updates are held unconfirmed, all handled in order once it is back, one log line each way", async () => {
-    const { api, db, env } = await setUp();
+  it("a PostgreSQL outage while polling: updates are held unconfirmed, all handled in order once it is back, one log line each way", async ({ expect, onTestFinished }) => {
+    const h = testHarness({ onTestFinished });
+    const until = h.until.bind(h);
+    const start = h.start.bind(h);
+    const { api, db, env } = await h.setUp();
     const target = new URL(PG_ADMIN_URL);
     const proxy = await new TcpProxy(target.hostname, Number(target.port || 5432)).listen();
     h.onCleanup(() => proxy.close());
@@ -137,8 +141,11 @@ describe("the bot under real faults (real processes, PostgreSQL)", () => {
     console.log(`outage while polling: ${during.length} updates held, ${view.claims.size} handled once after it; log lines ${JSON.stringify(lines)}`);
   }, 300_000);
 
-  it("webhook mode answers 5xx while PostgreSQL is down, and handles the redelivered update once when it is back", async () => {
-    const { api, db, env } = await setUp();
+  it("webhook mode answers 5xx while PostgreSQL is down, and handles the redelivered update once when it is back", async ({ expect, onTestFinished }) => {
+    const h = testHarness({ onTestFinished });
+    const until = h.until.bind(h);
+    const start = h.start.bind(h);
+    const { api, db, env } = await h.setUp();
     const target = new URL(PG_ADMIN_URL);
     const proxy = await new TcpProxy(target.hostname, Number(target.port || 5432)).listen();
     h.onCleanup(() => proxy.close());
@@ -184,8 +191,11 @@ describe("the bot under real faults (real processes, PostgreSQL)", () => {
     console.log(`webhook outage: statuses during it ${statuses.join(",")}; ${ids.length} updates handled once`);
   }, 300_000);
 
-  it("two polling instances: only one polls; the other takes over within 30 s after the first is killed", async () => {
-    const { api, db, env } = await setUp();
+  it("two polling instances: only one polls; the other takes over within 30 s after the first is killed", async ({ expect, onTestFinished }) => {
+    const h = testHarness({ onTestFinished });
+    const until = h.until.bind(h);
+    const start = h.start.bind(h);
+    const { api, db, env } = await h.setUp();
     const a = start(env, "instance A");
     await a.waitForLog(STARTED, 120_000);
     const b = start(env, "instance B");

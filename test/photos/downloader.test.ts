@@ -94,7 +94,8 @@ describe("photo downloads", () => {
     expect(await d.runOnce()).toEqual({ done: 0, retried: 0, failed: 0 });
     sources.telegram.get("FILE-H")!.hang = false;
     now += 1_000;
-    expect(await d.runOnce()).toEqual({ done: 1, retried: 0, failed: 0 });
+    // The answering download under the generous limit: 300 ms is for the hang, not for a loaded machine.
+    expect(await downloader().runOnce()).toEqual({ done: 1, retried: 0, failed: 0 });
     expect(await photoById(store, id)).toMatchObject({ status: "done", attempts: 3 });
   });
 

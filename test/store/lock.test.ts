@@ -5,7 +5,7 @@
  */
 import { cpSync, existsSync, realpathSync, unlinkSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { t } from "../../src/i18n.js";
 import { openStore } from "../../src/store/database.js";
 import { lockDataDir, socketFilePath, StoreLockedError } from "../../src/store/lock.js";
@@ -39,8 +39,9 @@ async function personCount(pgliteDir: string): Promise<number> {
   }
 }
 
-describe("the PGlite folder lock between processes", () => {
-  it("a paused holder keeps the folder: a second process is refused with its pid, the holder goes on, no row is lost", async () => {
+// At the same time: the paused holder's test mostly waits (11 s), the others need not wait for it.
+describe.concurrent("the PGlite folder lock between processes", () => {
+  it("a paused holder keeps the folder: a second process is refused with its pid, the holder goes on, no row is lost", async ({ expect }) => {
     const pgliteDir = folder("paused");
     const holder = startChild(["test/store/fixtures/hold-store.ts", pgliteDir]);
     try {
@@ -69,7 +70,7 @@ describe("the PGlite folder lock between processes", () => {
     expect(await personCount(pgliteDir)).toBe(2);
   }, SLOW);
 
-  it("a holder killed with kill -9 frees the folder at once: a restart opens it with its rows", async () => {
+  it("a holder killed with kill -9 frees the folder at once: a restart opens it with its rows", async ({ expect }) => {
     const pgliteDir = folder("killed");
     const holder = startChild(["test/store/fixtures/hold-store.ts", pgliteDir]);
     await holder.line(/^ready /);
@@ -83,7 +84,7 @@ describe("the PGlite folder lock between processes", () => {
     expect(restart.code).toBe(0);
   }, SLOW);
 
-  it("within one process: a second lock on the same folder is refused with our pid, and free again after release", async () => {
+  it("within one process: a second lock on the same folder is refused with our pid, and free again after release", async ({ expect }) => {
     const dir = join(dirs.dir, "same");
     const first = await lockDataDir(dir, { onLost: () => undefined });
     const err = await lockDataDir(dir, { onLost: () => undefined }).catch((e: unknown) => e);
@@ -114,9 +115,10 @@ describe("the socket-file lock (platforms without the abstract namespace)", () =
     expect(existsSync(socketFilePath(first.dir))).toBe(true);
     const next = await lockDataDir(dir, { method: "socket-file", onLost: (e) => lost.push(e), watchMs: 50 });
 
-    // Someone deletes the socket file: the holder learns it lost the lock.
+    // Someone deletes the socket file: the holder learns it lost the lock (its watch looks every
+    // 50 ms; the deadline is generous for a loaded machine, the wait ends as soon as it is told).
     unlinkSync(socketFilePath(first.dir));
-    for (let i = 0; i < 100 && lost.length === 0; i++) await sleep(20);
+    await vi.waitFor(() => expect(lost).not.toHaveLength(0), { timeout: 30_000, interval: 20 });
     expect(lost.map((e) => e.message)).toEqual([expect.stringContaining("removed or replaced")]);
     await next.release();
   });

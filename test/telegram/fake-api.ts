@@ -347,7 +347,8 @@ export class LocalBotApi {
   }
 }
 
-export async function waitFor(check: () => boolean, timeoutMs = 5000): Promise<void> {
+/** Waits until `check` holds (polled every 10 ms); the default deadline is generous for a loaded machine. */
+export async function waitFor(check: () => boolean, timeoutMs = 30_000): Promise<void> {
   const start = Date.now();
   while (!check()) {
     if (Date.now() - start > timeoutMs) throw new Error("timed out waiting");

@@ -78,8 +78,8 @@ describe("Zalo leadership on PostgreSQL", () => {
       await c.connect();
       await c.query("SELECT pg_terminate_backend($1)", [pidA]);
       await c.end();
-      await vi.waitFor(() => expect(b.isLeader()).toBe(true), { timeout: 5000, interval: 20 });
-      await vi.waitFor(() => expect(events).toContain("A-"), { timeout: 5000, interval: 20 });
+      await vi.waitFor(() => expect(b.isLeader()).toBe(true), { timeout: 30_000, interval: 20 });
+      await vi.waitFor(() => expect(events).toContain("A-"), { timeout: 30_000, interval: 20 });
       expect(a.isLeader()).toBe(false);
       expect(events.filter((e) => e.endsWith("+"))).toEqual(["A+", "B+"]);
       expect(await holderPid()).not.toBe(pidA);
@@ -90,7 +90,7 @@ describe("Zalo leadership on PostgreSQL", () => {
 
       // B releases: A takes over at its next try.
       await b.release();
-      await vi.waitFor(() => expect(a.isLeader()).toBe(true), { timeout: 5000, interval: 20 });
+      await vi.waitFor(() => expect(a.isLeader()).toBe(true), { timeout: 30_000, interval: 20 });
       expect(events).toHaveLength(4);
       expect([...events.slice(0, 3)].sort()).toEqual(["A+", "A-", "B+"]);
       expect(events[3]).toBe("A+");

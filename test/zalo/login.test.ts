@@ -6,7 +6,7 @@ import { credentialsPath, qrPath, saveCredentials } from "../../src/channels/zal
 import { ZALO_LOGIN_COMMAND, zaloLoginInteractive } from "../../src/channels/zalo/session.js";
 import { fakeFactory, flush } from "./fake-zca.js";
 import { captureLog, matrixToPng, qrLikeMatrix, tempDir } from "./helpers.js";
-import { SAVED, startSession } from "./session-helpers.js";
+import { SAVED, startSession, WAIT } from "./session-helpers.js";
 
 const QR_PNG = matrixToPng(qrLikeMatrix(25));
 const cleanups: (() => unknown)[] = [];
@@ -30,7 +30,7 @@ describe("QR login (no saved credentials)", () => {
       z.qrScript = ["expire", "scan", "confirm"];
       z.afterQrShown = async () => {
         // Zalo's real flow waits for the phone; the image is on disk by then.
-        await vi.waitFor(() => expect(existsSync(qrPath(tmp.dir))).toBe(true));
+        await vi.waitFor(() => expect(existsSync(qrPath(tmp.dir))).toBe(true), WAIT);
         seen.push({ mode: await mode(qrPath(tmp.dir)), bytes: await readFile(qrPath(tmp.dir)) });
       };
     });
@@ -118,7 +118,7 @@ describe("QR login (no saved credentials)", () => {
     const problems: string[] = [];
     const session = new ZaloSession({ dataDir: tmp.dir, log: captureLog().log, createZalo: f.create, clock: new ManualClock(), print: () => {}, onSessionProblem: (t) => void problems.push(t) });
     const started = session.start();
-    await vi.waitFor(() => expect(existsSync(qrPath(tmp.dir))).toBe(true));
+    await vi.waitFor(() => expect(existsSync(qrPath(tmp.dir))).toBe(true), WAIT);
     expect(session.getState()).toBe("waiting_qr");
     await session.stop();
     expect(await started).toBe("stopped");
@@ -149,7 +149,7 @@ describe("saved credentials", () => {
     await flush();
     expect((await read()).cookie[0].value).not.toBe("rotated-1");
     s.clock.advance(1);
-    await vi.waitFor(async () => expect((await read()).cookie[0].value).toBe("rotated-1"));
+    await vi.waitFor(async () => expect((await read()).cookie[0].value).toBe("rotated-1"), WAIT);
     expect(await mode(path)).toBe(0o600);
     s.api().cookies = [{ key: "zpw_sek", value: "at-shutdown", domain: "chat.zalo.me", path: "/" }];
     await s.session.stop();
@@ -183,7 +183,7 @@ describe("saved credentials", () => {
     expect(s.problems[0]).toContain("session key");
     const errorLine = s.cap.lines.find((l) => l.level === 50);
     expect(String(errorLine?.msg)).toContain(ZALO_LOGIN_COMMAND);
-    await vi.waitFor(() => expect(s.clock.timerCount()).toBe(3)); // cookie save, health log, file watch
+    await vi.waitFor(() => expect(s.clock.timerCount()).toBe(3), WAIT); // cookie save, health log, file watch
     // Nothing changes while the file is the same.
     s.clock.advance(60_000);
     await flush();
@@ -193,7 +193,7 @@ describe("saved credentials", () => {
     const later = new Date(Date.now() + 5000);
     await utimes(credentialsPath(s.dir), later, later);
     s.clock.advance(60_000);
-    await vi.waitFor(() => expect(s.session.getState()).toBe("connected"));
+    await vi.waitFor(() => expect(s.session.getState()).toBe("connected"), WAIT);
     expect(s.f.last().logins).toHaveLength(2);
     expect(s.f.last().logins[1]!.cookie).toEqual([{ key: "zpw_sek", value: "renewed" }]);
     expect(s.session.getState()).toBe("connected");
@@ -209,7 +209,7 @@ describe("saved credentials", () => {
     expect(s.state).toBe("reconnecting");
     expect(s.problems).toHaveLength(0);
     s.clock.advance(s.clock.pendingTimeouts()[0]!);
-    await vi.waitFor(() => expect(s.session.getState()).toBe("connected"));
+    await vi.waitFor(() => expect(s.session.getState()).toBe("connected"), WAIT);
     expect(s.f.last().logins).toHaveLength(2);
   });
 });

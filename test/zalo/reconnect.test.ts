@@ -8,7 +8,7 @@ import { describe, expect, it, vi } from "vitest";
 import { CloseReason, ThreadType, ZaloApiError } from "zca-js";
 import { ZaloSender } from "../../src/channels/zalo/sender.js";
 import { flush } from "./fake-zca.js";
-import { connectedSessions } from "./session-helpers.js";
+import { connectedSessions, WAIT } from "./session-helpers.js";
 
 const connected = connectedSessions();
 
@@ -99,7 +99,7 @@ describe("102: session expired", () => {
     const sender = new ZaloSender({ session: s.session, partDelayMs: 0, clock: s.clock });
     const err = await sender.send({ channel: "zalo", chatId: "g-1", chatType: "group", text: "Chào" }).catch((e: unknown) => e);
     expect(err).toMatchObject({ name: "RetryAfterError", scope: "global" });
-    await vi.waitFor(() => expect(s.session.getState()).toBe("connected"));
+    await vi.waitFor(() => expect(s.session.getState()).toBe("connected"), WAIT);
     expect(s.f.last().logins).toHaveLength(2);
     expect(s.session.api()).not.toBe(first);
     expect(s.problems).toHaveLength(0);
@@ -109,7 +109,7 @@ describe("102: session expired", () => {
     const s = await connected();
     s.f.last().onLogin = (_c, n) => (n >= 2 ? new ZaloApiError("Đăng nhập thất bại") : undefined);
     s.session.sessionExpired("code 102");
-    await vi.waitFor(() => expect(s.session.getState()).toBe("needs_login"));
+    await vi.waitFor(() => expect(s.session.getState()).toBe("needs_login"), WAIT);
     await flush();
     expect(s.problems).toHaveLength(1);
     expect(s.problems[0]).toContain("npm run cli -- zalo login");

@@ -61,3 +61,9 @@ export function connectedSessions(): (session?: Parameters<typeof startSession>[
     return s;
   };
 }
+
+/**
+ * Options for `vi.waitFor` on a session's asynchronous steps: a deadline generous for a loaded
+ * machine (vitest's default is 1 s), ended as soon as the awaited state is reached.
+ */
+export const WAIT = { timeout: 30_000, interval: 10 };

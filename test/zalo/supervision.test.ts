@@ -3,7 +3,7 @@ import { CloseReason } from "zca-js";
 import { backoffDelay } from "../../src/channels/zalo/clock.js";
 import { ZALO_LOGIN_COMMAND } from "../../src/channels/zalo/session.js";
 import { FakeListener, flush } from "./fake-zca.js";
-import { connectedSessions } from "./session-helpers.js";
+import { connectedSessions, WAIT } from "./session-helpers.js";
 
 const connected = connectedSessions();
 
@@ -57,7 +57,7 @@ describe("listener supervision", () => {
     expect(s.problems).toHaveLength(1);
     expect(s.problems[0]).toContain("3 lần");
     s.clock.advance(s.clock.pendingTimeouts()[0]!);
-    await vi.waitFor(() => expect(s.session.getState()).toBe("connected"));
+    await vi.waitFor(() => expect(s.session.getState()).toBe("connected"), WAIT);
     expect(s.f.last().logins).toHaveLength(2);
     expect(first.listener.starts).toHaveLength(3);
     expect(s.api()).not.toBe(first);
@@ -87,7 +87,7 @@ describe("listener supervision", () => {
     expect(l.starts).toHaveLength(1);
     expect(s.f.last().logins).toHaveLength(1);
     s.clock.advance(1);
-    await vi.waitFor(() => expect(s.session.getState()).toBe("connected"));
+    await vi.waitFor(() => expect(s.session.getState()).toBe("connected"), WAIT);
     expect(s.f.last().logins).toHaveLength(2);
     s.clock.advance(20_000);
     await flush();
@@ -150,7 +150,7 @@ describe("inbound through the session", () => {
     l.emit("message", api.groupMessage("g-1", { uidFrom: "u-lan", content: "boom" }));
     l.emit("message", api.groupMessage("g-1", { uidFrom: "0", content: "self" }));
     l.emit("message", api.groupMessage("g-1", { uidFrom: "u-lan", content: "tiendo" }));
-    await vi.waitFor(() => expect(handled).toEqual(["1", "/tiendo"]));
+    await vi.waitFor(() => expect(handled).toEqual(["1", "/tiendo"]), WAIT);
     expect(s.cap.lines.some((x) => x.msg === "Zalo inbound handler failed")).toBe(true);
     expect(s.session.recentMessage(m1.data.msgId)).toMatchObject({ msgId: m1.data.msgId, uidFrom: "u-lan", content: "1", cliMsgId: m1.data.cliMsgId });
     expect(s.session.knownChatType("g-1")).toBe("group");
