@@ -8,6 +8,7 @@ import type { Form, Question } from "../plan/schema.js";
 import { questionByKey } from "./flow.js";
 import { summaryNumbers, type Tr } from "./render.js";
 import type { ButtonAction, ConversationState, ReplyButton, ReplyButtons } from "./types.js";
+import { rememberByText } from "../domain/remember.js";
 
 /** Numbers per row when she picks the answer to change. */
 const PER_ROW = 5;
@@ -15,19 +16,8 @@ const PER_ROW = 5;
 /** Longest choice label on a button (Telegram shows about this much on a phone). */
 const MAX_LABEL = 40;
 
-/** shortChoice of the labels met so far (plan labels: a few dozen). */
-const shortChoices = new Map<string, string>();
-
-/** A choice's label cut at a word to fit a button (the message lists it whole). */
-function shortChoice(label: string): string {
-  let short = shortChoices.get(label);
-  if (short === undefined) {
-    short = cutChoice(label);
-    if (shortChoices.size >= 10_000) shortChoices.clear();
-    shortChoices.set(label, short);
-  }
-  return short;
-}
+/** A choice's label cut at a word to fit a button (the message lists it whole); made once per label. */
+const shortChoice = rememberByText(cutChoice);
 
 function cutChoice(label: string): string {
   const chars = [...label.replace(/\s+/g, " ").trim()];

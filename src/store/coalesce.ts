@@ -19,6 +19,8 @@
  *   so one bad call fails alone and the others are answered; otherwise every call fails with it.
  */
 import { channel } from "node:diagnostics_channel";
+import type { Store } from "./database.js";
+import type { SqlConnection } from "./sql.js";
 import { isStoreUnavailable } from "./unavailable.js";
 
 /** How a coalesced statement is run. */
@@ -125,6 +127,26 @@ export class Coalescer<I, O> {
     }
     batch.forEach((w, i) => w.resolve({ value: answers[i]!, roundTrips: 1 }));
   }
+}
+
+/** What a statement's coalescer needs from a store; the concurrency is the store's (see below). */
+export type StatementOptions<I, O> = Omit<CoalescerOptions<I, O>, "maxInFlight" | "maxBatch">;
+
+/**
+ * One coalescer per store connection (a store's own, or a test's wrapper of it) for a statement:
+ * at most two statements at once on PostgreSQL; one on PGlite, which runs one statement at a time
+ * anyway, so that everything waiting goes with the next one; at most 100 calls in one.
+ */
+export function coalescerPerStore<I, O>(make: (sql: SqlConnection) => StatementOptions<I, O>): (store: Store) => Coalescer<I, O> {
+  const made = new WeakMap<SqlConnection, Coalescer<I, O>>();
+  return (store) => {
+    let c = made.get(store.sql);
+    if (!c) {
+      c = new Coalescer<I, O>({ ...make(store.sql), maxInFlight: store.kind === "pglite" ? 1 : 2, maxBatch: 100 });
+      made.set(store.sql, c);
+    }
+    return c;
+  };
 }
 
 /**

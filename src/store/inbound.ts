@@ -12,8 +12,7 @@ import { isRoleName, type Grant } from "../domain/permissions.js";
 import type { LoadedConversation } from "./conversations.js";
 import type { Store } from "./database.js";
 import type { PersonRecord } from "./people.js";
-import { Coalescer } from "./coalesce.js";
-import type { SqlConnection } from "./sql.js";
+import { coalescerPerStore } from "./coalesce.js";
 
 /** Who sent a message, where, and which delivery it is. */
 export interface InboundKey {
@@ -57,37 +56,24 @@ const SQL_MANY = `SELECT * FROM vundap_inbound_many($1::jsonb)`;
 
 type Params = [channel: string, updateId: string | null, externalId: string, chatId: string];
 
-/** One coalescer per connection (a store's, or a test's wrapper of it). */
-const coalescers = new WeakMap<SqlConnection, Coalescer<Params, Row>>();
-
-function coalescer(store: Store): Coalescer<Params, Row> {
-  let c = coalescers.get(store.sql);
-  if (!c) {
-    const sql = store.sql;
-    c = new Coalescer<Params, Row>({
-      name: "vundap_inbound",
-      one: async (params) => {
-        const [row] = await sql.query<Row>(SQL, params);
-        if (!row) throw new Error("loadInbound: no row");
-        return row;
-      },
-      many: async (list) => {
-        const rows = await sql.query<Row & { n: number }>(SQL_MANY, [JSON.stringify(list)]);
-        const byPosition: Row[] = [];
-        for (const row of rows) byPosition[Number(row.n) - 1] = row;
-        for (let i = 0; i < list.length; i++) if (!byPosition[i]) throw new Error(`vundap_inbound_many: no row ${i + 1}`);
-        return byPosition;
-      },
-      // PGlite runs one statement at a time: everything waiting goes with the next one.
-      maxInFlight: store.kind === "pglite" ? 1 : 2,
-      maxBatch: 100,
-      // A read keeps nothing: any failure but an outage is tried again alone.
-      retryAlone: () => true,
-    });
-    coalescers.set(sql, c);
-  }
-  return c;
-}
+/** The read's coalescer (coalesce.ts), one per store connection. */
+const coalescer = coalescerPerStore<Params, Row>((sql) => ({
+  name: "vundap_inbound",
+  one: async (params) => {
+    const [row] = await sql.query<Row>(SQL, params);
+    if (!row) throw new Error("loadInbound: no row");
+    return row;
+  },
+  many: async (list) => {
+    const rows = await sql.query<Row & { n: number }>(SQL_MANY, [JSON.stringify(list)]);
+    const byPosition: Row[] = [];
+    for (const row of rows) byPosition[Number(row.n) - 1] = row;
+    for (let i = 0; i < list.length; i++) if (!byPosition[i]) throw new Error(`vundap_inbound_many: no row ${i + 1}`);
+    return byPosition;
+  },
+  // A read keeps nothing: any failure but an outage is tried again alone.
+  retryAlone: () => true,
+}));
 
 /** Reads what a message needs (see the file comment), in one statement (shared with messages arriving together). */
 export async function loadInbound<S>(store: Store, key: InboundKey): Promise<InboundView<S>> {

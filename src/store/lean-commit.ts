@@ -19,9 +19,8 @@
  * of it was kept and each message commits alone; on an outage every message fails as its own
  * statement would have, and its update is handled again when redelivered (its claim decides).
  */
-import { Coalescer, isStatementRefused } from "./coalesce.js";
+import { coalescerPerStore, isStatementRefused } from "./coalesce.js";
 import type { Store } from "./database.js";
-import type { SqlConnection } from "./sql.js";
 
 /** A report a finishing conversation stores (new; never a correction). */
 export interface LeanReport {
@@ -72,35 +71,22 @@ export type LeanCommitResult =
   | { kind: "duplicate" }
   | { kind: "retry"; reason: string };
 
-/** One coalescer per connection (a store's, or a test's wrapper of it). */
-const coalescers = new WeakMap<SqlConnection, Coalescer<string, LeanCommitResult>>();
-
-function coalescer(store: Store): Coalescer<string, LeanCommitResult> {
-  let c = coalescers.get(store.sql);
-  if (!c) {
-    const sql = store.sql;
-    c = new Coalescer<string, LeanCommitResult>({
-      name: "vundap_commit",
-      one: async (param) => {
-        const [row] = await sql.query<{ r: unknown }>(`SELECT vundap_commit($1::jsonb) AS r`, [param]);
-        if (!row) throw new Error("vundap_commit returned nothing");
-        return resultOf(row.r);
-      },
-      many: async (params) => {
-        const [row] = await sql.query<{ r: unknown }>(`SELECT vundap_commit_many($1::jsonb) AS r`, [`[${params.join(",")}]`]);
-        const answers = (typeof row?.r === "string" ? JSON.parse(row.r) : row?.r) as unknown[] | undefined;
-        if (!Array.isArray(answers)) throw new Error("vundap_commit_many returned no array");
-        return answers.map(resultOf);
-      },
-      // PGlite runs one statement at a time: everything waiting goes with the next one.
-      maxInFlight: store.kind === "pglite" ? 1 : 2,
-      maxBatch: 100,
-      retryAlone: isStatementRefused,
-    });
-    coalescers.set(sql, c);
-  }
-  return c;
-}
+/** The commit's coalescer (coalesce.ts), one per store connection. */
+const coalescer = coalescerPerStore<string, LeanCommitResult>((sql) => ({
+  name: "vundap_commit",
+  one: async (param) => {
+    const [row] = await sql.query<{ r: unknown }>(`SELECT vundap_commit($1::jsonb) AS r`, [param]);
+    if (!row) throw new Error("vundap_commit returned nothing");
+    return resultOf(row.r);
+  },
+  many: async (params) => {
+    const [row] = await sql.query<{ r: unknown }>(`SELECT vundap_commit_many($1::jsonb) AS r`, [`[${params.join(",")}]`]);
+    const answers = (typeof row?.r === "string" ? JSON.parse(row.r) : row?.r) as unknown[] | undefined;
+    if (!Array.isArray(answers)) throw new Error("vundap_commit_many returned no array");
+    return answers.map(resultOf);
+  },
+  retryAlone: isStatementRefused,
+}));
 
 /**
  * Commits `input` in one statement on the store's own connection (not inside a transaction),

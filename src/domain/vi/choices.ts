@@ -24,6 +24,7 @@
 import type { Choice } from "../../plan/schema.js";
 import { comparable, normalize, stripCourtesy, stripCourtesyText } from "./normalize.js";
 import { parseNumber } from "./numbers.js";
+import { rememberByText } from "../remember.js";
 
 export type ChoiceMatch =
   | { ok: true; key: string }
@@ -39,18 +40,8 @@ export type MultiChoiceMatch =
 const NUMBER_PREFIX = /^(?:so|chon|y|muc|phuong an|lua chon|dap an|cau|phan)\s*(?=\d)/;
 const MIN_FUZZY_LENGTH = 3;
 
-/** comparable() of the choice labels met so far (a plan's labels: a few dozen), made once each. */
-const comparableLabels = new Map<string, string>();
-
-function comparableLabel(label: string): string {
-  let c = comparableLabels.get(label);
-  if (c === undefined) {
-    c = comparable(label);
-    if (comparableLabels.size >= 10_000) comparableLabels.clear();
-    comparableLabels.set(label, c);
-  }
-  return c;
-}
+/** comparable() of a choice label, made once per label (a plan's labels: a few dozen). */
+const comparableLabel = rememberByText(comparable);
 
 function fromTier(matches: readonly Choice[]): ChoiceMatch | null {
   if (matches.length === 1) return { ok: true, key: matches[0]!.key };
