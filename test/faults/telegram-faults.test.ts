@@ -14,7 +14,7 @@
 import type { Update } from "grammy/types";
 import { describe, it } from "vitest";
 import { PG_ADMIN_URL } from "../helpers/db.js";
-import { deliveries, deliveryOrderByChat, freePort, huy, sleep, storeView, testHarness, withDb } from "./harness.js";
+import { claimedReplies, deliveries, deliveryOrderByChat, freePort, huy, sleep, storeView, testHarness, withDb } from "./harness.js";
 import { TcpProxy } from "./tcp-proxy.js";
 
 const STARTED = "telegram long polling started";
@@ -209,6 +209,9 @@ describe.concurrent("the bot under real faults (real processes, PostgreSQL)", ()
 
     await a.kill();
     const killedAt = Date.now();
+    // A reply A had sent but not yet marked sent when it was killed (claimed, "sending") is sent
+    // again by B after the lease: the Bot API has no idempotency key. Only those may come twice.
+    const claimedAtKill = await claimedReplies(db.url);
     await b.waitForLog(STARTED, 30_000);
     const tookOverMs = Date.now() - killedAt;
     const late = [0, 1, 2, 3].map((chat) => huy(chat));
@@ -217,7 +220,7 @@ describe.concurrent("the bot under real faults (real processes, PostgreSQL)", ()
     await until(() => ids.every((id) => deliveries(api).has(id)), 90_000, "replies after the takeover");
     const view = await storeView(db.url, ids);
     expect(ids.filter((id) => view.claims.get(id) !== 1 || view.queued.get(id) !== 1)).toEqual([]);
-    expect(ids.filter((id) => deliveries(api).get(id)!.length !== 1)).toEqual([]);
+    expect(ids.filter((id) => deliveries(api).get(id)!.length !== 1 && !(claimedAtKill.has(id) && deliveries(api).get(id)!.length === 2))).toEqual([]);
     console.log(`takeover: instance B polled ${tookOverMs} ms after instance A was killed; 409s: ${api.conflicts}`);
   }, 300_000);
 });
