@@ -9,41 +9,25 @@
  *   in one chat, a stop in the middle of the traffic followed by another poller);
  * - webhook mode: a slow update does not hold another chat's response.
  */
-import { createServer, type Server } from "node:http";
+import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Update } from "grammy/types";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { createTelegramChannel, type TelegramChannel } from "../../src/channels/telegram/index.js";
 import type { InboundMessage } from "../../src/channels/types.js";
 import { COMMANDS } from "../../src/commands/index.js";
 import type { Command } from "../../src/commands/types.js";
 import { localInstant } from "../../src/domain/periods.js";
-import type { Store } from "../../src/store/database.js";
 import { StoreUnavailableError } from "../../src/store/unavailable.js";
 import { App } from "../../src/app/app.js";
 import { createLogger } from "../../src/log.js";
-import { freshStore } from "../helpers/db.js";
+import { localBotApiBed } from "./bed.js";
 import { makeHarness, plan } from "../app/harness.js";
 import { LocalBotApi, waitFor } from "./fake-api.js";
-import { BOT, claimingHandler, privateText, TOKEN } from "./fixtures.js";
+import { claimingHandler, privateText, TOKEN } from "./fixtures.js";
 
-let store: Store;
-let cleanup: () => Promise<void>;
+const bed = localBotApiBed();
 let api: LocalBotApi;
-const open: TelegramChannel[] = [];
-const servers: Server[] = [];
-
-beforeAll(async () => {
-  ({ store, cleanup } = await freshStore("pglite"));
-});
-afterAll(async () => {
-  await cleanup?.();
-});
-afterEach(async () => {
-  for (const tg of open.splice(0)) await tg.stop();
-  for (const s of servers.splice(0)) await new Promise((r) => s.close(r));
-  await api?.close();
-});
 
 /** A private text from person `chat` in her chat with the bot, with its own update id. */
 let nextId = 930_000;
@@ -82,16 +66,16 @@ function expectOffsetsHonest(handledAt: Map<number, number>, all: readonly Updat
 }
 
 function polling(onInbound: (m: InboundMessage) => Promise<void>, extra: Partial<Parameters<typeof createTelegramChannel>[0]> = {}): TelegramChannel {
-  const tg = createTelegramChannel({ token: TOKEN, apiRoot: api.apiRoot, store, onInbound, pollingBackoffMs: { first: 20, max: 100 }, ...extra });
-  open.push(tg);
+  const tg = createTelegramChannel({ token: TOKEN, apiRoot: api.apiRoot, store: bed.store, onInbound, pollingBackoffMs: { first: 20, max: 100 }, ...extra });
+  bed.open.push(tg);
   return tg;
 }
 
 describe("long polling: no chat waits for another", () => {
   it("a slow /xuat (the real app and command) holds only its own chat; the offset stays before it until it is handled", async () => {
-    api = await new LocalBotApi(BOT, 50).listen();
+    api = await bed.listen(50);
     const now = localInstant(2024, 5, 10, 9, 0);
-    const h = await makeHarness(store, now);
+    const h = await makeHarness(bed.store, now);
     const slow = gate();
     let exportStarted = false;
     const realExport = COMMANDS.find((c) => c.name === "xuat")!;
@@ -104,7 +88,7 @@ describe("long polling: no chat waits for another", () => {
       },
     };
     const app = new App({
-      store,
+      store: bed.store,
       plan,
       log: createLogger("silent"),
       now: () => now,
@@ -151,14 +135,14 @@ describe("long polling: no chat waits for another", () => {
   });
 
   it("keeps each chat's order, never runs two updates of one chat at once, and confirms only handled updates", async () => {
-    api = await new LocalBotApi(BOT, 50).listen();
+    api = await bed.listen(50);
     const received: InboundMessage[] = [];
     const handledAt = new Map<number, number>();
     const runningPerChat = new Map<string, number>();
     let running = 0;
     let maxRunning = 0;
     let overlapInChat = 0;
-    const claiming = claimingHandler(store, received);
+    const claiming = claimingHandler(bed.store, received);
     const tg = polling(async (m) => {
       const now = (runningPerChat.get(m.chatId) ?? 0) + 1;
       runningPerChat.set(m.chatId, now);
@@ -196,11 +180,11 @@ describe("long polling: no chat waits for another", () => {
   });
 
   it("a store outage in one chat: the others go on, the failed update stays unconfirmed and its chat resumes in order", async () => {
-    api = await new LocalBotApi(BOT, 50).listen();
+    api = await bed.listen(50);
     const received: InboundMessage[] = [];
     const handledAt = new Map<number, number>();
     let failures = 0;
-    const claiming = claimingHandler(store, received);
+    const claiming = claimingHandler(bed.store, received);
     const down = () => new StoreUnavailableError(Object.assign(new Error("connect ECONNREFUSED 127.0.0.1:5432"), { code: "ECONNREFUSED" }));
     const handledText = (text: string) => received.some((m) => m.text === text);
     const tg = polling(async (m) => {
@@ -225,12 +209,12 @@ describe("long polling: no chat waits for another", () => {
   });
 
   it("stop() in the middle: the update running finishes, the handled prefix is confirmed, another poller handles the rest once", async () => {
-    api = await new LocalBotApi(BOT, 50).listen();
+    api = await bed.listen(50);
     const received: InboundMessage[] = [];
     const handledAt = new Map<number, number>();
     const slow = gate();
     let slowStarted = false;
-    const claiming = claimingHandler(store, received);
+    const claiming = claimingHandler(bed.store, received);
     const first = polling(async (m) => {
       if (m.text === "slow") {
         slowStarted = true;
@@ -266,23 +250,23 @@ describe("long polling: no chat waits for another", () => {
 
 describe("webhook: no chat waits for another", () => {
   it("a slow update holds only its own response; another chat's update is answered meanwhile", async () => {
-    api = await new LocalBotApi(BOT, 50).listen();
+    api = await bed.listen(50);
     const received: InboundMessage[] = [];
     const slow = gate();
-    const claiming = claimingHandler(store, received);
+    const claiming = claimingHandler(bed.store, received);
     const tg = createTelegramChannel({
       token: TOKEN,
       apiRoot: api.apiRoot,
-      store,
+      store: bed.store,
       onInbound: async (m) => {
         if (m.text === "/xuat") await slow.wait;
         await claiming(m);
       },
     });
-    open.push(tg);
+    bed.open.push(tg);
     const secret = "webhook_secret_13";
     const server = createServer(tg.webhookCallback(secret));
-    servers.push(server);
+    bed.servers.push(server);
     await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
     const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/telegram`;
     const post = (u: Update) =>

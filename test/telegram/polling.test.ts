@@ -6,30 +6,16 @@
 import { Writable } from "node:stream";
 import { pino } from "pino";
 import type { Logger } from "../../src/log.js";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { createTelegramChannel, type TelegramChannel } from "../../src/channels/telegram/index.js";
+import { describe, expect, it } from "vitest";
+import { createTelegramChannel } from "../../src/channels/telegram/index.js";
 import type { InboundMessage } from "../../src/channels/types.js";
-import type { Store } from "../../src/store/database.js";
 import { StoreUnavailableError } from "../../src/store/unavailable.js";
-import { freshStore } from "../helpers/db.js";
+import { localBotApiBed } from "./bed.js";
 import { LocalBotApi, waitFor } from "./fake-api.js";
-import { BOT, claimingHandler, privateText, TOKEN } from "./fixtures.js";
+import { claimingHandler, privateText, TOKEN } from "./fixtures.js";
 
-let store: Store;
-let cleanup: () => Promise<void>;
+const bed = localBotApiBed();
 let api: LocalBotApi;
-const open: TelegramChannel[] = [];
-
-beforeAll(async () => {
-  ({ store, cleanup } = await freshStore("pglite"));
-});
-afterAll(async () => {
-  await cleanup?.();
-});
-afterEach(async () => {
-  for (const tg of open.splice(0)) await tg.stop();
-  await api?.close();
-});
 
 function capture(): { log: Logger; lines: Array<Record<string, unknown>> } {
   const lines: Array<Record<string, unknown>> = [];
@@ -57,15 +43,15 @@ function inChat(chat: number, text: string) {
 
 describe("long polling and the store", () => {
   it("holds the offset while the store is unreachable and handles every update, in order per chat, when it is back", async () => {
-    api = await new LocalBotApi(BOT, 50).listen();
+    api = await bed.listen(50);
     const { log, lines } = capture();
     const received: InboundMessage[] = [];
     let down = false;
-    const claiming = claimingHandler(store, received);
+    const claiming = claimingHandler(bed.store, received);
     const tg = createTelegramChannel({
       token: TOKEN,
       apiRoot: api.apiRoot,
-      store,
+      store: bed.store,
       log,
       pollingBackoffMs: { first: 20, max: 100 },
       onInbound: async (m) => {
@@ -73,7 +59,7 @@ describe("long polling and the store", () => {
         await claiming(m);
       },
     });
-    open.push(tg);
+    bed.open.push(tg);
     await tg.startPolling();
 
     const first = inChat(401, "một");
@@ -101,26 +87,26 @@ describe("long polling and the store", () => {
   });
 
   it("two pollers at once: the Bot API answers 409, both retry (one log line each), every update is handled once", async () => {
-    api = await new LocalBotApi(BOT, 100).listen();
+    api = await bed.listen(100);
     const received: InboundMessage[] = [];
     const logs = [capture(), capture()];
     for (const { log } of logs) {
       const tg = createTelegramChannel({
         token: TOKEN,
         apiRoot: api.apiRoot,
-        store,
+        store: bed.store,
         log,
         pollingBackoffMs: { first: 20, max: 40 },
-        onInbound: claimingHandler(store, received),
+        onInbound: claimingHandler(bed.store, received),
       });
-      open.push(tg);
+      bed.open.push(tg);
       await tg.startPolling();
     }
     const updates = [inChat(501, "a"), inChat(502, "b"), inChat(503, "c"), inChat(501, "d")];
     updates.forEach((u) => api.push(u));
     await waitFor(() => received.length === 4 && api.conflicts >= 2);
     expect(received.map((m) => m.updateId).sort()).toEqual(updates.map((u) => String(u.update_id)).sort());
-    expect(open.every((tg) => tg.isPolling())).toBe(true);
+    expect(bed.open.every((tg) => tg.isPolling())).toBe(true);
     for (const { lines } of logs) expect(said(lines, "getUpdates refused (409)")).toBeLessThanOrEqual(1);
     expect(logs.reduce((n, { lines }) => n + said(lines, "getUpdates refused (409)"), 0)).toBeGreaterThanOrEqual(1);
   });

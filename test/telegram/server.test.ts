@@ -1,34 +1,18 @@
 /** The real HTTP path: a local Bot API server on 127.0.0.1, long polling, and webhook POSTs. */
-import { createServer, type Server } from "node:http";
+import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { createTelegramChannel, type TelegramChannel } from "../../src/channels/telegram/index.js";
 import { RetryAfterError, TransientSendError, type InboundMessage } from "../../src/channels/types.js";
-import type { Store } from "../../src/store/database.js";
-import { freshStore } from "../helpers/db.js";
+import { localBotApiBed } from "./bed.js";
 import { LocalBotApi, waitFor } from "./fake-api.js";
 import { BOT, claimingHandler, groupCommand, groupReplyToBot, LAN, privateText, TOKEN } from "./fixtures.js";
 
-let store: Store;
-let cleanup: () => Promise<void>;
+const bed = localBotApiBed();
 let api: LocalBotApi;
-const open: TelegramChannel[] = [];
-const servers: Server[] = [];
-
-beforeAll(async () => {
-  ({ store, cleanup } = await freshStore("pglite"));
-});
-afterAll(async () => {
-  await cleanup?.();
-});
-afterEach(async () => {
-  for (const tg of open.splice(0)) await tg.stop();
-  for (const s of servers.splice(0)) await new Promise((r) => s.close(r));
-  await api?.close();
-});
 
 async function startApi(): Promise<LocalBotApi> {
-  api = await new LocalBotApi(BOT).listen();
+  api = await bed.listen();
   return api;
 }
 
@@ -37,12 +21,12 @@ function channel(received: InboundMessage[], apiRoot = api.apiRoot): TelegramCha
   const tg: TelegramChannel = createTelegramChannel({
     token: TOKEN,
     apiRoot,
-    store,
-    onInbound: claimingHandler(store, received, async (m) => {
+    store: bed.store,
+    onInbound: claimingHandler(bed.store, received, async (m) => {
       await tg.channel.send({ channel: "telegram", chatId: m.chatId, text: `Đã nhận: ${m.text}`, replyToMessageId: m.messageId });
     }),
   });
-  open.push(tg);
+  bed.open.push(tg);
   return tg;
 }
 
@@ -94,13 +78,13 @@ describe("long polling against a local Bot API server", () => {
     const tg = createTelegramChannel({
       token: TOKEN,
       apiRoot: api.apiRoot,
-      store,
+      store: bed.store,
       onInbound: async (m) => {
         received.push(m.text);
         if (m.text === "hỏng") throw new Error("handler bug");
       },
     });
-    open.push(tg);
+    bed.open.push(tg);
     await tg.startPolling();
     api.push(privateText(900301, "hỏng"));
     api.push({ update_id: 900302, message: { message_id: 1, date: 0, chat: { id: 5, type: "private" } } } as never); // no sender, no text
@@ -139,7 +123,7 @@ describe("long polling against a local Bot API server", () => {
     await new Promise<void>((r) => closed.listen(0, "127.0.0.1", r));
     const port = (closed.address() as AddressInfo).port;
     await new Promise((r) => closed.close(r));
-    const offline = createTelegramChannel({ token: TOKEN, apiRoot: `http://127.0.0.1:${port}`, botInfo: BOT, store, onInbound: async () => undefined });
+    const offline = createTelegramChannel({ token: TOKEN, apiRoot: `http://127.0.0.1:${port}`, botInfo: BOT, store: bed.store, onInbound: async () => undefined });
     await expect(offline.channel.send({ channel: "telegram", chatId: "-1001", text: "x" })).rejects.toBeInstanceOf(TransientSendError);
   });
 });
@@ -147,7 +131,7 @@ describe("long polling against a local Bot API server", () => {
 describe("webhook", () => {
   async function serve(tg: TelegramChannel, secret: string): Promise<string> {
     const server = createServer(tg.webhookCallback(secret));
-    servers.push(server);
+    bed.servers.push(server);
     await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
     return `http://127.0.0.1:${(server.address() as AddressInfo).port}/telegram`;
   }
