@@ -5,36 +5,18 @@
  * whatever their delay (src/progress/feed.ts and its migration).
  */
 import pg from "pg";
+import { MAY, monthly, NOW, plan, UNITS } from "./progress-fixture.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { makePeriod } from "../../src/domain/periods.js";
 import { computeProgress, type Progress } from "../../src/domain/progress.js";
 import type { Answers } from "../../src/domain/types.js";
-import type { UnitRow } from "../../src/domain/units/import.js";
 import type { UnitTree } from "../../src/domain/units/tree.js";
-import { DEFAULT_PLAN_PATH, loadPlanFile } from "../../src/plan/load.js";
 import { FEED_MAX_ROWS } from "../../src/progress/feed.js";
 import { loadProgress, progressCache } from "../../src/progress/index.js";
 import { openStore, type Store } from "../../src/store/database.js";
 import { saveReport } from "../../src/store/reports.js";
 import { importUnits, loadUnitTree } from "../../src/store/units.js";
 import { createPgDatabase, FLAVOURS, freshStore } from "../helpers/db.js";
-
-const plan = loadPlanFile(DEFAULT_PLAN_PATH);
-const monthly = plan.forms.find((f) => f.key === "chi_hoi_thang")!;
-const NOW = new Date("2024-05-25T03:00:00Z"); // after the 20/5/2024 deadline
-const MAY = makePeriod("monthly", 2024, 5);
-
-const row = (code: string, name: string, kind: UnitRow["kind"], parentCode: string | null): UnitRow => ({ code, name, kind, parentCode, line: 0 });
-const UNITS: UnitRow[] = [
-  row("P", "Hội LHPN tỉnh Thử", "province", null),
-  row("D1", "Hội LHPN huyện Một", "district", "P"),
-  row("C1", "Hội LHPN xã An", "commune", "D1"),
-  row("B1", "Chi hội thôn Đông", "branch", "C1"),
-  row("B2", "Chi hội thôn Tây", "branch", "C1"),
-  row("D2", "Hội LHPN huyện Hai", "district", "P"),
-  row("C2", "Hội LHPN xã Bình", "commune", "D2"),
-  row("B3", "Chi hội thôn Nam", "branch", "C2"),
-];
 
 const INSERT = `INSERT INTO "Report" ("planKey", "formKey", "periodKey", "unitId", "answers", "submittedAt", "updatedAt")
                 VALUES ($1, $2, $3, $4, $5::jsonb, $6, now())`;

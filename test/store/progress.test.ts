@@ -10,32 +10,17 @@ import type { Answers, ReportFact } from "../../src/domain/types.js";
 import type { UnitRow } from "../../src/domain/units/import.js";
 import { provinceScale } from "../../src/domain/units/generate.js";
 import type { UnitTree } from "../../src/domain/units/tree.js";
-import { DEFAULT_PLAN_PATH, loadPlanFile } from "../../src/plan/load.js";
 import type { Form, Indicator } from "../../src/plan/schema.js";
 import { defaultProgressForm, loadProgress, progressCache, progressText } from "../../src/progress/index.js";
 import type { Store } from "../../src/store/database.js";
 import { correctReport, saveReport } from "../../src/store/reports.js";
 import { importUnits, loadUnitTree } from "../../src/store/units.js";
 import { generateReports } from "../../bench/data.js";
+import { MAY, monthly, NOW, plan, row, UNITS as BASE_UNITS } from "./progress-fixture.js";
 import { FLAVOURS, freshStore } from "../helpers/db.js";
 
-const plan = loadPlanFile(DEFAULT_PLAN_PATH);
-const monthly = plan.forms.find((f) => f.key === "chi_hoi_thang")!;
-const NOW = new Date("2024-05-25T03:00:00Z"); // 10:00 on 25/5/2024 in Việt Nam, after the 20/5 deadline
-const MAY = makePeriod("monthly", 2024, 5);
-
-const row = (code: string, name: string, kind: UnitRow["kind"], parentCode: string | null): UnitRow => ({ code, name, kind, parentCode, line: 0 });
-const UNITS: UnitRow[] = [
-  row("P", "Hội LHPN tỉnh Thử", "province", null),
-  row("D1", "Hội LHPN huyện Một", "district", "P"),
-  row("C1", "Hội LHPN xã An", "commune", "D1"),
-  row("B1", "Chi hội thôn Đông", "branch", "C1"),
-  row("B2", "Chi hội thôn Tây", "branch", "C1"),
-  row("D2", "Hội LHPN huyện Hai", "district", "P"),
-  row("C2", "Hội LHPN xã Bình", "commune", "D2"),
-  row("B3", "Chi hội thôn Nam", "branch", "C2"),
-  row("S1", "Hội phụ nữ Công an tỉnh", "special", "P"),
-];
+/** The shared province, and a special unit directly under it. */
+const UNITS: UnitRow[] = [...BASE_UNITS, row("S1", "Hội phụ nữ Công an tỉnh", "special", "P")];
 
 /** Indicators beyond the plan's, to cover every path: other forms, once-forms, per-kind ratios, one question with two measures. */
 const EXTRA: Indicator[] = [
