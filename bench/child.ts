@@ -31,3 +31,17 @@ export function benchRun(file: string, env: Record<string, string> = {}, label =
     });
   });
 }
+
+/**
+ * The child's part of a bench run by {@link benchChild}: when BENCH_STORE names a store, runs
+ * `runOne` on it, prints its result as the last line and sets exit status 1 unless it is ok; true
+ * then (the caller returns), false in the parent.
+ */
+export async function runAsChild(runOne: (kind: "pglite" | "postgres") => Promise<{ ok: boolean }>): Promise<boolean> {
+  const only = process.env.BENCH_STORE as "pglite" | "postgres" | undefined;
+  if (!only) return false;
+  const result = await runOne(only);
+  console.log(JSON.stringify(result));
+  if (!result.ok) process.exitCode = 1;
+  return true;
+}

@@ -39,7 +39,7 @@ import type { AnswerValue, Question } from "../src/plan/schema.js";
 import { BOT } from "../test/telegram/fixtures.js";
 import { ANSWERS, fakeBotApi, leaderUpdates, percentile, round1 } from "./report-flow.js";
 import { hookDriverStatements } from "../test/helpers/driver-hook.js";
-import { benchChild } from "./child.js";
+import { benchChild, runAsChild } from "./child.js";
 
 const LEADERS = Number(process.env.BENCH_LEADERS ?? 200);
 const PG_ADMIN_URL = process.env.TEST_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
@@ -266,13 +266,7 @@ function child(kind: "pglite" | "postgres", env: Record<string, string> = {}): P
 }
 
 async function main() {
-  const only = process.env.BENCH_STORE as "pglite" | "postgres" | undefined;
-  if (only) {
-    const result = await runOne(only);
-    console.log(JSON.stringify(result));
-    if (!result.ok) process.exitCode = 1;
-    return;
-  }
+  if (await runAsChild(runOne)) return;
   ensureClient();
   const dir = mkdtempSync(join(tmpdir(), "vundap-baseline-"));
   let pglite: Record<string, unknown>;

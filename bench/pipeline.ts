@@ -21,7 +21,7 @@
 import { AsyncLocalStorage } from "node:async_hooks";
 import { subscribe } from "node:diagnostics_channel";
 import { hookDriverStatements } from "../test/helpers/driver-hook.js";
-import { benchChild } from "./child.js";
+import { benchChild, runAsChild } from "./child.js";
 import { mkdtempSync, rmSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
@@ -282,13 +282,7 @@ function child(kind: "pglite" | "postgres"): Promise<Record<string, unknown>> {
 }
 
 async function main() {
-  const only = process.env.BENCH_STORE as "pglite" | "postgres" | undefined;
-  if (only) {
-    const result = await runOne(only);
-    console.log(JSON.stringify(result));
-    if (!result.ok) process.exitCode = 1;
-    return;
-  }
+  if (await runAsChild(runOne)) return;
   if (BENCH_EXPORTS) return compareExports(child, BENCH_EXPORTS);
   const pglite = await child("pglite");
   const postgres = await child("postgres");
