@@ -37,7 +37,7 @@ import { conditionHolds } from "../src/conversation/flow.js";
 import { DEFAULT_PLAN_PATH, loadPlanFile } from "../src/plan/load.js";
 import type { AnswerValue, Question } from "../src/plan/schema.js";
 import { BOT } from "../test/telegram/fixtures.js";
-import { ANSWERS, fakeBotApi, leaderUpdates, percentile, round1 } from "./report-flow.js";
+import { driveLeaders, fakeBotApi, leaderUpdates, percentile, round1 } from "./report-flow.js";
 import { hookDriverStatements } from "../test/helpers/driver-hook.js";
 import { benchChild, runAsChild } from "./child.js";
 
@@ -158,19 +158,9 @@ async function run(kind: "pglite" | "postgres", prisma: BaselinePrisma) {
 
   const update = leaderUpdates(now);
 
-  const latencies: number[] = [];
   const before = statements;
   const started = performance.now();
-  await Promise.all(
-    leaders.map(async (l) => {
-      const script = ["/baocao", ...ANSWERS];
-      for (let i = 0; i < script.length; i++) {
-        const t0 = performance.now();
-        await bot.handleUpdate(update(l, script[i]!, i > 0));
-        latencies.push(performance.now() - t0);
-      }
-    }),
-  );
+  const latencies = await driveLeaders(leaders, update, (u) => bot.handleUpdate(u));
   const seconds = (performance.now() - started) / 1000;
   const used = statements - before;
 

@@ -26,7 +26,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { BOT } from "../test/telegram/fixtures.js";
-import { ANSWERS, fakeBotApi, leaderUpdates, percentile, round1 } from "./report-flow.js";
+import { driveLeaders, fakeBotApi, leaderUpdates, percentile, round1 } from "./report-flow.js";
 import pg from "pg";
 import { App } from "../src/app/app.js";
 import { createTelegramChannel } from "../src/channels/telegram/index.js";
@@ -140,7 +140,6 @@ async function run(kind: "pglite" | "postgres", store: Store) {
   const worker = issuer.run(workerContext(), () => new OutboxWorker({ store, log, senders: { telegram: telegram.channel } }));
   issuer.run(workerContext(), () => worker.start());
 
-  const latencies: number[] = [];
   const update = leaderUpdates(now);
 
   if (mix) await issuer.run({ kind: "update", roundTrips: 0 }, () => mix.start(store, telegram, tree, Math.floor(now.getTime() / 1000)));
@@ -150,19 +149,11 @@ async function run(kind: "pglite" | "postgres", store: Store) {
   const loadBefore = loadavg()[0]!;
   const cpuBefore = process.cpuUsage();
   const started = performance.now();
-  await Promise.all(
-    leaders.map(async (l) => {
-      const script = ["/baocao", ...ANSWERS];
-      for (let i = 0; i < script.length; i++) {
-        const t0 = performance.now();
-        const own: IssuerContext = { kind: "update", roundTrips: 0 };
-        const u = update(l, script[i]!, i > 0);
-        await issuer.run(own, () => (mix ? mix.deliver(u) : telegram.handleUpdate(u)));
-        latencies.push(performance.now() - t0);
-        roundTrips.push(own.roundTrips);
-      }
-    }),
-  );
+  const latencies = await driveLeaders(leaders, update, async (u) => {
+    const own: IssuerContext = { kind: "update", roundTrips: 0 };
+    await issuer.run(own, () => (mix ? mix.deliver(u) : telegram.handleUpdate(u)));
+    roundTrips.push(own.roundTrips);
+  });
   const seconds = (performance.now() - started) / 1000;
   const exportFigures = mix ? await mix.stop(telegram) : null;
   const cpu = process.cpuUsage(cpuBefore);

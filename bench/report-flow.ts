@@ -54,6 +54,30 @@ export function leaderUpdates(now: Date): (l: { userId: number; chatId: number }
     }) as Update;
 }
 
+/**
+ * Every leader at once, each sending /baocao then ANSWERS one after another (each update as a
+ * reply to the bot's last question), each handed to `handle`; resolves with every update's latency
+ * in milliseconds, from making it to `handle` resolving.
+ */
+export async function driveLeaders<L extends { userId: number; chatId: number }>(
+  leaders: readonly L[],
+  update: (l: L, text: string, reply: boolean) => Update,
+  handle: (u: Update) => Promise<unknown>,
+): Promise<number[]> {
+  const latencies: number[] = [];
+  await Promise.all(
+    leaders.map(async (l) => {
+      const script = ["/baocao", ...ANSWERS];
+      for (let i = 0; i < script.length; i++) {
+        const t0 = performance.now();
+        await handle(update(l, script[i]!, i > 0));
+        latencies.push(performance.now() - t0);
+      }
+    }),
+  );
+  return latencies;
+}
+
 /** The p-th percentile (0–100) of ascending values (0 when there are none). */
 export function percentile(sorted: number[], p: number): number {
   if (sorted.length === 0) return 0;
