@@ -5,9 +5,9 @@
  * in the offer, and what must happen.
  */
 import { describe, expect, it } from "vitest";
-import { formSchema, type AnswerValue } from "../plan/schema.js";
+import type { AnswerValue } from "../plan/schema.js";
 import { handleButton, handleInput, startReport } from "./engine.js";
-import { CTX, drive, said } from "./test-helpers.js";
+import { CTX, drive, monthlyForm, said } from "./test-helpers.js";
 
 /** One question of each kind before a last yes/no question, so that an answer moves on. */
 const QUESTIONS = {
@@ -85,14 +85,7 @@ const CASES: Array<{ kind: keyof typeof QUESTIONS; input: string; expect: Outcom
 ];
 
 function formOf(kind: keyof typeof QUESTIONS) {
-  return formSchema.parse({
-    key: "thu",
-    title: "Báo cáo thử",
-    period: "monthly",
-    due: { day: 20 },
-    unitKinds: ["branch"],
-    questions: [QUESTIONS[kind], { key: "cuoi", type: "yes_no", text: "Câu cuối ạ?" }],
-  });
+  return monthlyForm("thu", "Báo cáo thử", [QUESTIONS[kind], { key: "cuoi", type: "yes_no", text: "Câu cuối ạ?" }]);
 }
 
 function offered(kind: keyof typeof QUESTIONS) {

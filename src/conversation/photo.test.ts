@@ -6,24 +6,17 @@
  */
 import { describe, expect, it } from "vitest";
 import { handleButton, handleInput, handlePhoto, startCorrection, startReport } from "./engine.js";
-import { formSchema, type Form, type PhotoRef } from "../plan/schema.js";
-import { deepFreeze, TODAY } from "./test-helpers.js";
+import type { Form, PhotoRef } from "../plan/schema.js";
+import { deepFreeze, monthlyForm, TODAY } from "./test-helpers.js";
 import { summaryLines, translator } from "./render.js";
 import type { ConversationState, Step } from "./types.js";
 
 function formWith(photo: { optional: boolean; max: number }): Form {
-  return formSchema.parse({
-    key: "thang",
-    title: "Báo cáo tháng",
-    period: "monthly",
-    due: { day: 20 },
-    unitKinds: ["branch"],
-    questions: [
-      { key: "tuyen_truyen", type: "yes_no", text: "Chi hội có tuyên truyền không ạ?" },
-      { key: "anh", type: "photo", text: "Chị gửi ảnh minh chứng giúp em ạ.", label: "Ảnh minh chứng", ...photo },
-      { key: "so_buoi", type: "integer", text: "Mấy buổi ạ?", max: 31 },
-    ],
-  });
+  return monthlyForm("thang", "Báo cáo tháng", [
+    { key: "tuyen_truyen", type: "yes_no", text: "Chi hội có tuyên truyền không ạ?" },
+    { key: "anh", type: "photo", text: "Chị gửi ảnh minh chứng giúp em ạ.", label: "Ảnh minh chứng", ...photo },
+    { key: "so_buoi", type: "integer", text: "Mấy buổi ạ?", max: 31 },
+  ]);
 }
 const OPTIONAL = formWith({ optional: true, max: 3 });
 const REQUIRED = formWith({ optional: false, max: 3 });

@@ -1,6 +1,6 @@
 /** Shared by the tests of this folder (not a test file itself). */
 import { DEFAULT_PLAN_PATH, loadPlanFile } from "../plan/load.js";
-import type { Form } from "../plan/schema.js";
+import { formSchema, type Form } from "../plan/schema.js";
 import { handleInput, type HandleOptions } from "./engine.js";
 import type { ConversationState, Step } from "./types.js";
 
@@ -17,6 +17,11 @@ export const FORM: Form = (() => {
 export const TODAY = "2024-05-18";
 export const CTX = { unitId: 42, unitName: "Chi hội Xóm 3", periodKey: "2024-05", periodLabel: "tháng 5/2024" };
 export const OPTS: HandleOptions = { form: FORM, today: TODAY };
+
+/** A monthly branch form due on the 20th with these questions (as a plan file gives them), checked as a plan's forms are. */
+export function monthlyForm(key: string, title: string, questions: unknown[]): Form {
+  return formSchema.parse({ key, title, period: "monthly", due: { day: 20 }, unitKinds: ["branch"], questions });
+}
 
 /** Freezes a value deeply, so that any mutation by the engine would throw. */
 export function deepFreeze<T>(value: T): T {

@@ -9,7 +9,8 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { handleInput, startReport } from "../../src/conversation/index.js";
-import { formSchema, type AnswerValue, type Form } from "../../src/plan/schema.js";
+import type { AnswerValue, Form } from "../../src/plan/schema.js";
+import { monthlyForm } from "../../src/conversation/test-helpers.js";
 
 interface Corpus {
   today: string;
@@ -26,14 +27,7 @@ const corpus = JSON.parse(readFileSync(new URL("./corpus.vi.json", import.meta.u
 function formFor(name: string): Form {
   const spec = corpus.questions[name]!;
   const question = { key: "q", ...spec, ...(spec.choices === "*" ? { choices: corpus.choices } : {}) };
-  return formSchema.parse({
-    key: "corpus",
-    title: "Corpus",
-    period: "monthly",
-    due: { day: 20 },
-    unitKinds: ["branch"],
-    questions: [question],
-  });
+  return monthlyForm("corpus", "Corpus", [question]);
 }
 
 type Outcome = { read: AnswerValue | "skip" } | { reAsked: true };
